@@ -1,0 +1,51 @@
+# La famille virtuelle du Pays de Mormal — one Makefile for setting up, running and testing.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VENV      := .venv
+PY        := $(VENV)/bin/python
+STAMP     := $(VENV)/.installed
+PYTHON310 ?= $(shell scripts/find-python310.sh 2>/dev/null)
+
+export PYTHONDONTWRITEBYTECODE := 1
+
+.PHONY: help setup db seed run test test-fast lint typecheck bench clean
+
+help: ## List the targets
+	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN{FS=":.*## "}{printf "  make %-12s %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml requirements.lock
+	@if [ -z "$(PYTHON310)" ]; then scripts/find-python310.sh; exit 1; fi
+	@echo ">> Environnement Python 3.10 dans $(VENV) ($(PYTHON310))"
+	@test -x $(PY) || $(PYTHON310) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip wheel
+	$(PY) -m pip install --quiet -c requirements.lock -e '.[dev]'
+	@touch $(STAMP)
+
+setup: $(STAMP) ## Create the virtual environment and install everything (idempotent)
+
+db: setup ## Create the knowledge base and load the seed data if it is empty
+	$(PY) -m knowledge init
+
+seed: setup ## Reload the seed data (upsert; staff edits to other records are kept)
+	$(PY) -m knowledge seed
+
+run: db ## Set up and start the whole system on embedded defaults (SQLite)
+	scripts/run-all.sh
+
+lint: setup ## ruff on the Python packages and tests
+	$(VENV)/bin/ruff check knowledge tests bench
+
+typecheck: setup ## mypy on the Python packages
+	$(VENV)/bin/mypy
+
+test: setup ## Set up and run all tests (lint, types, unit, PostgreSQL, conversation)
+	$(MAKE) --no-print-directory lint typecheck
+	scripts/ensure-services.sh
+	$(VENV)/bin/pytest -q
+
+bench: setup ## Run the benchmarks and print their figures
+	$(PY) bench/nearby_pois.py
+
+clean: ## Remove the virtual environment, databases and trained models
+	rm -rf $(VENV) var bot/models .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,104 @@
+"""Local gazetteer of communes: no network geocoder is reachable, so names are resolved here.
+
+Lookup is insensitive to case, accents, hyphens and articles, and tolerant of typos
+("le quesnoy", "Le-Quesnoy", "quesnoy", "le quenoy" → Le Quesnoy). Communes of the
+territory win over homonyms elsewhere in the region.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rapidfuzz import fuzz, process
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from knowledge.geo import haversine_km
+from knowledge.models import Commune
+from knowledge.text import normalize, without_articles
+
+FUZZY_MIN_SCORE = 85.0
+
+
+@dataclass(frozen=True)
+class Place:
+    insee: str
+    name: str
+    latitude: float
+    longitude: float
+    in_territory: bool
+    population: int | None
+    department: str | None
+
+
+class Gazetteer:
+    def __init__(self, places: list[Place]) -> None:
+        # Territory first, then bigger communes: the first place stored under a key wins.
+        ordered = sorted(places, key=lambda p: (not p.in_territory, -(p.population or 0)))
+        self._places = ordered
+        self._by_key: dict[str, Place] = {}
+        for place in ordered:
+            norm = normalize(place.name)
+            for key in (norm, without_articles(norm)):
+                self._by_key.setdefault(key, place)
+        self._keys = list(self._by_key)
+        self._territory = [p for p in ordered if p.in_territory]
+
+    @classmethod
+    def from_session(cls, session: Session) -> Gazetteer:
+        rows = session.execute(
+            select(Commune).where(Commune.latitude.is_not(None))
+        ).scalars()
+        return cls(
+            [
+                Place(c.insee, c.name, c.latitude, c.longitude, c.in_territory,
+                      c.population, c.department)
+                for c in rows
+            ]
+        )
+
+    def __len__(self) -> int:
+        return len(self._places)
+
+    @property
+    def territory(self) -> list[Place]:
+        return list(self._territory)
+
+    def by_insee(self, insee: str) -> Place | None:
+        return next((p for p in self._places if p.insee == insee), None)
+
+    def lookup(self, text: str) -> Place | None:
+        """The commune a visitor means, or None."""
+        norm = normalize(text)
+        if not norm:
+            return None
+        for key in (norm, without_articles(norm)):
+            if key in self._by_key:
+                return self._by_key[key]
+        if len(norm) < 4:
+            return None
+        best = process.extractOne(
+            without_articles(norm), self._keys, scorer=fuzz.ratio, score_cutoff=FUZZY_MIN_SCORE
+        )
+        return self._by_key[best[0]] if best else None
+
+    def find_in_text(self, text: str) -> Place | None:
+        """A commune named anywhere in a sentence ("je suis a bavay ce matin")."""
+        words = normalize(text).split()
+        for size in range(min(5, len(words)), 0, -1):
+            for i in range(len(words) - size + 1):
+                key = " ".join(words[i : i + size])
+                if key in self._by_key and (size > 1 or len(key) >= 4):
+                    return self._by_key[key]
+        return None
+
+    def distance_to_territory_km(self, lat: float, lon: float) -> float:
+        """Distance from a point to the nearest commune centroid of the territory."""
+        if not self._territory:
+            return 0.0
+        return min(haversine_km(lat, lon, p.latitude, p.longitude) for p in self._territory)
+
+    def nearest(self, lat: float, lon: float, *, territory_only: bool = False) -> Place | None:
+        pool = self._territory if territory_only else self._places
+        return min(pool, key=lambda p: haversine_km(lat, lon, p.latitude, p.longitude),
+                   default=None)

@@ -1,0 +1,331 @@
+"""Read queries of the knowledge base: nearby POIs, events in a period, routes, names.
+
+All take a SQLAlchemy `Session` first and are plain synchronous functions; async code
+calls them through `knowledge.aio.KnowledgeBase`, which runs them in a worker thread.
+
+Spatial prefilter: rows carry the grid `cell` of their coordinates (see `geo.py`); a query
+asks only for the cells around the point, through an index, then measures candidates.
+
+POI score (0–1, higher first; ties → nearer, then id):
+
+    score = 0.45 · proximity + 0.25 · interest + 0.10 · open + 0.10 · access + 0.10 · audience
+
+- proximity = 1 − distance / radius;
+- interest  = share of the requested interests the POI has (1 when none is requested;
+  with interests requested, POIs matching none are not candidates at all);
+- open      = 1 open at the moment asked, 0.5 unknown hours, 0 closed;
+- access    = 1 when the stated need (wheelchair, pushchair) is known to be met, 0.5 when
+  unknown; POIs known NOT to meet it are excluded; 1 when no need is stated;
+- audience  = 1 when the POI suits the audience asked, 0.5 when the POI says nothing of
+  audiences, 0 otherwise; 1 when no audience is asked.
+With `open_now=True`, only POIs known to be open are kept.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Any, Generic, TypeVar
+
+from rapidfuzz import fuzz, process
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from knowledge import hours
+from knowledge.geo import (
+    HAVERSINE_SLACK,
+    cells_around,
+    check_coordinates,
+    geodesic_km,
+    haversine_km,
+)
+from knowledge.models import Event, EventTiming, Poi, Route, interest_mask
+from knowledge.text import normalize, without_articles
+
+T = TypeVar("T")
+
+W_PROXIMITY, W_INTEREST, W_OPEN, W_ACCESS, W_AUDIENCE = 0.45, 0.25, 0.10, 0.10, 0.10
+DEFAULT_RADIUS_KM = 20.0
+MAX_RADIUS_KM = 200.0
+
+
+@dataclass
+class Page(Generic[T]):
+    """One page of results; `total` counts every match, `offset` is this page's start."""
+
+    items: list[T]
+    offset: int
+    total: int
+
+    @property
+    def has_more(self) -> bool:
+        return self.offset + len(self.items) < self.total
+
+    @property
+    def next_offset(self) -> int:
+        return self.offset + len(self.items)
+
+
+@dataclass
+class PoiHit:
+    poi: Poi
+    distance_km: float
+    open_now: bool | None
+    score: float
+
+
+@dataclass
+class EventHit:
+    event: Event
+    start: datetime  # UTC, aware
+    end: datetime
+    distance_km: float | None
+
+
+@dataclass
+class RouteHit:
+    route: Route
+    distance_km: float
+
+
+@dataclass
+class PoiQuery:
+    """What the visitor asked for; every field but the point is optional."""
+
+    latitude: float
+    longitude: float
+    interests: Sequence[str] = ()
+    radius_km: float = DEFAULT_RADIUS_KM
+    kinds: Sequence[str] = ()
+    audience: str | None = None
+    wheelchair: bool = False
+    pushchair: bool = False
+    open_now: bool = False
+    at: datetime | None = None
+    exclude_ids: Iterable[str] = field(default_factory=tuple)
+
+
+def _checked_point(lat: float, lon: float, radius_km: float) -> tuple[float, float, float]:
+    flat, flon = check_coordinates(lat, lon)
+    if not 0 < radius_km <= MAX_RADIUS_KM:
+        raise ValueError(f"Rayon impossible : {radius_km} km (entre 0 et {MAX_RADIUS_KM:g} km).")
+    return flat, flon, float(radius_km)
+
+
+def _within(lat: float, lon: float, plat: float, plon: float, radius_km: float) -> float | None:
+    """Haversine distance if the point may be within the radius, else None."""
+    d = haversine_km(lat, lon, plat, plon)
+    if d > radius_km * HAVERSINE_SLACK:
+        return None
+    if d > radius_km / HAVERSINE_SLACK and geodesic_km(lat, lon, plat, plon) > radius_km:
+        return None
+    return d
+
+
+def _aware(value: datetime) -> datetime:
+    return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+
+
+def nearby_pois(session: Session, q: PoiQuery, *, limit: int = 5, offset: int = 0,
+                ) -> Page[PoiHit]:
+    """POIs around a point ranked by the score above, one page at a time."""
+    lat, lon, radius = _checked_point(q.latitude, q.longitude, q.radius_km)
+    at = _aware(q.at) if q.at else datetime.now(timezone.utc)
+    wanted = list(dict.fromkeys(q.interests))
+    mask = interest_mask(wanted)
+    if wanted and mask == 0:
+        return Page([], offset, 0)
+    stmt = select(
+        Poi.id, Poi.latitude, Poi.longitude, Poi.interests, Poi.kinds, Poi.audiences,
+        Poi.wheelchair, Poi.pushchair, Poi.opening_hours,
+    ).where(Poi.cell.in_(cells_around(lat, lon, radius)), Poi.published.is_(True))
+    if mask:
+        stmt = stmt.where(Poi.interest_mask.op("&")(mask) != 0)
+    excluded = set(q.exclude_ids)
+    scored: list[tuple[float, float, str, bool | None]] = []
+    for row in session.execute(stmt):
+        if row.id in excluded or (q.kinds and not set(q.kinds) & set(row.kinds or ())):
+            continue
+        d = _within(row.latitude, row.longitude, lat, lon, radius)
+        if d is None:
+            continue
+        access = 1.0
+        for need, flag in ((q.wheelchair, row.wheelchair), (q.pushchair, row.pushchair)):
+            if need:
+                if flag is False:
+                    access = -1.0
+                    break
+                access = min(access, 1.0 if flag else 0.5)
+        if access < 0:
+            continue
+        is_open = hours.is_open(row.opening_hours, at) if row.opening_hours else None
+        if q.open_now and is_open is not True:
+            continue
+        interest = (len(set(wanted) & set(row.interests or ())) / len(wanted)) if wanted else 1.0
+        if q.audience is None:
+            audience = 1.0
+        elif not row.audiences:
+            audience = 0.5
+        else:
+            audience = 1.0 if q.audience in row.audiences else 0.0
+        openness = 0.5 if is_open is None else float(is_open)
+        score = (W_PROXIMITY * (1 - d / radius) + W_INTEREST * interest + W_OPEN * openness
+                 + W_ACCESS * access + W_AUDIENCE * audience)
+        scored.append((score, d, row.id, is_open))
+    scored.sort(key=lambda s: (-s[0], s[1], s[2]))
+    page = scored[offset : offset + limit]
+    pois = _by_id(session, Poi, [s[2] for s in page])
+    items = [
+        PoiHit(pois[pid], round(geodesic_km(lat, lon, pois[pid].latitude, pois[pid].longitude), 2),
+               is_open, round(score, 4))
+        for score, _, pid, is_open in page
+    ]
+    return Page(items, offset, len(scored))
+
+
+def _by_id(session: Session, model: Any, ids: list[str]) -> dict[str, Any]:
+    if not ids:
+        return {}
+    return {o.id: o for o in session.execute(select(model).where(model.id.in_(ids))).scalars()}
+
+
+def events_between(
+    session: Session, start: datetime, end: datetime, *, latitude: float | None = None,
+    longitude: float | None = None, radius_km: float = 30.0, interests: Sequence[str] = (),
+    audience: str | None = None, limit: int = 5, offset: int = 0,
+) -> Page[EventHit]:
+    """Published events with an occurrence overlapping [start, end), soonest first.
+
+    A multi-day event appears once, with its first occurrence in the period. With a point,
+    only events within the radius, and distances are given.
+    """
+    s_utc = _aware(start).astimezone(timezone.utc).replace(tzinfo=None)
+    e_utc = _aware(end).astimezone(timezone.utc).replace(tzinfo=None)
+    stmt = (
+        select(EventTiming.event_id, EventTiming.start, EventTiming.end, Event.latitude,
+               Event.longitude, Event.audiences)
+        .join(Event, Event.id == EventTiming.event_id)
+        .where(EventTiming.start < e_utc, EventTiming.end > s_utc, Event.published.is_(True))
+        .order_by(EventTiming.start, EventTiming.event_id)
+    )
+    point = None
+    if latitude is not None and longitude is not None:
+        point = _checked_point(latitude, longitude, radius_km)
+        stmt = stmt.where(Event.cell.in_(cells_around(*point)))
+    mask = interest_mask(interests)
+    if mask:
+        stmt = stmt.where(Event.interest_mask.op("&")(mask) != 0)
+    seen: dict[str, tuple[datetime, datetime, float | None]] = {}
+    for row in session.execute(stmt):
+        if row.event_id in seen:
+            continue
+        if audience and row.audiences and audience not in row.audiences:
+            continue
+        d = None
+        if point:
+            d = _within(row.latitude, row.longitude, *point)
+            if d is None:
+                continue
+        seen[row.event_id] = (row.start, row.end, d)
+    ordered = list(seen.items())
+    page = ordered[offset : offset + limit]
+    events = _by_id(session, Event, [eid for eid, _ in page])
+    items = []
+    for eid, (s, e, d) in page:
+        ev = events[eid]
+        dist = round(geodesic_km(point[0], point[1], ev.latitude, ev.longitude), 2) if point else d
+        items.append(EventHit(ev, s.replace(tzinfo=timezone.utc), e.replace(tzinfo=timezone.utc),
+                              dist))
+    return Page(items, offset, len(ordered))
+
+
+def routes_near(
+    session: Session, latitude: float, longitude: float, *, mode: str | None = None,
+    min_km: float | None = None, max_km: float | None = None, difficulty: str | None = None,
+    radius_km: float = 25.0, limit: int = 5, offset: int = 0,
+) -> Page[RouteHit]:
+    """Routes starting within the radius, by mode, length and difficulty; nearest first."""
+    lat, lon, radius = _checked_point(latitude, longitude, radius_km)
+    stmt = select(Route.id, Route.start_latitude, Route.start_longitude).where(
+        Route.cell.in_(cells_around(lat, lon, radius)), Route.published.is_(True)
+    )
+    if mode:
+        stmt = stmt.where(Route.mode == mode)
+    if difficulty:
+        stmt = stmt.where(Route.difficulty == difficulty)
+    if min_km is not None:
+        stmt = stmt.where(Route.length_km >= min_km)
+    if max_km is not None:
+        stmt = stmt.where(Route.length_km <= max_km)
+    found = []
+    for row in session.execute(stmt):
+        d = _within(row.start_latitude, row.start_longitude, lat, lon, radius)
+        if d is not None:
+            found.append((d, row.id))
+    found.sort()
+    page = found[offset : offset + limit]
+    routes = _by_id(session, Route, [rid for _, rid in page])
+    items = [
+        RouteHit(routes[rid], round(geodesic_km(lat, lon, routes[rid].start_latitude,
+                                                routes[rid].start_longitude), 2))
+        for _, rid in page
+    ]
+    return Page(items, offset, len(found))
+
+
+@dataclass
+class NameMatch:
+    poi: Poi
+    score: float
+
+
+_GENERIC = frozenset({"saint", "sainte", "rue", "place", "grand", "petit", "vieux"})
+FUZZY_PLACE_MIN = 72.0
+
+
+def find_places_by_name(session: Session, text: str, *, limit: int = 3,
+                        include_unpublished: bool = False) -> list[NameMatch]:
+    """POIs whose name matches what the visitor typed, best first ("forum bavay",
+    "musee du verre", "remparts quesnoy"). Reads only rows sharing a word with the text."""
+    norm = without_articles(normalize(text))
+    tokens = [t for t in norm.split() if len(t) >= 3 and t not in _GENERIC]
+    if not tokens:
+        return []
+    conds = [Poi.name_norm.like(f"%{tok[:6]}%") for tok in tokens]
+    stmt = select(Poi.id, Poi.name_norm).where(or_(*conds)).limit(5000)
+    if not include_unpublished:
+        stmt = stmt.where(Poi.published.is_(True))
+    rows = session.execute(stmt).all()
+    if not rows:
+        return []
+    choices = {r.id: r.name_norm for r in rows}
+    best = process.extract(norm, choices, scorer=fuzz.WRatio, limit=limit,
+                           score_cutoff=FUZZY_PLACE_MIN)
+    pois = _by_id(session, Poi, [key for _, _, key in best])
+    return [NameMatch(pois[key], round(score, 1)) for _, score, key in best]
+
+
+def poi_by_id(session: Session, poi_id: str) -> Poi | None:
+    return session.get(Poi, poi_id)
+
+
+def search(session: Session, model: Any, text: str = "", *, interest: str | None = None,
+           commune_insee: str | None = None, limit: int = 50) -> list[Any]:
+    """Staff search: by words of the name or title, interest and commune."""
+    name_col = model.title_norm if model is Event else model.name_norm
+    stmt = select(model).order_by(name_col).limit(limit)
+    for tok in normalize(text).split():
+        stmt = stmt.where(name_col.like(f"%{tok}%"))
+    if interest and hasattr(model, "interest_mask"):
+        stmt = stmt.where(model.interest_mask.op("&")(interest_mask([interest])) != 0)
+    if commune_insee:
+        col = model.start_commune_insee if model is Route else model.commune_insee
+        stmt = stmt.where(col == commune_insee)
+    return list(session.execute(stmt).scalars())
+
+
+__all__ = [
+    "EventHit", "NameMatch", "Page", "PoiHit", "PoiQuery", "RouteHit",
+    "events_between", "find_places_by_name", "nearby_pois", "poi_by_id", "routes_near", "search",
+]

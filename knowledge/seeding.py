@@ -1,0 +1,149 @@
+"""Creates the schema and loads the shipped data: communes, POIs, routes, events.
+
+Example events are described by a schedule rule relative to the install day (see
+`seed/README.md`) so that a fresh install always has upcoming events; they stay flagged
+`is_example` until staff import real agendas.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import yaml
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from knowledge.config import SEED_DIR, TIMEZONE
+from knowledge.gazetteer import Gazetteer
+from knowledge.models import Commune, Poi
+from knowledge.store import Store
+from knowledge.text import normalize
+
+PARIS = ZoneInfo(TIMEZONE)
+TERRITORY_CSV = "cc_pays_de_mormal_communes.csv"
+REGION_CSV = "communes_hauts-de-france.csv"
+
+
+@dataclass
+class SeedReport:
+    communes: int = 0
+    pois: int = 0
+    routes: int = 0
+    events: int = 0
+
+
+def load_communes(session: Session, seed_dir: Path = SEED_DIR) -> int:
+    """Upsert the 3,782 communes of Hauts-de-France, flagging the 52 of the territory."""
+    with open(seed_dir / TERRITORY_CSV, encoding="utf-8") as fh:
+        territory = {row["code_insee"]: row for row in csv.DictReader(fh)}
+    existing = {c.insee: c for c in session.execute(select(Commune)).scalars()}
+    count = 0
+    with open(seed_dir / REGION_CSV, encoding="utf-8") as fh:
+        for row in csv.DictReader(fh):
+            own = territory.get(row["code_insee"], {})
+            lat = own.get("lat") or row["lat"]
+            lon = own.get("lon") or row["lon"]
+            values = dict(
+                name=row["nom"], name_norm=normalize(row["nom"]),
+                department=row["departement"], postcodes=row["codes_postaux"],
+                population=int(row["population"]) if row["population"] else None,
+                latitude=float(lat) if lat else None, longitude=float(lon) if lon else None,
+                epci_siren=row["epci_siren"], epci_name=row["epci_nom"],
+                in_territory=row["code_insee"] in territory,
+            )
+            commune = existing.get(row["code_insee"])
+            if commune is None:
+                session.add(Commune(insee=row["code_insee"], **values))
+            else:
+                for key, value in values.items():
+                    setattr(commune, key, value)
+            count += 1
+    session.flush()
+    return count
+
+
+def read_yaml(path: Path) -> list[dict[str, Any]]:
+    with open(path, encoding="utf-8") as fh:
+        data = yaml.safe_load(fh) or []
+    if not isinstance(data, list):
+        raise ValueError(f"{path.name} : une liste d'enregistrements est attendue.")
+    return data
+
+
+def _at(day: date, hhmm: str) -> datetime:
+    return datetime.combine(day, time.fromisoformat(hhmm), tzinfo=PARIS)
+
+
+def _span(day: date, rule: dict[str, Any]) -> dict[str, str]:
+    """One occurrence from `day`, lasting `days` days (end time on the last day)."""
+    start = _at(day, rule.get("start", "10:00"))
+    last = day + timedelta(days=int(rule.get("days", 1)) - 1)
+    end = _at(last, rule.get("end", "18:00"))
+    if end <= start:  # ends past midnight
+        end += timedelta(days=1)
+    return {"start": start.isoformat(), "end": end.isoformat()}
+
+
+def _nth_weekday(year: int, month: int, weekday: int, nth: int) -> date:
+    first = date(year, month, 1)
+    return first + timedelta(days=(weekday - first.weekday()) % 7 + 7 * (nth - 1))
+
+
+def expand_schedule(rule: dict[str, Any], today: date) -> list[dict[str, str]]:
+    """Concrete timings of a schedule rule, from `today` on."""
+    kind = rule.get("type")
+    if kind == "weekly":
+        first = today + timedelta(days=(int(rule["weekday"]) - today.weekday()) % 7)
+        return [_span(first + timedelta(weeks=i), rule) for i in range(int(rule.get("count", 8)))]
+    if kind == "relative":
+        return [_span(today + timedelta(days=int(rule["in_days"])), rule)]
+    if kind in ("annual", "annual_nth_weekday"):
+        def on(year: int) -> date:
+            if kind == "annual":
+                return date(year, int(rule["month"]), int(rule["day"]))
+            return _nth_weekday(year, int(rule["month"]), int(rule["weekday"]),
+                                int(rule["nth"]))
+        day = on(today.year)
+        last_day = day + timedelta(days=int(rule.get("days", 1)) - 1)
+        if last_day < today:
+            day = on(today.year + 1)
+        return [_span(day, rule)]
+    raise ValueError(f"Règle de calendrier inconnue : {rule!r}")
+
+
+def _events(seed_dir: Path, today: date) -> Iterator[dict[str, Any]]:
+    for record in read_yaml(seed_dir / "events.yaml"):
+        record = dict(record)
+        schedule = record.pop("schedule", None)
+        if schedule:
+            record["timings"] = expand_schedule(schedule, today)
+        yield record
+
+
+def seed(session: Session, *, today: date | None = None, seed_dir: Path = SEED_DIR,
+         ) -> SeedReport:
+    """Upsert every shipped record (by id). Raises on the first invalid record; the
+    caller's transaction then rolls everything back."""
+    today = today or datetime.now(PARIS).date()
+    report = SeedReport(communes=load_communes(session, seed_dir))
+    store = Store.for_session(session, Gazetteer.from_session(session))
+    for record in read_yaml(seed_dir / "pois.yaml"):
+        store.save_poi(record)
+        report.pois += 1
+    for record in read_yaml(seed_dir / "routes.yaml"):
+        store.save_route(record)
+        report.routes += 1
+    for record in _events(seed_dir, today):
+        store.save_event(record)
+        report.events += 1
+    return report
+
+
+def is_empty(session: Session) -> bool:
+    return not session.execute(select(func.count()).select_from(Poi)).scalar()

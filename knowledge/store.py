@@ -1,0 +1,155 @@
+"""Writes to the knowledge base: every add, edit and delete goes through here.
+
+Records are validated first (`validation.py`), derived columns (normalised name, grid
+cell, interest bits) are computed here, and the caller's transaction decides whether
+anything is committed (see `db.transaction`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from knowledge.config import get_settings
+from knowledge.gazetteer import Gazetteer
+from knowledge.geo import cell_of
+from knowledge.models import Event, EventTiming, Poi, Route, interest_mask
+from knowledge.text import normalize, slugify
+from knowledge.validation import ValidationError, clean_event, clean_poi, clean_route
+
+RecordType = Literal["poi", "event", "route"]
+MODELS: dict[str, Any] = {"poi": Poi, "event": Event, "route": Route}
+TYPE_LABELS = {"poi": "lieu", "event": "événement", "route": "itinéraire"}
+
+
+class NotFound(LookupError):
+    pass
+
+
+@dataclass
+class Store:
+    """Validated writes for one session. `max_distance_km` bounds the territory."""
+
+    session: Session
+    gazetteer: Gazetteer
+    max_distance_km: float
+
+    @classmethod
+    def for_session(cls, session: Session, gazetteer: Gazetteer | None = None) -> Store:
+        return cls(session, gazetteer or Gazetteer.from_session(session),
+                   get_settings().max_distance_km)
+
+    # -- generic -----------------------------------------------------------------
+    def get(self, kind: RecordType, record_id: str) -> Any:
+        obj = self.session.get(MODELS[kind], record_id)
+        if obj is None:
+            raise NotFound(f"Aucun {TYPE_LABELS[kind]} avec l'identifiant « {record_id} ».")
+        return obj
+
+    def save(self, kind: RecordType, data: dict[str, Any]) -> tuple[Any, bool]:
+        """Insert or update by id (or by source and source id). Returns (record, created)."""
+        return {"poi": self.save_poi, "event": self.save_event, "route": self.save_route}[kind](
+            data
+        )
+
+    def edit(self, kind: RecordType, record_id: str, changes: dict[str, Any]) -> Any:
+        current = to_dict(self.get(kind, record_id))
+        merged = {**current, **changes, "id": record_id}
+        record, _ = self.save(kind, merged)
+        return record
+
+    def delete(self, kind: RecordType, record_id: str) -> None:
+        self.session.delete(self.get(kind, record_id))
+        self.session.flush()
+
+    def _existing(self, model: Any, clean: dict[str, Any]) -> Any:
+        if clean.get("id"):
+            found = self.session.get(model, clean["id"])
+            if found is not None:
+                return found
+        if clean.get("source_id"):
+            return self.session.execute(
+                select(model).where(model.source == clean["source"],
+                                    model.source_id == clean["source_id"])
+            ).scalar_one_or_none()
+        return None
+
+    def _new_id(self, model: Any, prefix: str, label: str) -> str:
+        base = f"{prefix}-{slugify(label)[:80]}".strip("-")
+        candidate, n = base, 2
+        while self.session.get(model, candidate) is not None:
+            candidate, n = f"{base}-{n}", n + 1
+        return candidate
+
+    def _apply(self, model: Any, clean: dict[str, Any], prefix: str, label: str,
+               ) -> tuple[Any, bool]:
+        obj = self._existing(model, clean)
+        created = obj is None
+        if created:
+            obj = model(id=clean.get("id") or self._new_id(model, prefix, label))
+            self.session.add(obj)
+        for key, value in clean.items():
+            if key not in ("id", "timings"):
+                setattr(obj, key, value)
+        return obj, created
+
+    # -- per type ----------------------------------------------------------------
+    def save_poi(self, data: dict[str, Any]) -> tuple[Poi, bool]:
+        clean = clean_poi(data, self.gazetteer, self.max_distance_km)
+        clean["name_norm"] = normalize(clean["name"])
+        clean["interest_mask"] = interest_mask(clean["interests"])
+        clean["cell"] = cell_of(clean["latitude"], clean["longitude"])
+        obj, created = self._apply(Poi, clean, "poi", clean["name"])
+        self.session.flush()
+        return obj, created
+
+    def save_event(self, data: dict[str, Any]) -> tuple[Event, bool]:
+        clean = clean_event(data, self.gazetteer, self.max_distance_km, venue=self._venue)
+        clean["title_norm"] = normalize(clean["title"])
+        clean["interest_mask"] = interest_mask(clean["interests"])
+        clean["cell"] = cell_of(clean["latitude"], clean["longitude"])
+        obj, created = self._apply(Event, clean, "evt", clean["title"])
+        wanted = sorted(clean["timings"])
+        if sorted((t.start, t.end) for t in obj.timings) != wanted:
+            obj.timings = [EventTiming(start=s, end=e) for s, e in wanted]
+        self.session.flush()
+        return obj, created
+
+    def save_route(self, data: dict[str, Any]) -> tuple[Route, bool]:
+        clean = clean_route(data, self.gazetteer, self.max_distance_km)
+        clean["name_norm"] = normalize(clean["name"])
+        clean["cell"] = cell_of(clean["start_latitude"], clean["start_longitude"])
+        obj, created = self._apply(Route, clean, "route", clean["name"])
+        self.session.flush()
+        return obj, created
+
+    def _venue(self, poi_id: str) -> tuple[float, float, str | None] | None:
+        poi = self.session.get(Poi, poi_id)
+        return (poi.latitude, poi.longitude, poi.commune_insee) if poi else None
+
+
+_DERIVED = {"name_norm", "title_norm", "cell", "interest_mask", "created_at", "updated_at"}
+
+
+def to_dict(obj: Any) -> dict[str, Any]:
+    """A record as a plain dict of its own columns (the shape `Store.save` accepts)."""
+    out = {
+        col.key: getattr(obj, col.key)
+        for col in obj.__table__.columns
+        if col.key not in _DERIVED
+    }
+    if isinstance(obj, Event):
+        out["timings"] = [
+            {"start": t.start.isoformat() + "+00:00", "end": t.end.isoformat() + "+00:00"}
+            for t in obj.timings
+        ]
+    for key in ("last_update",):
+        if out.get(key) is not None:
+            out[key] = out[key].isoformat()
+    return out
+
+
+__all__ = ["NotFound", "RecordType", "Store", "ValidationError", "to_dict"]

@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Makes sure the PostgreSQL server the tests use (127.0.0.1:5432) is up, starting the
+# local cluster if it is installed but stopped. Tests that need it fail (never skip)
+# when it cannot be reached.
+set -uo pipefail
+pg_up() { (exec 3<>/dev/tcp/127.0.0.1/5432) 2>/dev/null; }
+if ! pg_up && command -v pg_ctlcluster >/dev/null 2>&1 && [ -d /etc/postgresql ]; then
+  echo ">> Démarrage de PostgreSQL"
+  pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql | head -1)" main start || true
+  for _ in $(seq 1 20); do pg_up && break; sleep 0.5; done
+fi
+pg_up || echo "!! PostgreSQL injoignable sur 127.0.0.1:5432 : les tests PostgreSQL vont échouer." >&2
+exit 0
