@@ -1,0 +1,95 @@
+"""What every action shares: the knowledge base handle, reading the tracker, sending
+`Reply` objects. No SQL and no conversation logic here (that is `knowledge.recommend`)."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from knowledge.aio import KnowledgeBase
+from knowledge.recommend import Outcome, Position, Reply, SearchState
+
+_KB: KnowledgeBase | None = None
+
+
+def kb() -> KnowledgeBase:
+    """The process's knowledge base, opened on first use (never at import time)."""
+    global _KB
+    if _KB is None:
+        _KB = KnowledgeBase()
+    return _KB
+
+
+def use_knowledge_base(instance: KnowledgeBase | None) -> None:
+    """Point the actions at another knowledge base (tests)."""
+    global _KB
+    _KB = instance
+
+
+def entities(tracker: Tracker) -> dict[str, Any]:
+    """Entities of the latest message: the first value of each, a list for `interest`."""
+    out: dict[str, Any] = {}
+    for ent in tracker.latest_message.get("entities") or []:
+        name, value = ent.get("entity"), ent.get("value")
+        if name == "interest":
+            out.setdefault("interest", []).append(value)
+        elif name and name not in out:
+            out[name] = value
+    return out
+
+
+def text_of(tracker: Tracker) -> str:
+    return str(tracker.latest_message.get("text") or "")[:2000]
+
+
+def position(tracker: Tracker) -> Position | None:
+    lat, lon = tracker.get_slot("latitude"), tracker.get_slot("longitude")
+    label = tracker.get_slot("position_label")
+    if lat is None or lon is None or not label:
+        return None
+    return Position(float(lat), float(lon), str(label))
+
+
+def position_events(pos: Position) -> list[dict[str, Any]]:
+    return [SlotSet("position_label", pos.label), SlotSet("latitude", pos.latitude),
+            SlotSet("longitude", pos.longitude)]
+
+
+def search_state(tracker: Tracker) -> SearchState | None:
+    return SearchState.from_slot(tracker.get_slot("search_state"))
+
+
+def send(dispatcher: CollectingDispatcher, replies: list[Reply]) -> None:
+    """Each reply: the family member's sentence (a domain response), then the facts from
+    the knowledge base with the `custom` payload; buttons go on the last message."""
+    for reply in replies:
+        has_body = bool(reply.text or reply.custom)
+        dispatcher.utter_message(
+            response=reply.response,
+            buttons=None if has_body else (reply.buttons or None),
+            **reply.variables,
+        )
+        if has_body:
+            dispatcher.utter_message(text=reply.text, json_message=reply.custom,
+                                     buttons=reply.buttons or None)
+
+
+def outcome_events(outcome: Outcome) -> list[dict[str, Any]]:
+    events = []
+    if outcome.state is not None:
+        events.append(SlotSet("search_state", outcome.state.to_slot()))
+    if outcome.position is not None:
+        events.extend(position_events(outcome.position))
+    return events
+
+
+class KnowledgeAction(Action, ABC):
+    """Base of the project's actions (abstract, so rasa-sdk does not register it)."""
+
+    @abstractmethod
+    def name(self) -> str:
+        """The action's name in domain.yml."""

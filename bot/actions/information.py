@@ -1,0 +1,122 @@
+"""Facts about one place, weather, transport, the tourism office, and feedback."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from rasa_sdk import Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from bot.actions.common import (
+    KnowledgeAction,
+    entities,
+    kb,
+    outcome_events,
+    position,
+    search_state,
+    send,
+    text_of,
+)
+from knowledge.recommend import (
+    indoor_ideas,
+    place_info,
+    territory_centre,
+    tourist_office,
+    transport,
+)
+from knowledge.text import normalize
+
+_RAIN = re.compile(r"\b(pleu\w*|pluie\w*|drache\w*|averse\w*|flotte|mouille|abri)\b")
+_UP = re.compile(r"\b(super|genial|top|bien|parfait|merci|excellent|cool|chouette|bon|"
+                 r"utile|bravo|👍)\b|👍")
+_DOWN = re.compile(r"\b(nul\w*|pas terrible|mauvais|bof|inutile|pas bien|pas top|decu\w*|"
+                   r"pas utile|faux)\b|👎")
+
+
+class ActionPlaceInfo(KnowledgeAction):
+    def name(self) -> str:
+        return "action_place_info"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: DomainDict) -> list[dict[str, Any]]:
+        ents = entities(tracker)
+        name = str(ents.get("place") or "")
+        if not name:
+            name = text_of(tracker)
+        replies = await kb().run(place_info, name, ents.get("info_type"), position(tracker))
+        if replies[0].response == "utter_place_unknown" and not ents.get("place"):
+            state = search_state(tracker)
+            if state and state.shown:  # "c'est ouvert quand ?" about the last card shown
+                last = state.shown[-len(state.shown) :][0]
+                replies = await kb().run(place_info, last.replace("-", " "),
+                                         ents.get("info_type"), position(tracker))
+        send(dispatcher, replies)
+        return []
+
+
+class ActionWeather(KnowledgeAction):
+    """No live weather is configured: say so honestly; if it rains, indoor ideas."""
+
+    def name(self) -> str:
+        return "action_weather"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: DomainDict) -> list[dict[str, Any]]:
+        said = normalize(text_of(tracker) + " " + str(entities(tracker).get("period") or ""))
+        if not _RAIN.search(said):
+            dispatcher.utter_message(response="utter_weather_honest")
+            return []
+        anchor = position(tracker) or territory_centre(kb().gazetteer())
+        outcome = await kb().run(indoor_ideas, anchor)
+        dispatcher.utter_message(response="utter_weather_rain")
+        send(dispatcher, outcome.replies)
+        return outcome_events(outcome)
+
+
+class ActionTransport(KnowledgeAction):
+    def name(self) -> str:
+        return "action_transport"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: DomainDict) -> list[dict[str, Any]]:
+        reply = await kb().run(transport, position(tracker), kb().gazetteer())
+        send(dispatcher, [reply])
+        return []
+
+
+class ActionContactOffice(KnowledgeAction):
+    def name(self) -> str:
+        return "action_contact_office"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: DomainDict) -> list[dict[str, Any]]:
+        reply = await kb().run(tourist_office, kb().gazetteer())
+        send(dispatcher, [reply])
+        return []
+
+
+class ActionRecordFeedback(KnowledgeAction):
+    """👍/👎 on a recommendation: kept in the conversation as slot events, for analysis."""
+
+    def name(self) -> str:
+        return "action_record_feedback"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: DomainDict) -> list[dict[str, Any]]:
+        ents = entities(tracker)
+        rating = str(ents.get("rating") or "").lower()
+        if rating not in ("up", "down"):
+            said = normalize(text_of(tracker)) + text_of(tracker)
+            rating = "down" if _DOWN.search(said) else "up" if _UP.search(said) else "comment"
+        item = ents.get("item")
+        if not item:
+            state = search_state(tracker)
+            item = state.shown[-1] if state and state.shown else None
+        response = {"up": "utter_feedback_thanks_up", "down": "utter_feedback_thanks_down"}.get(
+            rating, "utter_feedback_thanks")
+        dispatcher.utter_message(response=response)
+        return [SlotSet("feedback_rating", rating),
+                SlotSet("feedback_item", str(item)[:120] if item else None)]

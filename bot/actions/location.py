@@ -1,0 +1,133 @@
+"""Where the visitor is: the recommendation form's validation and `action_set_location`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import FormValidationAction, Tracker
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from bot.actions.common import (
+    KnowledgeAction,
+    entities,
+    kb,
+    outcome_events,
+    position,
+    position_events,
+    search_state,
+    send,
+    text_of,
+)
+from knowledge.recommend import (
+    CoordinateError,
+    Position,
+    SearchState,
+    clean_interests,
+    find_events,
+    find_routes,
+    interest_buttons,
+    is_far_away,
+    position_from_coordinates,
+    position_from_text,
+    recommend_places,
+)
+
+
+LOCATION_INTENTS = {"inform_location", "share_location"}
+REQUEST_INTENTS = {"find_places", "inform_interests"}
+DIGRESSIONS = {"ask_place_info", "ask_weather", "ask_transport", "ask_human", "bot_challenge",
+               "help", "greet", "thank", "find_events", "find_routes"}
+
+
+async def read_position(dispatcher: CollectingDispatcher, tracker: Tracker,
+                        ) -> Position | None:
+    """The position the latest message gives (shared coordinates or a typed place), or
+    None after telling the visitor politely what was wrong."""
+    ents = entities(tracker)
+    intent = (tracker.latest_message.get("intent") or {}).get("name")
+    gazetteer = await kb().run(lambda _s: kb().gazetteer())
+    if "latitude" in ents or "longitude" in ents:
+        try:
+            return position_from_coordinates(ents.get("latitude"), ents.get("longitude"),
+                                             gazetteer)
+        except CoordinateError as exc:
+            dispatcher.utter_message(response="utter_position_invalid", reason=str(exc))
+            return None
+    if intent == "share_location":
+        dispatcher.utter_message(response="utter_position_missing")
+        return None
+    place = ents.get("place") or text_of(tracker)
+    found = await kb().run(lambda s: position_from_text(str(place), gazetteer, s))
+    if found is None and place != text_of(tracker):
+        found = await kb().run(lambda s: position_from_text(text_of(tracker), gazetteer, s))
+    if found is None:
+        dispatcher.utter_message(response="utter_position_unknown", place=str(place)[:80])
+    return found
+
+
+class ValidateRecommendForm(FormValidationAction):
+    def name(self) -> str:
+        return "validate_recommend_form"
+
+    async def extract_position_label(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                                     domain: DomainDict) -> dict[str, Any]:
+        """A position from this message: a location intent, a request naming a place
+        ("un musée près de Bavay"), or a bare town name typed when asked for it."""
+        intent = (tracker.latest_message.get("intent") or {}).get("name")
+        ents = entities(tracker)
+        if intent in LOCATION_INTENTS or (intent in REQUEST_INTENTS and "place" in ents):
+            found = await read_position(dispatcher, tracker)
+        elif tracker.get_slot("requested_slot") == "position_label" and intent not in DIGRESSIONS:
+            gazetteer = await kb().run(lambda _s: kb().gazetteer())
+            found = position_from_text(str(ents.get("place") or text_of(tracker)), gazetteer)
+        else:
+            return {}
+        if found is None:
+            return {}
+        return {"position_label": found.label, "latitude": found.latitude,
+                "longitude": found.longitude}
+
+    async def validate_interests(self, value: Any, dispatcher: CollectingDispatcher,
+                                 tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
+        cleaned = clean_interests(value)
+        return {"interests": cleaned or None}
+
+
+class ActionSetLocation(KnowledgeAction):
+    """A position given outside the form: remember it and re-run the last search there."""
+
+    def name(self) -> str:
+        return "action_set_location"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: DomainDict) -> list[dict[str, Any]]:
+        found = await read_position(dispatcher, tracker)
+        if found is None:
+            return []
+        events = position_events(found)
+        gazetteer = kb().gazetteer()
+        dispatcher.utter_message(response="utter_position_set", position_label=found.label)
+        if is_far_away(found, gazetteer):
+            dispatcher.utter_message(response="utter_position_far", position_label=found.label)
+        state = search_state(tracker)
+        if state is None:
+            if clean_interests(tracker.get_slot("interests")):
+                state = SearchState(interests=clean_interests(tracker.get_slot("interests")))
+            else:
+                dispatcher.utter_message(response="utter_ask_interests",
+                                         buttons=interest_buttons())
+                return events
+        state.offset, state.shown = 0, []
+        text = text_of(tracker)
+        if state.kind == "events":
+            outcome = await kb().run(find_events, text, found, state)
+        elif state.kind == "routes":
+            outcome = await kb().run(find_routes, found, state)
+        else:
+            outcome = await kb().run(recommend_places, found, state)
+        send(dispatcher, outcome.replies)
+        return events + outcome_events(outcome)
+
+
+__all__ = ["ActionSetLocation", "ValidateRecommendForm", "position"]

@@ -1,0 +1,157 @@
+"""Recommendations: places, events, routes, "encore" and refinements."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from bot.actions.common import (
+    KnowledgeAction,
+    entities,
+    kb,
+    outcome_events,
+    position,
+    search_state,
+    send,
+    text_of,
+)
+from knowledge.recommend import (
+    Outcome,
+    Position,
+    SearchState,
+    apply_refinement,
+    clean_interests,
+    find_events,
+    find_routes,
+    recommend_places,
+    route_criteria,
+    territory_centre,
+)
+
+
+async def rerun(state: SearchState, pos: Position | None, text: str) -> Outcome | None:
+    """Run a search again (next page, or after a refinement)."""
+    if state.kind == "events":
+        return await kb().run(find_events, text, pos, state)
+    anchor = pos or territory_centre(kb().gazetteer())
+    if state.kind == "routes":
+        return await kb().run(find_routes, anchor, state)
+    if pos is None:
+        return None
+    return await kb().run(recommend_places, pos, state)
+
+
+class ActionRecommend(KnowledgeAction):
+    """After the recommendation form: a new search for places."""
+
+    def name(self) -> str:
+        return "action_recommend"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: DomainDict) -> list[dict[str, Any]]:
+        pos = position(tracker)
+        if pos is None:
+            dispatcher.utter_message(response="utter_ask_position_label")
+            return []
+        state = SearchState(interests=clean_interests(tracker.get_slot("interests")))
+        previous = search_state(tracker)
+        if previous and previous.kind == "places":  # keep the visitor's stated needs
+            state.audience, state.wheelchair = previous.audience, previous.wheelchair
+            state.pushchair = previous.pushchair
+        apply_refinement(state, text_of(tracker), entities(tracker))
+        outcome = await kb().run(recommend_places, pos, state)
+        send(dispatcher, outcome.replies)
+        return outcome_events(outcome)
+
+
+class ActionMore(KnowledgeAction):
+    """ "Encore", "autre chose": the next page of the last search, without repeats."""
+
+    def name(self) -> str:
+        return "action_more"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: DomainDict) -> list[dict[str, Any]]:
+        state = search_state(tracker)
+        outcome = await rerun(state, position(tracker), text_of(tracker)) if state else None
+        if outcome is None:
+            dispatcher.utter_message(response="utter_nothing_to_refine")
+            return []
+        send(dispatcher, outcome.replies)
+        return outcome_events(outcome)
+
+
+class ActionRefine(KnowledgeAction):
+    """ "Plus près", "pour les enfants", "accessible en fauteuil", "ouvert maintenant",
+    "à vélo": change the last search and show its first page again."""
+
+    def name(self) -> str:
+        return "action_refine"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: DomainDict) -> list[dict[str, Any]]:
+        state = search_state(tracker)
+        if state is None:
+            dispatcher.utter_message(response="utter_nothing_to_refine")
+            return []
+        changes = apply_refinement(state, text_of(tracker), entities(tracker))
+        if not changes:
+            dispatcher.utter_message(response="utter_refine_unclear")
+            return []
+        outcome = await rerun(state, position(tracker), text_of(tracker))
+        if outcome is None:
+            dispatcher.utter_message(response="utter_ask_position_label")
+            return []
+        dispatcher.utter_message(response="utter_refined", changes=", ".join(changes))
+        send(dispatcher, outcome.replies)
+        return outcome_events(outcome)
+
+
+class ActionAffirm(KnowledgeAction):
+    """A "oui" after results means "more of them"; otherwise, offer the main choices."""
+
+    def name(self) -> str:
+        return "action_affirm"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: DomainDict) -> list[dict[str, Any]]:
+        state = search_state(tracker)
+        outcome = await rerun(state, position(tracker), "") if state else None
+        if outcome is None:
+            dispatcher.utter_message(response="utter_affirm_nothing")
+            return []
+        send(dispatcher, outcome.replies)
+        return outcome_events(outcome)
+
+
+class ActionFindEvents(KnowledgeAction):
+    def name(self) -> str:
+        return "action_find_events"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: DomainDict) -> list[dict[str, Any]]:
+        ents = entities(tracker)
+        state = SearchState(kind="events", radius_km=30.0,
+                            interests=clean_interests(ents.get("interest")),
+                            audience=ents.get("audience"),
+                            period=str(ents["period"]) if ents.get("period") else None)
+        outcome = await kb().run(find_events, text_of(tracker), position(tracker), state)
+        send(dispatcher, outcome.replies)
+        return outcome_events(outcome)
+
+
+class ActionFindRoutes(KnowledgeAction):
+    def name(self) -> str:
+        return "action_find_routes"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: DomainDict) -> list[dict[str, Any]]:
+        state = SearchState(kind="routes", radius_km=25.0)
+        route_criteria(state, text_of(tracker), entities(tracker))
+        anchor = position(tracker) or territory_centre(kb().gazetteer())
+        outcome = await kb().run(find_routes, anchor, state)
+        send(dispatcher, outcome.replies)
+        return outcome_events(outcome)

@@ -1,0 +1,1 @@
+"""Rasa input channels of the Dumoulin family (Sanic blueprints)."""

@@ -1,0 +1,595 @@
+"""What the family answers: the conversation's logic, without Rasa.
+
+The Rasa actions (bot/actions) read the tracker, call these functions with plain values
+and send back what they return: a `Reply` naming a response of the domain, the
+variables it needs, buttons and the `custom` payload. Nothing here formats SQL or knows
+about Rasa; everything here is testable with a database session alone.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from knowledge import hours, periods
+from knowledge.gazetteer import Gazetteer, Place
+from knowledge.geo import CoordinateError, check_coordinates, haversine_km
+from knowledge.payloads import PARIS, event_item, osm_link, payload, poi_item, route_item
+from knowledge.persona import FRANCK, JEANNINE, LEA, SOPHIE, Member, speaker_for
+from knowledge.queries import (
+    PoiQuery,
+    events_between,
+    find_places_by_name,
+    nearby_pois,
+    routes_near,
+)
+from knowledge.taxonomy import INTERESTS, KINDS, ROUTE_MODES
+from knowledge.text import normalize
+
+PAGE_SIZE = 4
+DEFAULT_RADIUS_KM = 15.0
+MAX_AUTO_RADIUS_KM = 45.0
+MIN_RADIUS_KM = 2.0
+TERRITORY_MAX_KM = 60.0  # farther than this from the territory: "you are far away"
+ALL_INTERESTS = "tout"
+INDOOR_KINDS = ("museum", "church", "abbey", "chapel", "swimming_pool", "brewery",
+                "cheese_dairy", "shop", "restaurant", "estaminet", "cafe")
+
+
+@dataclass
+class Position:
+    latitude: float
+    longitude: float
+    label: str  # "Bavay", "votre position (près de Bavay)"
+    source: str = "typed"  # typed | shared
+
+
+@dataclass
+class SearchState:
+    """The last search, kept in a slot so "encore" and refinements can re-run it."""
+
+    kind: str = "places"  # places | events | routes
+    interests: list[str] = field(default_factory=list)
+    radius_km: float = DEFAULT_RADIUS_KM
+    audience: str | None = None
+    wheelchair: bool = False
+    pushchair: bool = False
+    open_now: bool = False
+    kinds: list[str] = field(default_factory=list)
+    period: str | None = None
+    route_mode: str | None = None
+    difficulty: str | None = None
+    min_km: float | None = None
+    max_km: float | None = None
+    offset: int = 0
+    shown: list[str] = field(default_factory=list)
+
+    def to_slot(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_slot(cls, value: Any) -> SearchState | None:
+        if not isinstance(value, dict):
+            return None
+        known = {k: v for k, v in value.items() if k in cls.__dataclass_fields__}
+        try:
+            return cls(**known)
+        except TypeError:
+            return None
+
+
+@dataclass
+class Reply:
+    """One bot message: a domain response name, its variables, buttons, custom payload."""
+
+    response: str
+    variables: dict[str, Any] = field(default_factory=dict)
+    buttons: list[dict[str, str]] = field(default_factory=list)
+    custom: dict[str, Any] | None = None
+    text: str | None = None  # literal text built from the knowledge base
+
+
+@dataclass
+class Outcome:
+    replies: list[Reply]
+    state: SearchState | None = None
+    position: Position | None = None
+
+
+# --------------------------------------------------------------------------- position
+def position_from_coordinates(lat: Any, lon: Any, gazetteer: Gazetteer) -> Position:
+    """A shared position; raises CoordinateError (French message) when impossible."""
+    flat, flon = check_coordinates(lat, lon)
+    nearest = gazetteer.nearest(flat, flon)
+    label = f"votre position (près de {nearest.name})" if nearest else "votre position"
+    return Position(flat, flon, label, "shared")
+
+
+def position_from_text(text: str, gazetteer: Gazetteer, session: Session | None = None,
+                       ) -> Position | None:
+    """A typed place: a commune first, then a POI name ("près du forum antique")."""
+    place: Place | None = gazetteer.lookup(text) or gazetteer.find_in_text(text)
+    if place:
+        return Position(place.latitude, place.longitude, place.name)
+    if session is not None:
+        matches = find_places_by_name(session, text, limit=1)
+        if matches:
+            poi = matches[0].poi
+            return Position(poi.latitude, poi.longitude, poi.name)
+    return None
+
+
+def is_far_away(position: Position, gazetteer: Gazetteer) -> bool:
+    return gazetteer.distance_to_territory_km(position.latitude,
+                                              position.longitude) > TERRITORY_MAX_KM
+
+
+def location_buttons() -> list[dict[str, str]]:
+    return [
+        {"title": "📍 Partager ma position", "payload": "/share_location"},
+        {"title": "Bavay", "payload": '/inform_location{"place": "Bavay"}'},
+        {"title": "Le Quesnoy", "payload": '/inform_location{"place": "Le Quesnoy"}'},
+        {"title": "Landrecies", "payload": '/inform_location{"place": "Landrecies"}'},
+    ]
+
+
+INTEREST_BUTTONS = [
+    ("🏰 Patrimoine", "patrimoine"), ("🌳 Nature", "nature"), ("🥾 Randonnée", "randonnee"),
+    ("🚲 Vélo", "velo"), ("🧀 Terroir", "terroir"), ("🍽️ Restaurants", "gastronomie"),
+    ("🎈 En famille", "famille"), ("🖼️ Musées", "culture"),
+]
+
+
+def interest_buttons() -> list[dict[str, str]]:
+    return [{"title": title, "payload": f'/inform_interests{{"interest": "{key}"}}'}
+            for title, key in INTEREST_BUTTONS]
+
+
+def clean_interests(values: Sequence[Any] | Any) -> list[str]:
+    """Keep taxonomy keys (and "tout"), whatever the NLU produced."""
+    if values is None:
+        return []
+    items = values if isinstance(values, (list, tuple)) else [values]
+    out = []
+    for v in items:
+        key = normalize(str(v)).replace(" ", "_")
+        if (key in INTERESTS or key == ALL_INTERESTS) and key not in out:
+            out.append(key)
+    return out
+
+
+def _after_results_buttons(kind: str) -> list[dict[str, str]]:
+    buttons = [{"title": "➕ Encore", "payload": "/request_more"}]
+    if kind == "places":
+        buttons += [
+            {"title": "📍 Plus près", "payload": '/refine{"radius": "plus près"}'},
+            {"title": "🧒 Pour les enfants", "payload": '/refine{"audience": "enfants"}'},
+            {"title": "♿ Accessible", "payload": '/refine{"accessibility": "fauteuil"}'},
+            {"title": "🕒 Ouvert maintenant", "payload": "/refine"
+             '{"period": "maintenant"}'},
+        ]
+    return buttons
+
+
+# --------------------------------------------------------------------------- places
+def recommend_places(session: Session, position: Position, state: SearchState,
+                     now: datetime | None = None) -> Outcome:
+    """One page of places; widens the radius, then suggests other interests, when empty."""
+    now = now or datetime.now(timezone.utc)
+    interests = [] if ALL_INTERESTS in state.interests else list(state.interests)
+    speaker = speaker_for(interests, default=LEA)
+
+    def query(radius: float) -> Any:
+        return nearby_pois(session, PoiQuery(
+            position.latitude, position.longitude, interests=interests, radius_km=radius,
+            kinds=state.kinds, audience=state.audience, wheelchair=state.wheelchair,
+            pushchair=state.pushchair, open_now=state.open_now, at=now,
+            exclude_ids=state.shown if state.offset else (),
+        ), limit=PAGE_SIZE)
+
+    page = query(state.radius_km)
+    widened = False
+    while not page.items and state.offset == 0 and state.radius_km < MAX_AUTO_RADIUS_KM:
+        state.radius_km = min(state.radius_km * 2, MAX_AUTO_RADIUS_KM)
+        page = query(state.radius_km)
+        widened = True
+    if not page.items:
+        return Outcome(_no_result(session, position, state, speaker, now), state)
+    items = [poi_item(h) for h in page.items]
+    state.shown = state.shown + [i["id"] for i in items]
+    state.offset += len(items)
+    replies = []
+    if widened:
+        replies.append(Reply("utter_radius_widened",
+                             {"radius": f"{state.radius_km:g}", "where": position.label}))
+    replies.append(Reply(
+        f"utter_places_found_{speaker.key}",
+        {"count": len(items), "where": position.label,
+         "names": _names(items, "name"), "speaker": speaker.signature},
+        buttons=_after_results_buttons("places"),
+        custom=payload("places", items, speaker=speaker.key, where=position.label),
+        text=_list_text(items, "name"),
+    ))
+    state.kind = "places"
+    return Outcome(replies, state)
+
+
+def _names(items: list[dict[str, Any]], key: str) -> str:
+    return ", ".join(str(i[key]) for i in items)
+
+
+def _list_text(items: list[dict[str, Any]], key: str) -> str:
+    lines = []
+    for i, item in enumerate(items, 1):
+        extra = []
+        if item.get("distance_km") is not None:
+            extra.append(f"{item['distance_km']:.1f} km".replace(".", ","))
+        if item.get("commune"):
+            extra.append(str(item["commune"]))
+        if item.get("open_now") is True:
+            extra.append("ouvert")
+        lines.append(f"{i}. {item[key]}" + (f" ({', '.join(extra)})" if extra else ""))
+    return "\n".join(lines)
+
+
+def _no_result(session: Session, position: Position, state: SearchState, speaker: Member,
+               now: datetime) -> list[Reply]:
+    """Never an empty message: say why, and offer what exists nearby instead."""
+    if state.offset:
+        return [Reply("utter_no_more_results", {"speaker": speaker.signature},
+                      buttons=interest_buttons())]
+    alternatives = []
+    for key in INTERESTS:
+        if key in state.interests or key == "pratique":
+            continue
+        found = nearby_pois(session, PoiQuery(position.latitude, position.longitude,
+                                               interests=[key], radius_km=state.radius_km,
+                                               at=now), limit=1)
+        if found.total:
+            alternatives.append(key)
+    buttons = [b for b in interest_buttons()
+               if any(f'"{k}"' in b["payload"] for k in alternatives)]
+    return [Reply("utter_no_results",
+                  {"where": position.label, "radius": f"{state.radius_km:g}",
+                   "speaker": speaker.signature,
+                   "alternatives": ", ".join(INTERESTS[k].lower() for k in alternatives)
+                   or "rien d'autre"},
+                  buttons=buttons or location_buttons())]
+
+
+# --------------------------------------------------------------------------- refinements
+_NEARER = re.compile(r"\b(plus|moins)\s+(pres|proche|loin)\b|\bpas trop loin\b|\bà cote\b")
+_KIDS = re.compile(r"\b(enfants?|gamins?|gosses?|petits?|marmaille|kids?|mome?s?)\b")
+_WHEELCHAIR = re.compile(r"\b(fauteuil|pmr|handicap\w*|roulant\w*)\b")
+_PUSHCHAIR = re.compile(r"\b(poussettes?|landaus?)\b")
+_OPEN = re.compile(r"\b(ouverts?|ouvertes?)\b.*\b(maintenant|now|actuellement)\b|"
+                   r"\bmaintenant\b|\ben ce moment\b")
+_BIKE = re.compile(r"\b(velo|vtt|bicyclette|biclou|cyclo)\b")
+_RADIUS = re.compile(r"(\d+(?:[.,]\d+)?)\s*(?:km|kilometres?|kms?)\b")
+
+
+def apply_refinement(state: SearchState, text: str, entities: dict[str, Any]) -> list[str]:
+    """Change the search according to a follow-up ("plus près", "pour les enfants"…).
+    Returns the French labels of what changed (empty: nothing understood)."""
+    norm = normalize(text + " " + " ".join(str(v) for v in entities.values() if v))
+    changed = []
+    radius = _RADIUS.search(norm)
+    if radius:
+        state.radius_km = max(MIN_RADIUS_KM, float(radius.group(1).replace(",", ".")))
+        changed.append(f"à moins de {state.radius_km:g} km")
+    elif _NEARER.search(norm) and "loin" not in norm.split()[-1:]:
+        state.radius_km = max(MIN_RADIUS_KM, round(state.radius_km / 2, 1))
+        changed.append(f"plus près (moins de {state.radius_km:g} km)")
+    if entities.get("audience") or _KIDS.search(norm):
+        state.audience = "enfants" if _KIDS.search(norm) else str(entities.get("audience"))
+        if state.kind == "places" and "famille" not in state.interests:
+            state.interests = [*state.interests, "famille"]
+        changed.append("pour les enfants" if state.audience == "enfants"
+                       else f"pour : {state.audience}")
+    if _WHEELCHAIR.search(norm):
+        state.wheelchair = True
+        changed.append("accessible en fauteuil")
+    if _PUSHCHAIR.search(norm):
+        state.pushchair = True
+        changed.append("accessible en poussette")
+    if _OPEN.search(norm):
+        state.open_now = True
+        changed.append("ouvert maintenant")
+    if _BIKE.search(norm):
+        if state.kind == "routes":
+            state.route_mode = "mtb" if "vtt" in norm.split() else "bike"
+        else:
+            state.interests = ["velo"]
+            state.kinds = []
+        changed.append("à vélo")
+    if changed:
+        state.offset, state.shown = 0, []
+    return changed
+
+
+# --------------------------------------------------------------------------- events
+def find_events(session: Session, text: str, position: Position | None,
+                state: SearchState | None = None, now: datetime | None = None) -> Outcome:
+    now = now or datetime.now(timezone.utc)
+    state = state or SearchState(kind="events", radius_km=30.0)
+    state.kind = "events"
+    period = periods.resolve_period(state.period or text, now)
+    if period is None:
+        start = now.astimezone(PARIS)
+        period = periods.Period(start, start + timedelta(days=14), "dans les deux semaines")
+    state.period = state.period or (text if periods.resolve_period(text, now) else None)
+    lat = position.latitude if position else None
+    lon = position.longitude if position else None
+    page = events_between(session, max(period.start, now), period.end, latitude=lat,
+                          longitude=lon, radius_km=state.radius_km if position else 30.0,
+                          interests=[i for i in state.interests if i != ALL_INTERESTS],
+                          audience=state.audience, limit=PAGE_SIZE, offset=state.offset)
+    where = position.label if position else "le Pays de Mormal"
+    if not page.items:
+        key = "utter_no_more_results" if state.offset else "utter_no_events"
+        return Outcome([Reply(key, {"period": period.label, "where": where,
+                                    "speaker": LEA.signature},
+                              buttons=[{"title": "Ce week-end", "payload":
+                                        '/find_events{"period": "ce week-end"}'},
+                                       {"title": "Le mois prochain", "payload":
+                                        '/find_events{"period": "le mois prochain"}'}])],
+                       state)
+    items = [event_item(h) for h in page.items]
+    state.offset += len(items)
+    examples = any(i["is_example"] for i in items)
+    replies = [Reply("utter_events_found",
+                     {"count": len(items), "period": period.label, "where": where,
+                      "speaker": LEA.signature, "names": _names(items, "title")},
+                     buttons=_after_results_buttons("events"),
+                     custom=payload("events", items, speaker=LEA.key, where=where),
+                     text=_events_text(items))]
+    if examples:
+        replies.append(Reply("utter_events_examples_warning"))
+    return Outcome(replies, state)
+
+
+def _events_text(items: list[dict[str, Any]]) -> str:
+    lines = []
+    for i, item in enumerate(items, 1):
+        start = datetime.fromisoformat(item["start"])
+        when = f"{periods.french_day(start.date())} à {start:%H} h {start:%M}".replace(
+            " h 00", " h")
+        where = item.get("commune") or ""
+        lines.append(f"{i}. {item['title']} — {when}" + (f", {where}" if where else ""))
+    return "\n".join(lines)
+
+
+# --------------------------------------------------------------------------- routes
+_LENGTH = re.compile(r"(\d+(?:[.,]\d+)?)\s*(km|kilometres?|kms?|h|heures?)\b")
+_MODE_WORDS = {"mtb": ("vtt",), "bike": ("velo", "bicyclette", "cyclo", "biclou"),
+               "horse": ("cheval", "equestre", "chevaux", "cavalier"),
+               "hike": ("pied", "rando", "randonnee", "marche", "balade", "promenade")}
+_DIFF_WORDS = {"easy": ("facile", "tranquille", "pepere", "petite", "debutant", "famille"),
+               "hard": ("difficile", "sportive", "costaud", "dur", "longue", "physique"),
+               "medium": ("moyenne", "moyen", "intermediaire")}
+WALK_KMH = {"hike": 4.0, "bike": 15.0, "mtb": 12.0, "horse": 7.0}
+
+
+def route_criteria(state: SearchState, text: str, entities: dict[str, Any]) -> None:
+    """Mode, difficulty and length from the NLU entities, or from the words typed."""
+    words = set(normalize(text).split())
+    mode = entities.get("route_mode")
+    if mode in ROUTE_MODES:
+        state.route_mode = str(mode)
+    else:
+        for key, vocab in _MODE_WORDS.items():
+            if words & set(vocab):
+                state.route_mode = key
+                break
+    diff = entities.get("difficulty")
+    if diff in ("easy", "medium", "hard"):
+        state.difficulty = str(diff)
+    else:
+        for key, vocab in _DIFF_WORDS.items():
+            if words & set(vocab):
+                state.difficulty = key
+                break
+    length = _LENGTH.search(normalize(str(entities.get("length") or text)))
+    if length:
+        value = float(length.group(1).replace(",", "."))
+        if length.group(2).startswith("h"):
+            value *= WALK_KMH.get(state.route_mode or "hike", 4.0)
+        state.min_km, state.max_km = round(value * 0.6, 1), round(value * 1.4, 1)
+
+
+def find_routes(session: Session, position: Position, state: SearchState) -> Outcome:
+    state.kind = "routes"
+    page = routes_near(session, position.latitude, position.longitude, mode=state.route_mode,
+                       min_km=state.min_km, max_km=state.max_km, difficulty=state.difficulty,
+                       radius_km=max(state.radius_km, 25.0), limit=PAGE_SIZE,
+                       offset=state.offset)
+    if not page.items:
+        key = "utter_no_more_results" if state.offset else "utter_no_routes"
+        return Outcome([Reply(key, {"where": position.label, "speaker": FRANCK.signature},
+                              buttons=[{"title": "🥾 À pied", "payload":
+                                        '/find_routes{"route_mode": "hike"}'},
+                                       {"title": "🚲 À vélo", "payload":
+                                        '/find_routes{"route_mode": "bike"}'}])], state)
+    items = [route_item(h) for h in page.items]
+    state.offset += len(items)
+    replies = [Reply("utter_routes_found",
+                     {"count": len(items), "where": position.label,
+                      "speaker": FRANCK.signature, "names": _names(items, "name")},
+                     buttons=_after_results_buttons("routes"),
+                     custom=payload("routes", items, speaker=FRANCK.key, where=position.label),
+                     text=_routes_text(items))]
+    if any(i["is_example"] for i in items):
+        replies.append(Reply("utter_routes_examples_warning"))
+    return Outcome(replies, state)
+
+
+def _routes_text(items: list[dict[str, Any]]) -> str:
+    out = []
+    for i, r in enumerate(items, 1):
+        bits = [ROUTE_MODES.get(r["mode"], r["mode"]).lower()]
+        if r["length_km"]:
+            bits.append(f"{r['length_km']:g} km".replace(".", ","))
+        if r["difficulty"]:
+            bits.append({"easy": "facile", "medium": "moyenne", "hard": "difficile"}
+                        [r["difficulty"]])
+        out.append(f"{i}. {r['name']} ({', '.join(bits)})")
+    return "\n".join(out)
+
+
+# --------------------------------------------------------------------------- place info
+INFO_TYPES = ("horaires", "prix", "adresse", "telephone", "acces", "accessibilite")
+
+
+def place_info(session: Session, name: str, info_type: str | None,
+               position: Position | None, now: datetime | None = None) -> list[Reply]:
+    """Hours today and this week, address, phone, price, accessibility, a map link —
+    only what the knowledge base knows; the rest is said to be unknown."""
+    now = now or datetime.now(timezone.utc)
+    matches = find_places_by_name(session, name, limit=1) if name.strip() else []
+    if not matches:
+        return [Reply("utter_place_unknown", {"place": name.strip()[:80] or "ce lieu"},
+                      buttons=[{"title": "☎️ L'office de tourisme", "payload": "/ask_human"}])]
+    poi = matches[0].poi
+    speaker = speaker_for(poi.interests or [], default=JEANNINE)
+    today = now.astimezone(PARIS).date()
+    lines = [f"{poi.name}" + (f" ({poi.commune.name})" if poi.commune else "")]
+    want = info_type if info_type in INFO_TYPES else None
+    if want in (None, "horaires"):
+        if poi.opening_hours:
+            lines.append("Aujourd'hui : " + hours.format_slots_fr(hours.hours_on(
+                poi.opening_hours, today)))
+            if want == "horaires":
+                lines.append(hours.format_week_fr(poi.opening_hours, today))
+        else:
+            lines.append("Horaires : je ne les connais pas, mieux vaut appeler avant de venir.")
+    if want in (None, "adresse", "acces"):
+        lines.append(f"Adresse : {poi.address}" if poi.address else
+                     "Adresse : je n'ai pas l'adresse exacte.")
+    if want in (None, "telephone"):
+        lines.append(f"Téléphone : {poi.phone}" if poi.phone else
+                     "Téléphone : je n'ai pas de numéro.")
+    if want in (None, "prix"):
+        lines.append("Tarifs : " + _price_text(poi.prices))
+    if want in (None, "accessibilite"):
+        lines.append(_access_text(poi.wheelchair, poi.pushchair, poi.accessibility_labels))
+    if poi.website and want is None:
+        lines.append(f"Site : {poi.website}")
+    lines.append(f"Carte : {osm_link(poi.latitude, poi.longitude)}")
+    distance = None
+    if position:
+        from knowledge.geo import geodesic_km
+
+        distance = round(geodesic_km(position.latitude, position.longitude, poi.latitude,
+                                     poi.longitude), 2)
+    from knowledge.queries import PoiHit
+
+    item = poi_item(PoiHit(poi, distance if distance is not None else 0.0,
+                           hours.is_open(poi.opening_hours, now) if poi.opening_hours else None,
+                           1.0))
+    if distance is None:
+        item["distance_km"] = None
+    return [Reply(f"utter_place_info_{speaker.key}",
+                  {"place": poi.name, "speaker": speaker.signature},
+                  custom=payload("places", [item], speaker=speaker.key),
+                  text="\n".join(lines))]
+
+
+def _price_text(prices: dict[str, Any] | None) -> str:
+    if not prices:
+        return "je ne les connais pas."
+    if prices.get("free"):
+        return "gratuit."
+    return str(prices.get("text") or "voir avec le lieu.")
+
+
+def _access_text(wheelchair: bool | None, pushchair: bool | None, labels: list[str] | None,
+                 ) -> str:
+    parts = []
+    if wheelchair is True:
+        parts.append("accessible en fauteuil ♿")
+    elif wheelchair is False:
+        parts.append("pas accessible en fauteuil")
+    if pushchair is True:
+        parts.append("accessible en poussette")
+    if labels:
+        parts.append(", ".join(labels))
+    return "Accessibilité : " + (", ".join(parts) if parts else "je n'ai pas l'information.")
+
+
+# --------------------------------------------------------------------------- practical
+def indoor_ideas(session: Session, position: Position, now: datetime | None = None,
+                 ) -> Outcome:
+    """For rainy days: museums, churches, pools… near the visitor."""
+    state = SearchState(kind="places", kinds=list(INDOOR_KINDS), radius_km=25.0)
+    outcome = recommend_places(session, position, state, now)
+    return outcome
+
+
+def transport(session: Session, position: Position | None, gazetteer: Gazetteer) -> Reply:
+    """Stations and stops of the knowledge base, nearest first."""
+    anchor = position or territory_centre(gazetteer)
+    page = nearby_pois(session, PoiQuery(anchor.latitude, anchor.longitude,
+                                         kinds=["train_station", "bus_stop"], radius_km=40.0),
+                       limit=3)
+    if not page.items:
+        return Reply("utter_transport_unknown", {"speaker": SOPHIE.signature},
+                     buttons=[{"title": "☎️ L'office de tourisme", "payload": "/ask_human"}])
+    items = [poi_item(h) for h in page.items]
+    lines = [f"{i}. {h.poi.name} — {h.distance_km:.1f} km".replace(".", ",", 1)
+             + (f"\n   {h.poi.short_description}" if h.poi.short_description else "")
+             for i, h in enumerate(page.items, 1)]
+    return Reply("utter_transport", {"where": anchor.label, "speaker": SOPHIE.signature},
+                 custom=payload("places", items, speaker=SOPHIE.key, where=anchor.label),
+                 text="\n".join(lines))
+
+
+def tourist_office(session: Session, gazetteer: Gazetteer) -> Reply:
+    centre = territory_centre(gazetteer)
+    page = nearby_pois(session, PoiQuery(centre.latitude, centre.longitude,
+                                         kinds=["tourist_office"], radius_km=40.0), limit=2)
+    if not page.items:
+        return Reply("utter_office_unknown")
+    lines = []
+    for h in page.items:
+        p = h.poi
+        bits = [p.name]
+        if p.address:
+            bits.append(p.address + (f", {p.commune.name}" if p.commune else ""))
+        if p.phone:
+            bits.append(f"☎️ {p.phone}")
+        if p.email:
+            bits.append(f"✉️ {p.email}")
+        if p.website:
+            bits.append(p.website)
+        if p.opening_hours:
+            bits.append("Horaires : " + hours.format_week_fr(
+                p.opening_hours, datetime.now(PARIS).date()))
+        lines.append("\n".join(bits))
+    return Reply("utter_office", {"speaker": SOPHIE.signature},
+                 custom=payload("places", [poi_item(h) for h in page.items],
+                                speaker=SOPHIE.key),
+                 text="\n\n".join(lines))
+
+
+def territory_centre(gazetteer: Gazetteer) -> Position:
+    place = gazetteer.lookup("Le Quesnoy")
+    if place is None:
+        return Position(50.2479, 3.6370, "le Pays de Mormal")
+    return Position(place.latitude, place.longitude, "le Pays de Mormal")
+
+
+def distance_between(a: Position, lat: float, lon: float) -> float:
+    return haversine_km(a.latitude, a.longitude, lat, lon)
+
+
+__all__ = [
+    "ALL_INTERESTS", "CoordinateError", "KINDS", "Outcome", "Position", "Reply", "SearchState",
+    "apply_refinement", "find_events", "find_routes", "indoor_ideas", "interest_buttons",
+    "location_buttons", "place_info", "position_from_coordinates", "position_from_text",
+    "recommend_places", "route_criteria", "tourist_office", "transport",
+]

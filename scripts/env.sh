@@ -1,0 +1,11 @@
+# Embedded defaults shared by the scripts (sourced). Override in the environment or .env.
+if [ -f .env ]; then set -a; source .env; set +a; fi
+export RASA_TELEMETRY_ENABLED=false
+export SANIC_HOST=127.0.0.1
+export RASA_PORT="${RASA_PORT:-5005}"
+export ACTIONS_PORT="${ACTIONS_PORT:-5055}"
+export WEB_PORT="${WEB_PORT:-8080}"
+export ACTION_ENDPOINT_URL="${ACTION_ENDPOINT_URL:-http://127.0.0.1:${ACTIONS_PORT}/webhook}"
+mkdir -p var
+export TRACKER_STORE_DB="${TRACKER_STORE_DB:-$PWD/var/tracker.sqlite3}"
+export PYTHONPATH="$PWD${PYTHONPATH:+:$PYTHONPATH}"

@@ -1,0 +1,79 @@
+"""Shared fixtures: a knowledge base on SQLite and on a real PostgreSQL server.
+
+The PostgreSQL tests use the server at 127.0.0.1:5432 (override with
+TEST_POSTGRES_URL); they fail, never skip, when it cannot be reached.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from knowledge.db import create_schema, make_engine, session_factory
+from knowledge.seeding import load_communes
+
+POSTGRES_ADMIN_URL = os.environ.get("TEST_POSTGRES_URL",
+                                    "postgresql://postgres@127.0.0.1:5432/postgres")
+
+
+def _postgres_database() -> Iterator[str]:
+    """A fresh, uniquely named database, dropped afterwards."""
+    name = f"mormal_test_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(POSTGRES_ADMIN_URL, future=True, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    url = POSTGRES_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
+    try:
+        yield url
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :n"
+            ), {"n": name})
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+        admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    yield from _postgres_database()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def kb_engine(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory,
+              ) -> Iterator[Engine]:
+    """An empty knowledge base (schema + communes) on each backend."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path_factory.mktemp('kb') / 'kb.sqlite3'}"
+        engine = make_engine(url)
+        create_schema(engine)
+    else:
+        url = request.getfixturevalue("postgres_url")
+        engine = make_engine(url)
+        from knowledge.models import Base
+
+        Base.metadata.drop_all(engine)
+        create_schema(engine)
+    factory = session_factory(engine)
+    with factory() as session, session.begin():
+        load_communes(session)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def kb_factory(kb_engine: Engine) -> sessionmaker:
+    return session_factory(kb_engine)
+
+
+@pytest.fixture
+def session(kb_factory: sessionmaker) -> Iterator[Session]:
+    with kb_factory() as s:
+        yield s
+        s.rollback()
