@@ -15,7 +15,7 @@ class ApologeticRestInput(RestInput):
     def name(cls) -> str:
         return "rest"
 
-    def blueprint(self, on_new_message: Handler) -> Blueprint:  # type: ignore[override]
+    def blueprint(self, on_new_message: Handler) -> Blueprint:
         return super().blueprint(guarded(on_new_message))
 
     @classmethod

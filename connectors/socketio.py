@@ -13,5 +13,5 @@ class ApologeticSocketIOInput(SocketIOInput):
     def name(cls) -> str:
         return "socketio"
 
-    def blueprint(self, on_new_message: Handler) -> Blueprint:  # type: ignore[override]
+    def blueprint(self, on_new_message: Handler) -> Blueprint:
         return super().blueprint(guarded(on_new_message))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import io
 import json
 import sys
 from collections.abc import Sequence
@@ -215,7 +216,8 @@ def run(args: argparse.Namespace, session: Session, out: Any) -> int:
     if cmd in ("init", "seed"):
         if cmd == "init" and (args.no_seed or not seeding.is_empty(session)):
             seeding.load_communes(session)
-            print("Base prête (données déjà présentes).", file=out)
+            print("Base prête (sans données)." if args.no_seed
+                  else "Base prête (données déjà présentes).", file=out)
             return 0
         r = seeding.seed(session)
         print(f"Données chargées : {r.communes} communes, {r.pois} lieux, {r.routes} "
@@ -277,25 +279,28 @@ def run(args: argparse.Namespace, session: Session, out: Any) -> int:
         return 1 if errors else 0
     if cmd == "export":
         model = MODELS[args.type]
-        records = [to_dict(o) for o in session.execute(select(model).order_by(model.id)).scalars()]
-        target = open(args.output, "w", encoding="utf-8", newline="") if args.output else out
-        try:
-            if args.format == "json":
-                target.write(_dump(records, True) + "\n")
-            else:
-                columns = [c.key for c in model.__table__.columns
-                           if c.key in (records[0] if records else {})] + (
-                    ["timings"] if model is Event else [])
-                writer = csv.DictWriter(target, fieldnames=columns or ["id"])
-                writer.writeheader()
-                for record in records:
-                    writer.writerow(_flatten(record))
-        finally:
-            if args.output:
-                target.close()
-        if args.output:
+        query = select(model).order_by(model.id)
+        records = [to_dict(o) for o in session.execute(query).scalars()]
+        buffer = io.StringIO()
+        if args.format == "json":
+            buffer.write(_dump(records, True) + "\n")
+        else:
+            columns = [c.key for c in model.__table__.columns
+                       if c.key in (records[0] if records else {})]
+            if model is Event:
+                columns.append("timings")
+            writer = csv.DictWriter(buffer, fieldnames=columns or ["id"])
+            writer.writeheader()
+            for record in records:
+                writer.writerow(_flatten(record))
+        if args.output:  # written whole or not at all
+            tmp = args.output.with_name(args.output.name + ".tmp")
+            tmp.write_text(buffer.getvalue(), encoding="utf-8", newline="")
+            tmp.replace(args.output)
             print(f"{len(records)} enregistrement(s) exporté(s) dans {args.output}.",
                   file=sys.stderr)
+        else:
+            out.write(buffer.getvalue())
         return 0
     raise CliError(f"Commande inconnue : {cmd}")
 

@@ -8,6 +8,7 @@ the coordinates (see `geo.py`). Both are kept in sync by `store.py`; never set t
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime, timezone
 from typing import Any
 
@@ -33,7 +34,7 @@ Base: Any = declarative_base()
 INTEREST_BITS: dict[str, int] = {key: 1 << i for i, key in enumerate(INTERESTS)}
 
 
-def interest_mask(interests: list[str] | tuple[str, ...] | None) -> int:
+def interest_mask(interests: Iterable[str] | None) -> int:
     mask = 0
     for key in interests or ():
         mask |= INTEREST_BITS.get(key, 0)

@@ -30,7 +30,6 @@ Rules:
 from __future__ import annotations
 
 import calendar
-import difflib
 import re
 import unicodedata
 from collections.abc import Callable
@@ -109,7 +108,7 @@ _SPELLINGS = {
     "mardi": "mardis",
     "mercredi": "mercredis mercr merc mecredi mercedi",
     "jeudi": "jeudis",
-    "vendredi": "vendredis vend vendr ven vendredie",
+    "vendredi": "vendredis vendr ven vendredie",
     "samedi": "samedis sam samdi smedi sammedi",
     "dimanche": "dimanches dim dimanch diman dimache",
     "janvier": "janv janvie",
@@ -150,22 +149,7 @@ _FUZZY_TARGETS = (
     "printemps",
 )
 # Ordinary words close to a target that must stay as they are.
-_NOT_TYPOS = frozenset(
-    {
-        "semaines",
-        "samedis",
-        "domaine",
-        "demande",
-        "demains",
-        "semer",
-        "semaine",
-        "premier",
-        "prochains",
-        "printemps",
-        "dimanches",
-    }
-)
-_FUZZY_CUTOFF = 0.8
+_NOT_TYPOS = frozenset({"dedain", "demembre", "princeps", "domaine", "demande"})
 _FUZZY_MIN_LENGTH = 5
 
 _PHRASES = (
@@ -188,15 +172,41 @@ def _merge_phrases(text: str) -> str:
     return text
 
 
+def _typo_distance(a: str, b: str) -> int:
+    """Edit distance counting a swap of two neighbouring letters as one edit."""
+    previous2: list[int] = []
+    previous = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        current = [i]
+        for j, cb in enumerate(b, 1):
+            cost = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb))
+            if i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
+                cost = min(cost, previous2[j - 2] + 1)
+            current.append(cost)
+        previous2, previous = previous, current
+    return previous[-1]
+
+
 def _fix_word(word: str) -> str:
+    """Canonical form of one word: alias, or the target it is a typo of, or itself."""
     if word in _ALIASES:
         return _ALIASES[word]
-    if word in _FUZZY_TARGETS:
-        return word
     if len(word) < _FUZZY_MIN_LENGTH or not word.isalpha() or word in _NOT_TYPOS:
         return word
-    close = difflib.get_close_matches(word, _FUZZY_TARGETS, n=1, cutoff=_FUZZY_CUTOFF)
-    return close[0] if close else word
+    # Same first letter; one edit (two from 9 letters); a single closest target.
+    best: list[str] = []
+    best_distance = 3
+    for target in _FUZZY_TARGETS:
+        if target[0] != word[0] or abs(len(target) - len(word)) > 2:
+            continue
+        distance = _typo_distance(word, target)
+        allowed = 2 if len(target) >= 9 else 1
+        if distance > allowed or distance > best_distance:
+            continue
+        if distance < best_distance:
+            best, best_distance = [], distance
+        best.append(target)
+    return best[0] if len(best) == 1 else word
 
 
 def canonical(text: str) -> str:

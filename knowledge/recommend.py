@@ -205,10 +205,10 @@ def recommend_places(session: Session, position: Position, state: SearchState,
     state.offset += len(items)
     replies = []
     if widened:
-        replies.append(Reply("utter_radius_widened",
+        replies.append(Reply("radius_widened",
                              {"radius": f"{state.radius_km:g}", "where": position.label}))
     replies.append(Reply(
-        f"utter_places_found_{speaker.key}",
+        f"places_found_{speaker.key}",
         {"count": len(items), "where": position.label,
          "names": _names(items, "name"), "speaker": speaker.signature},
         buttons=_after_results_buttons("places"),
@@ -241,7 +241,7 @@ def _no_result(session: Session, position: Position, state: SearchState, speaker
                now: datetime) -> list[Reply]:
     """Never an empty message: say why, and offer what exists nearby instead."""
     if state.offset:
-        return [Reply("utter_no_more_results", {"speaker": speaker.signature},
+        return [Reply("no_more_results", {"speaker": speaker.signature},
                       buttons=interest_buttons())]
     alternatives = []
     for key in INTERESTS:
@@ -254,7 +254,7 @@ def _no_result(session: Session, position: Position, state: SearchState, speaker
             alternatives.append(key)
     buttons = [b for b in interest_buttons()
                if any(f'"{k}"' in b["payload"] for k in alternatives)]
-    return [Reply("utter_no_results",
+    return [Reply("no_results",
                   {"where": position.label, "radius": f"{state.radius_km:g}",
                    "speaker": speaker.signature,
                    "alternatives": ", ".join(INTERESTS[k].lower() for k in alternatives)
@@ -331,7 +331,7 @@ def find_events(session: Session, text: str, position: Position | None,
                           audience=state.audience, limit=PAGE_SIZE, offset=state.offset)
     where = position.label if position else "le Pays de Mormal"
     if not page.items:
-        key = "utter_no_more_results" if state.offset else "utter_no_events"
+        key = "no_more_results" if state.offset else "no_events"
         return Outcome([Reply(key, {"period": period.label, "where": where,
                                     "speaker": LEA.signature},
                               buttons=[{"title": "Ce week-end", "payload":
@@ -342,23 +342,34 @@ def find_events(session: Session, text: str, position: Position | None,
     items = [event_item(h) for h in page.items]
     state.offset += len(items)
     examples = any(i["is_example"] for i in items)
-    replies = [Reply("utter_events_found",
+    replies = [Reply("events_found",
                      {"count": len(items), "period": period.label, "where": where,
                       "speaker": LEA.signature, "names": _names(items, "title")},
                      buttons=_after_results_buttons("events"),
                      custom=payload("events", items, speaker=LEA.key, where=where),
                      text=_events_text(items))]
     if examples:
-        replies.append(Reply("utter_events_examples_warning"))
+        replies.append(Reply("events_examples_warning"))
     return Outcome(replies, state)
+
+
+WEEKDAYS_FR = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
+MONTHS_FR = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août",
+             "septembre", "octobre", "novembre", "décembre")
+
+
+def french_date(moment: datetime) -> str:
+    """"samedi 12 juillet" (local time)."""
+    day = moment.astimezone(PARIS)
+    number = "1er" if day.day == 1 else str(day.day)
+    return f"{WEEKDAYS_FR[day.weekday()]} {number} {MONTHS_FR[day.month - 1]}"
 
 
 def _events_text(items: list[dict[str, Any]]) -> str:
     lines = []
     for i, item in enumerate(items, 1):
         start = datetime.fromisoformat(item["start"])
-        when = f"{periods.french_day(start.date())} à {start:%H} h {start:%M}".replace(
-            " h 00", " h")
+        when = f"{french_date(start)} à {start:%H} h {start:%M}".replace(" h 00", " h")
         where = item.get("commune") or ""
         lines.append(f"{i}. {item['title']} — {when}" + (f", {where}" if where else ""))
     return "\n".join(lines)
@@ -409,7 +420,7 @@ def find_routes(session: Session, position: Position, state: SearchState) -> Out
                        radius_km=max(state.radius_km, 25.0), limit=PAGE_SIZE,
                        offset=state.offset)
     if not page.items:
-        key = "utter_no_more_results" if state.offset else "utter_no_routes"
+        key = "no_more_results" if state.offset else "no_routes"
         return Outcome([Reply(key, {"where": position.label, "speaker": FRANCK.signature},
                               buttons=[{"title": "🥾 À pied", "payload":
                                         '/find_routes{"route_mode": "hike"}'},
@@ -417,14 +428,14 @@ def find_routes(session: Session, position: Position, state: SearchState) -> Out
                                         '/find_routes{"route_mode": "bike"}'}])], state)
     items = [route_item(h) for h in page.items]
     state.offset += len(items)
-    replies = [Reply("utter_routes_found",
+    replies = [Reply("routes_found",
                      {"count": len(items), "where": position.label,
                       "speaker": FRANCK.signature, "names": _names(items, "name")},
                      buttons=_after_results_buttons("routes"),
                      custom=payload("routes", items, speaker=FRANCK.key, where=position.label),
                      text=_routes_text(items))]
     if any(i["is_example"] for i in items):
-        replies.append(Reply("utter_routes_examples_warning"))
+        replies.append(Reply("routes_examples_warning"))
     return Outcome(replies, state)
 
 
@@ -452,7 +463,7 @@ def place_info(session: Session, name: str, info_type: str | None,
     now = now or datetime.now(timezone.utc)
     matches = find_places_by_name(session, name, limit=1) if name.strip() else []
     if not matches:
-        return [Reply("utter_place_unknown", {"place": name.strip()[:80] or "ce lieu"},
+        return [Reply("place_unknown", {"place": name.strip()[:80] or "ce lieu"},
                       buttons=[{"title": "☎️ L'office de tourisme", "payload": "/ask_human"}])]
     poi = matches[0].poi
     speaker = speaker_for(poi.interests or [], default=JEANNINE)
@@ -493,7 +504,7 @@ def place_info(session: Session, name: str, info_type: str | None,
                            1.0))
     if distance is None:
         item["distance_km"] = None
-    return [Reply(f"utter_place_info_{speaker.key}",
+    return [Reply(f"place_info_{speaker.key}",
                   {"place": poi.name, "speaker": speaker.signature},
                   custom=payload("places", [item], speaker=speaker.key),
                   text="\n".join(lines))]
@@ -537,13 +548,13 @@ def transport(session: Session, position: Position | None, gazetteer: Gazetteer)
                                          kinds=["train_station", "bus_stop"], radius_km=40.0),
                        limit=3)
     if not page.items:
-        return Reply("utter_transport_unknown", {"speaker": SOPHIE.signature},
+        return Reply("transport_unknown", {"speaker": SOPHIE.signature},
                      buttons=[{"title": "☎️ L'office de tourisme", "payload": "/ask_human"}])
     items = [poi_item(h) for h in page.items]
     lines = [f"{i}. {h.poi.name} — {h.distance_km:.1f} km".replace(".", ",", 1)
              + (f"\n   {h.poi.short_description}" if h.poi.short_description else "")
              for i, h in enumerate(page.items, 1)]
-    return Reply("utter_transport", {"where": anchor.label, "speaker": SOPHIE.signature},
+    return Reply("transport", {"where": anchor.label, "speaker": SOPHIE.signature},
                  custom=payload("places", items, speaker=SOPHIE.key, where=anchor.label),
                  text="\n".join(lines))
 
@@ -553,7 +564,7 @@ def tourist_office(session: Session, gazetteer: Gazetteer) -> Reply:
     page = nearby_pois(session, PoiQuery(centre.latitude, centre.longitude,
                                          kinds=["tourist_office"], radius_km=40.0), limit=2)
     if not page.items:
-        return Reply("utter_office_unknown")
+        return Reply("office_unknown")
     lines = []
     for h in page.items:
         p = h.poi
@@ -570,7 +581,7 @@ def tourist_office(session: Session, gazetteer: Gazetteer) -> Reply:
             bits.append("Horaires : " + hours.format_week_fr(
                 p.opening_hours, datetime.now(PARIS).date()))
         lines.append("\n".join(bits))
-    return Reply("utter_office", {"speaker": SOPHIE.signature},
+    return Reply("office", {"speaker": SOPHIE.signature},
                  custom=payload("places", [poi_item(h) for h in page.items],
                                 speaker=SOPHIE.key),
                  text="\n\n".join(lines))

@@ -63,7 +63,8 @@ class _Checker:
             return None
         text = str(value).strip()
         if len(text) > max_len:
-            self.errors.append(f"{label} est trop long ({len(text)} caractères, maximum {max_len}).")
+            self.errors.append(
+                f"{label} est trop long ({len(text)} caractères, maximum {max_len}).")
         return text
 
     def pattern(self, key: str, label: str, regex: re.Pattern[str], hint: str) -> str | None:
@@ -118,7 +119,8 @@ class _Checker:
             self.errors.append(f"{label} doit être un nombre (reçu « {value} »).")
             return None
         if not minimum <= number <= maximum:
-            self.errors.append(f"{label} doit être entre {minimum:g} et {maximum:g} (reçu {value}).")
+            self.errors.append(
+                f"{label} doit être entre {minimum:g} et {maximum:g} (reçu {value}).")
             return None
         return float(int(number)) if integer else number
 

@@ -12,6 +12,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from knowledge.aio import KnowledgeBase
 from knowledge.recommend import Outcome, Position, Reply, SearchState
+from knowledge.voice import BUTTONS, say
 
 _KB: KnowledgeBase | None = None
 
@@ -63,19 +64,25 @@ def search_state(tracker: Tracker) -> SearchState | None:
     return SearchState.from_slot(tracker.get_slot("search_state"))
 
 
+def speak(dispatcher: CollectingDispatcher, key: str, *,
+          buttons: list[dict[str, str]] | None = None, **variables: Any) -> None:
+    """Say reply `key` of knowledge.voice. The key travels with the message (`voice`), so
+    tests and conversation logs know which reply was given whatever its wording."""
+    dispatcher.utter_message(text=say(key, **variables),
+                             buttons=buttons if buttons is not None else BUTTONS.get(key),
+                             voice=key)
+
+
 def send(dispatcher: CollectingDispatcher, replies: list[Reply]) -> None:
-    """Each reply: the family member's sentence (a domain response), then the facts from
-    the knowledge base with the `custom` payload; buttons go on the last message."""
+    """Each reply: the family member's sentence, then the facts from the knowledge base
+    with the `custom` payload; buttons go on the last message."""
     for reply in replies:
         has_body = bool(reply.text or reply.custom)
-        dispatcher.utter_message(
-            response=reply.response,
-            buttons=None if has_body else (reply.buttons or None),
-            **reply.variables,
-        )
+        speak(dispatcher, reply.response, buttons=None if has_body else reply.buttons or None,
+              **reply.variables)
         if has_body:
             dispatcher.utter_message(text=reply.text, json_message=reply.custom,
-                                     buttons=reply.buttons or None)
+                                     buttons=reply.buttons or None, voice=reply.response)
 
 
 def outcome_events(outcome: Outcome) -> list[dict[str, Any]]:

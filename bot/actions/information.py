@@ -18,6 +18,7 @@ from bot.actions.common import (
     position,
     search_state,
     send,
+    speak,
     text_of,
 )
 from knowledge.recommend import (
@@ -47,7 +48,7 @@ class ActionPlaceInfo(KnowledgeAction):
         if not name:
             name = text_of(tracker)
         replies = await kb().run(place_info, name, ents.get("info_type"), position(tracker))
-        if replies[0].response == "utter_place_unknown" and not ents.get("place"):
+        if replies[0].response == "place_unknown" and not ents.get("place"):
             state = search_state(tracker)
             if state and state.shown:  # "c'est ouvert quand ?" about the last card shown
                 last = state.shown[-len(state.shown) :][0]
@@ -67,11 +68,11 @@ class ActionWeather(KnowledgeAction):
                   domain: DomainDict) -> list[dict[str, Any]]:
         said = normalize(text_of(tracker) + " " + str(entities(tracker).get("period") or ""))
         if not _RAIN.search(said):
-            dispatcher.utter_message(response="utter_weather_honest")
+            speak(dispatcher, "weather_honest")
             return []
         anchor = position(tracker) or territory_centre(kb().gazetteer())
         outcome = await kb().run(indoor_ideas, anchor)
-        dispatcher.utter_message(response="utter_weather_rain")
+        speak(dispatcher, "weather_rain")
         send(dispatcher, outcome.replies)
         return outcome_events(outcome)
 
@@ -115,8 +116,8 @@ class ActionRecordFeedback(KnowledgeAction):
         if not item:
             state = search_state(tracker)
             item = state.shown[-1] if state and state.shown else None
-        response = {"up": "utter_feedback_thanks_up", "down": "utter_feedback_thanks_down"}.get(
-            rating, "utter_feedback_thanks")
-        dispatcher.utter_message(response=response)
+        key = {"up": "feedback_thanks_up", "down": "feedback_thanks_down"}.get(
+            rating, "feedback_thanks")
+        speak(dispatcher, key)
         return [SlotSet("feedback_rating", rating),
                 SlotSet("feedback_item", str(item)[:120] if item else None)]

@@ -17,6 +17,7 @@ from bot.actions.common import (
     position_events,
     search_state,
     send,
+    speak,
     text_of,
 )
 from knowledge.recommend import (
@@ -28,11 +29,11 @@ from knowledge.recommend import (
     find_routes,
     interest_buttons,
     is_far_away,
+    location_buttons,
     position_from_coordinates,
     position_from_text,
     recommend_places,
 )
-
 
 LOCATION_INTENTS = {"inform_location", "share_location"}
 REQUEST_INTENTS = {"find_places", "inform_interests"}
@@ -52,17 +53,17 @@ async def read_position(dispatcher: CollectingDispatcher, tracker: Tracker,
             return position_from_coordinates(ents.get("latitude"), ents.get("longitude"),
                                              gazetteer)
         except CoordinateError as exc:
-            dispatcher.utter_message(response="utter_position_invalid", reason=str(exc))
+            speak(dispatcher, "position_invalid", reason=str(exc))
             return None
     if intent == "share_location":
-        dispatcher.utter_message(response="utter_position_missing")
+        speak(dispatcher, "position_missing")
         return None
     place = ents.get("place") or text_of(tracker)
     found = await kb().run(lambda s: position_from_text(str(place), gazetteer, s))
     if found is None and place != text_of(tracker):
         found = await kb().run(lambda s: position_from_text(text_of(tracker), gazetteer, s))
     if found is None:
-        dispatcher.utter_message(response="utter_position_unknown", place=str(place)[:80])
+        speak(dispatcher, "position_unknown", place=str(place)[:80])
     return found
 
 
@@ -94,6 +95,30 @@ class ValidateRecommendForm(FormValidationAction):
         return {"interests": cleaned or None}
 
 
+class ActionAskPositionLabel(KnowledgeAction):
+    """The form's question for the position: share it with one tap, or type a town."""
+
+    def name(self) -> str:
+        return "action_ask_position_label"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: DomainDict) -> list[dict[str, Any]]:
+        speak(dispatcher, "ask_position_label", buttons=location_buttons())
+        return []
+
+
+class ActionAskInterests(KnowledgeAction):
+    """The form's question for interests, with buttons."""
+
+    def name(self) -> str:
+        return "action_ask_interests"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: DomainDict) -> list[dict[str, Any]]:
+        speak(dispatcher, "ask_interests", buttons=interest_buttons())
+        return []
+
+
 class ActionSetLocation(KnowledgeAction):
     """A position given outside the form: remember it and re-run the last search there."""
 
@@ -107,15 +132,15 @@ class ActionSetLocation(KnowledgeAction):
             return []
         events = position_events(found)
         gazetteer = kb().gazetteer()
-        dispatcher.utter_message(response="utter_position_set", position_label=found.label)
+        speak(dispatcher, "position_set", position_label=found.label)
         if is_far_away(found, gazetteer):
-            dispatcher.utter_message(response="utter_position_far", position_label=found.label)
+            speak(dispatcher, "position_far", position_label=found.label)
         state = search_state(tracker)
         if state is None:
             if clean_interests(tracker.get_slot("interests")):
                 state = SearchState(interests=clean_interests(tracker.get_slot("interests")))
             else:
-                dispatcher.utter_message(response="utter_ask_interests",
+                speak(dispatcher, "ask_interests",
                                          buttons=interest_buttons())
                 return events
         state.offset, state.shown = 0, []

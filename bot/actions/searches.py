@@ -16,6 +16,7 @@ from bot.actions.common import (
     position,
     search_state,
     send,
+    speak,
     text_of,
 )
 from knowledge.recommend import (
@@ -54,7 +55,7 @@ class ActionRecommend(KnowledgeAction):
                   domain: DomainDict) -> list[dict[str, Any]]:
         pos = position(tracker)
         if pos is None:
-            dispatcher.utter_message(response="utter_ask_position_label")
+            speak(dispatcher, "ask_position_label")
             return []
         state = SearchState(interests=clean_interests(tracker.get_slot("interests")))
         previous = search_state(tracker)
@@ -78,7 +79,7 @@ class ActionMore(KnowledgeAction):
         state = search_state(tracker)
         outcome = await rerun(state, position(tracker), text_of(tracker)) if state else None
         if outcome is None:
-            dispatcher.utter_message(response="utter_nothing_to_refine")
+            speak(dispatcher, "nothing_to_refine")
             return []
         send(dispatcher, outcome.replies)
         return outcome_events(outcome)
@@ -95,17 +96,17 @@ class ActionRefine(KnowledgeAction):
                   domain: DomainDict) -> list[dict[str, Any]]:
         state = search_state(tracker)
         if state is None:
-            dispatcher.utter_message(response="utter_nothing_to_refine")
+            speak(dispatcher, "nothing_to_refine")
             return []
         changes = apply_refinement(state, text_of(tracker), entities(tracker))
         if not changes:
-            dispatcher.utter_message(response="utter_refine_unclear")
+            speak(dispatcher, "refine_unclear")
             return []
         outcome = await rerun(state, position(tracker), text_of(tracker))
         if outcome is None:
-            dispatcher.utter_message(response="utter_ask_position_label")
+            speak(dispatcher, "ask_position_label")
             return []
-        dispatcher.utter_message(response="utter_refined", changes=", ".join(changes))
+        speak(dispatcher, "refined", changes=", ".join(changes))
         send(dispatcher, outcome.replies)
         return outcome_events(outcome)
 
@@ -121,7 +122,7 @@ class ActionAffirm(KnowledgeAction):
         state = search_state(tracker)
         outcome = await rerun(state, position(tracker), "") if state else None
         if outcome is None:
-            dispatcher.utter_message(response="utter_affirm_nothing")
+            speak(dispatcher, "affirm_nothing")
             return []
         send(dispatcher, outcome.replies)
         return outcome_events(outcome)

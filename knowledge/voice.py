@@ -1,0 +1,207 @@
+"""What the family says in replies built by the actions (texts with variables).
+
+Replies that only depend on the intent live in domain.yml as responses; those that
+the actions compose with facts from the knowledge base live here, so that `rasa data
+validate` sees no unused responses. Each key has one or more variants, in the voice of
+the family member who fits the topic (DESIGN.md §6): vouvoiement, short sentences.
+"""
+
+from __future__ import annotations
+
+import random
+from typing import Any
+
+VOICE: dict[str, tuple[str, ...]] = {
+    "ask_position_label": (
+        '📍 Où êtes-vous ? Partagez votre position, ou tapez le nom de votre commune.',
+        '📍 Pour vous conseiller près de vous : où êtes-vous ? Partagez votre position ou écrivez votre commune.',
+    ),
+    "ask_interests": (
+        "Qu'est-ce qui vous fait envie ? Choisissez, ou dites-le avec vos mots.",
+    ),
+    "position_set": (
+        "📍 C'est noté : je cherche près de {position_label}.",
+        '📍 Très bien, près de {position_label}.',
+    ),
+    "position_unknown": (
+        "Je ne trouve pas « {place} » dans notre liste des communes. 🤔 Vérifiez l'orthographe, ou partagez votre position.",
+    ),
+    "position_invalid": (
+        "Cette position n'est pas valable ({reason}). Pouvez-vous taper le nom de votre commune ?",
+    ),
+    "position_missing": (
+        "Je n'ai pas reçu votre position. 📍 Tapez le nom de votre commune, par exemple « Bavay ».",
+    ),
+    "position_far": (
+        'Vous semblez loin du Pays de Mormal ({position_label}). Je vous donne quand même les idées les plus proches.',
+    ),
+    "places_found_jeannine": (
+        "👵 Mamie Jeannine : Près de {where}, voici de belles pages d'histoire à découvrir.",
+        '👵 Mamie Jeannine : Ah, le patrimoine ! Près de {where}, je vous conseille ceci.',
+    ),
+    "places_found_franck": (
+        "🌳 Franck : Près de {where}, voici de quoi prendre l'air.",
+        "🌳 Franck : Pour la nature, près de {where}, j'irais là.",
+    ),
+    "places_found_sophie": (
+        '🧀 Sophie : Près de {where}, voici mes bonnes adresses.',
+        '🧀 Sophie : Pour se régaler près de {where}, voici mes idées.',
+    ),
+    "places_found_lea": (
+        '🎈 Léa : Près de {where}, voici mes idées de sorties !',
+        '🎈 Léa : Trop bien ! Près de {where}, vous pouvez aller ici.',
+    ),
+    "radius_widened": (
+        "Rien tout près : j'ai cherché jusqu'à {radius} km de {where}.",
+    ),
+    "no_results": (
+        "{speaker} : Je n'ai rien trouvé de ce genre à moins de {radius} km de {where}. Près de vous, il y a aussi : {alternatives}.",
+        '{speaker} : Désolé, rien de ce type à moins de {radius} km de {where}. Voulez-vous essayer autre chose ? Il y a : {alternatives}.',
+    ),
+    "no_more_results": (
+        '{speaker} : Je vous ai tout montré ! Voulez-vous chercher autre chose ?',
+        "{speaker} : C'est tout ce que je connais par ici. Essayons autre chose ?",
+    ),
+    "refined": (
+        "D'accord : {changes}.",
+        "C'est noté : {changes}.",
+    ),
+    "refine_unclear": (
+        "Je n'ai pas compris ce que je dois changer. Par exemple : « plus près », « pour les enfants », « accessible en fauteuil », « ouvert maintenant ».",
+    ),
+    "nothing_to_refine": (
+        "Dites-moi d'abord ce que vous cherchez : un lieu, un événement ou une balade ?",
+    ),
+    "events_found": (
+        '🎈 Léa : {period}, voici ce qui se passe près de {where} !',
+        "🎈 Léa : Pour {period}, j'ai trouvé ça près de {where}.",
+    ),
+    "no_events": (
+        "🎈 Léa : Je ne connais pas d'événement pour {period} près de {where}. Le programme complet est à l'office de tourisme.",
+    ),
+    "events_examples_warning": (
+        "ℹ️ Certains de ces événements sont des exemples, en attente du vrai agenda : vérifiez auprès de l'office de tourisme avant de vous déplacer.",
+    ),
+    "routes_found": (
+        '🌳 Franck : Près de {where}, voici des itinéraires pour vous.',
+        '🌳 Franck : Chaussez-vous bien ! Près de {where}, je vous propose ceci.',
+    ),
+    "no_routes": (
+        "🌳 Franck : Je ne connais pas d'itinéraire comme ça près de {where}. Voulez-vous changer de mode ou de longueur ?",
+    ),
+    "routes_examples_warning": (
+        "ℹ️ Certains tracés sont donnés à titre d'exemple : demandez le tracé officiel à l'office de tourisme.",
+    ),
+    "place_info_jeannine": (
+        '👵 Mamie Jeannine : Voici ce que je sais de {place}.',
+    ),
+    "place_info_franck": (
+        '🌳 Franck : Voici ce que je sais de {place}.',
+    ),
+    "place_info_sophie": (
+        '🧀 Sophie : Voici ce que je sais de {place}.',
+    ),
+    "place_info_lea": (
+        '🎈 Léa : Voici ce que je sais de {place}.',
+    ),
+    "place_unknown": (
+        "Je ne connais pas « {place} ». 🤔 Vérifiez le nom, ou demandez à l'office de tourisme.",
+    ),
+    "ask_which_place": (
+        'De quel lieu parlez-vous ? Donnez-moi son nom, par exemple « le Forum antique de Bavay ».',
+    ),
+    "weather_honest": (
+        "🌳 Franck : Je n'ai pas la météo en direct, désolé. Regardez les prévisions de Météo-France avant de partir. S'il pleut, demandez-moi des idées à l'abri !",
+        "🌳 Franck : La météo, je ne peux pas la lire d'ici. Consultez Météo-France. Et s'il pleut, j'ai des idées à l'abri !",
+    ),
+    "weather_rain": (
+        "🌳 Franck : Il pleut ? Voici des idées à l'abri.",
+    ),
+    "transport": (
+        '🧀 Sophie : Pour venir sans voiture, voici les gares et arrêts les plus proches de {where}.',
+    ),
+    "transport_unknown": (
+        "🧀 Sophie : Je n'ai pas les horaires des trains et des bus. L'office de tourisme et le site TER Hauts-de-France vous renseigneront.",
+    ),
+    "office": (
+        "🧀 Sophie : Une personne de l'office de tourisme peut vous répondre. Voici comment la joindre.",
+    ),
+    "office_unknown": (
+        "🧀 Sophie : Adressez-vous à l'office de tourisme du Pays de Mormal. Je n'ai pas ses coordonnées ici, désolée.",
+    ),
+    "feedback_thanks_up": (
+        '🎈 Léa : Merci ! Ça nous fait plaisir. 😊',
+        '👵 Mamie Jeannine : Merci beaucoup, ça me touche !',
+    ),
+    "feedback_thanks_down": (
+        '🎈 Léa : Merci de nous le dire. Nous allons nous améliorer. Voulez-vous autre chose ?',
+    ),
+    "feedback_thanks": (
+        "Merci pour votre avis ! Il aide l'office de tourisme à s'améliorer.",
+    ),
+    "affirm_nothing": (
+        'Avec plaisir ! Que cherchez-vous ?',
+    ),
+}
+
+# Buttons that go with a reply when the action gives none.
+BUTTONS: dict[str, list[dict[str, str]]] = {
+    "ask_position_label": [
+        {"title": '📍 Partager ma position', "payload": '/share_location'},
+        {"title": 'Bavay', "payload": '/inform_location{"place": "Bavay"}'},
+        {"title": 'Le Quesnoy', "payload": '/inform_location{"place": "Le Quesnoy"}'},
+        {"title": 'Landrecies', "payload": '/inform_location{"place": "Landrecies"}'},
+    ],
+    "ask_interests": [
+        {"title": '🏰 Patrimoine', "payload": '/inform_interests{"interest": "patrimoine"}'},
+        {"title": '🌳 Nature', "payload": '/inform_interests{"interest": "nature"}'},
+        {"title": '🥾 Randonnée', "payload": '/inform_interests{"interest": "randonnee"}'},
+        {"title": '🧀 Terroir', "payload": '/inform_interests{"interest": "terroir"}'},
+        {"title": '🍽️ Restaurants', "payload": '/inform_interests{"interest": "gastronomie"}'},
+        {"title": '🎈 En famille', "payload": '/inform_interests{"interest": "famille"}'},
+        {"title": '🖼️ Musées', "payload": '/inform_interests{"interest": "culture"}'},
+        {"title": '✨ Un peu de tout', "payload": '/inform_interests{"interest": "tout"}'},
+    ],
+    "position_unknown": [
+        {"title": '📍 Partager ma position', "payload": '/share_location'},
+        {"title": 'Bavay', "payload": '/inform_location{"place": "Bavay"}'},
+        {"title": 'Le Quesnoy', "payload": '/inform_location{"place": "Le Quesnoy"}'},
+    ],
+    "position_invalid": [
+        {"title": 'Bavay', "payload": '/inform_location{"place": "Bavay"}'},
+        {"title": 'Le Quesnoy', "payload": '/inform_location{"place": "Le Quesnoy"}'},
+        {"title": 'Landrecies', "payload": '/inform_location{"place": "Landrecies"}'},
+    ],
+    "nothing_to_refine": [
+        {"title": '🏰 Que visiter ?', "payload": '/find_places'},
+        {"title": '📅 Les événements', "payload": '/find_events'},
+        {"title": '🥾 Une balade', "payload": '/find_routes'},
+    ],
+    "no_events": [
+        {"title": "☎️ L'office de tourisme", "payload": '/ask_human'},
+    ],
+    "weather_honest": [
+        {"title": "🌧️ Idées s'il pleut", "payload": '/ask_weather{"period":"pluie"}'},
+    ],
+    "feedback_thanks_down": [
+        {"title": '➕ Autre chose', "payload": '/request_more'},
+    ],
+    "affirm_nothing": [
+        {"title": '🏰 Que visiter ?', "payload": '/find_places'},
+        {"title": '📅 Les événements', "payload": '/find_events'},
+        {"title": '🥾 Une balade', "payload": '/find_routes'},
+    ],
+}
+
+
+class _Keep(dict[str, Any]):
+    """Leaves unknown {variables} visible rather than failing."""
+
+    def __missing__(self, key: str) -> str:
+        return "{" + key + "}"
+
+
+def say(key: str, rng: random.Random | None = None, **variables: Any) -> str:
+    """One variant of the reply `key`, with its variables filled in."""
+    template = (rng or random).choice(VOICE[key])
+    return template.format_map(_Keep(variables))
