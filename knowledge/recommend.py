@@ -18,10 +18,12 @@ from sqlalchemy.orm import Session
 
 from knowledge import hours, periods
 from knowledge.gazetteer import Gazetteer, Place
-from knowledge.geo import CoordinateError, check_coordinates, haversine_km
+from knowledge.geo import CoordinateError, check_coordinates, geodesic_km, haversine_km
+from knowledge.models import Poi
 from knowledge.payloads import PARIS, event_item, osm_link, payload, poi_item, route_item
 from knowledge.persona import FRANCK, JEANNINE, LEA, SOPHIE, Member, speaker_for
 from knowledge.queries import (
+    PoiHit,
     PoiQuery,
     events_between,
     find_places_by_name,
@@ -219,6 +221,11 @@ def recommend_places(session: Session, position: Position, state: SearchState,
     return Outcome(replies, state)
 
 
+def km_fr(value: float) -> str:
+    """2.35 → "2,4 km" (French decimal comma)."""
+    return f"{value:.1f} km".replace(".", ",")
+
+
 def _names(items: list[dict[str, Any]], key: str) -> str:
     return ", ".join(str(i[key]) for i in items)
 
@@ -228,7 +235,7 @@ def _list_text(items: list[dict[str, Any]], key: str) -> str:
     for i, item in enumerate(items, 1):
         extra = []
         if item.get("distance_km") is not None:
-            extra.append(f"{item['distance_km']:.1f} km".replace(".", ","))
+            extra.append(km_fr(item["distance_km"]))
         if item.get("commune"):
             extra.append(str(item["commune"]))
         if item.get("open_now") is True:
@@ -457,15 +464,20 @@ INFO_TYPES = ("horaires", "prix", "adresse", "telephone", "acces", "accessibilit
 
 
 def place_info(session: Session, name: str, info_type: str | None,
-               position: Position | None, now: datetime | None = None) -> list[Reply]:
+               position: Position | None, now: datetime | None = None,
+               poi_id: str | None = None) -> list[Reply]:
     """Hours today and this week, address, phone, price, accessibility, a map link —
-    only what the knowledge base knows; the rest is said to be unknown."""
+    only what the knowledge base knows; the rest is said to be unknown. The place is
+    found by fuzzy name, or given by id (the last card shown)."""
     now = now or datetime.now(timezone.utc)
-    matches = find_places_by_name(session, name, limit=1) if name.strip() else []
-    if not matches:
-        return [Reply("place_unknown", {"place": name.strip()[:80] or "ce lieu"},
-                      buttons=[{"title": "☎️ L'office de tourisme", "payload": "/ask_human"}])]
-    poi = matches[0].poi
+    poi = session.get(Poi, poi_id) if poi_id else None
+    if poi is None:
+        matches = find_places_by_name(session, name, limit=1) if name.strip() else []
+        if not matches:
+            return [Reply("place_unknown", {"place": name.strip()[:80] or "ce lieu"},
+                          buttons=[{"title": "☎️ L'office de tourisme",
+                                    "payload": "/ask_human"}])]
+        poi = matches[0].poi
     speaker = speaker_for(poi.interests or [], default=JEANNINE)
     today = now.astimezone(PARIS).date()
     lines = [f"{poi.name}" + (f" ({poi.commune.name})" if poi.commune else "")]
@@ -493,12 +505,8 @@ def place_info(session: Session, name: str, info_type: str | None,
     lines.append(f"Carte : {osm_link(poi.latitude, poi.longitude)}")
     distance = None
     if position:
-        from knowledge.geo import geodesic_km
-
         distance = round(geodesic_km(position.latitude, position.longitude, poi.latitude,
                                      poi.longitude), 2)
-    from knowledge.queries import PoiHit
-
     item = poi_item(PoiHit(poi, distance if distance is not None else 0.0,
                            hours.is_open(poi.opening_hours, now) if poi.opening_hours else None,
                            1.0))
@@ -551,7 +559,7 @@ def transport(session: Session, position: Position | None, gazetteer: Gazetteer)
         return Reply("transport_unknown", {"speaker": SOPHIE.signature},
                      buttons=[{"title": "☎️ L'office de tourisme", "payload": "/ask_human"}])
     items = [poi_item(h) for h in page.items]
-    lines = [f"{i}. {h.poi.name} — {h.distance_km:.1f} km".replace(".", ",", 1)
+    lines = [f"{i}. {h.poi.name} — {km_fr(h.distance_km)}"
              + (f"\n   {h.poi.short_description}" if h.poi.short_description else "")
              for i, h in enumerate(page.items, 1)]
     return Reply("transport", {"where": anchor.label, "speaker": SOPHIE.signature},

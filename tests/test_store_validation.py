@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from knowledge.db import transaction
+from knowledge.gazetteer import Gazetteer
 from knowledge.models import Event, EventTiming, Poi, Route
 from knowledge.store import NotFound, Store
 from knowledge.validation import ValidationError
@@ -95,14 +96,15 @@ REFUSED: list[tuple[str, str, dict[str, Any], str]] = [
 def test_refused_records_explain_in_french_and_write_nothing(kb_factory: sessionmaker,
                                                              ) -> None:
     with transaction(kb_factory) as s:
-        Store.for_session(s).save_poi(poi(id="existing"))
+        gazetteer = Gazetteer.from_session(s)
+        Store.for_session(s, gazetteer).save_poi(poi(id="existing"))
     before = counts(kb_factory)
     assert before["pois"] == 1
 
     problems = []
     for label, kind, record, message in REFUSED:
         with pytest.raises(ValidationError) as info, transaction(kb_factory) as s:
-            store = Store.for_session(s)
+            store = Store.for_session(s, gazetteer)
             # A valid record first: the refusal must roll it back with the rest.
             store.save_poi(poi(id="written-before-the-error", name="Lieu valide"))
             store.save(kind, record)  # type: ignore[arg-type]
@@ -234,7 +236,8 @@ def test_edit_keeps_other_fields_and_delete(kb_factory: sessionmaker) -> None:
     with transaction(kb_factory) as s:
         after = _columns(Store.for_session(s).get("poi", "forum"))
     changed = {k for k in after if after[k] != before[k]}
-    assert changed == {"phone", "updated_at"}
+    # (last_update is checked by test_edit_does_not_shift_last_update)
+    assert changed - {"last_update"} == {"phone", "updated_at"}
 
     # An invalid edit is refused and leaves the record as it was.
     with pytest.raises(ValidationError, match="Latitude impossible"), \
@@ -266,6 +269,21 @@ def test_edit_keeps_other_fields_and_delete(kb_factory: sessionmaker) -> None:
         Store.for_session(s).delete("poi", "forum")
     with pytest.raises(NotFound, match="Aucun événement"), transaction(kb_factory) as s:
         Store.for_session(s).get("event", "visite")
+
+
+def test_edit_does_not_shift_last_update(session: Session) -> None:
+    """`last_update` is stored in UTC; an edit must not move it (naive ISO text from
+    `to_dict` is read back as Paris time, which shifted it by 1–2 h per edit)."""
+    store = Store.for_session(session)
+    saved, _ = store.save_poi(poi(id="moulin", kinds=["mill"],
+                                  last_update="2027-01-15T10:00:00+01:00"))
+    assert saved.last_update.isoformat() == "2027-01-15T09:00:00"
+    for phone in ("03 27 00 00 01", "03 27 00 00 02"):
+        store.edit("poi", "moulin", {"phone": phone})
+        assert store.get("poi", "moulin").last_update.isoformat() == "2027-01-15T09:00:00"
+    ev, _ = store.save_event(event(id="bal", last_update="2027-07-01T12:00:00Z"))
+    store.edit("event", "bal", {"title": "Grand bal"})
+    assert store.get("event", "bal").last_update.isoformat() == "2027-07-01T12:00:00"
 
 
 def test_deleting_a_venue_keeps_its_events(kb_factory: sessionmaker) -> None:

@@ -51,9 +51,8 @@ class ActionPlaceInfo(KnowledgeAction):
         if replies[0].response == "place_unknown" and not ents.get("place"):
             state = search_state(tracker)
             if state and state.shown:  # "c'est ouvert quand ?" about the last card shown
-                last = state.shown[-len(state.shown) :][0]
-                replies = await kb().run(place_info, last.replace("-", " "),
-                                         ents.get("info_type"), position(tracker))
+                replies = await kb().run(place_info, "", ents.get("info_type"),
+                                         position(tracker), poi_id=state.shown[-1])
         send(dispatcher, replies)
         return []
 
