@@ -61,6 +61,10 @@ class Gazetteer:
         return len(self._places)
 
     @property
+    def all_places(self) -> list[Place]:
+        return list(self._places)
+
+    @property
     def territory(self) -> list[Place]:
         return list(self._territory)
 

@@ -22,6 +22,10 @@ from knowledge.text import normalize
 
 OUTPUT = PROJECT_ROOT / "bot" / "data" / "lookups" / "place.yml"
 NEARBY_KM = 25.0
+# Communes outside the territory whose name is also an everyday French word: matching
+# them in sentences ("à votre guise", "de la boue") would invent places.
+EVERYDAY_WORDS = frozenset({"boue", "erre", "guise", "iron", "ors", "eth", "naves", "bry",
+                            "marly", "hon"})
 
 
 def place_names(session: Session) -> list[str]:
@@ -29,7 +33,9 @@ def place_names(session: Session) -> list[str]:
     names: set[str] = set()
     for place in gazetteer.territory:
         names.add(place.name)
-    for commune in gazetteer._places:
+    for commune in gazetteer.all_places:
+        if commune.in_territory or normalize(commune.name) in EVERYDAY_WORDS:
+            continue
         if gazetteer.distance_to_territory_km(commune.latitude, commune.longitude) <= NEARBY_KM:
             names.add(commune.name)
     for (name,) in session.execute(select(Poi.name).where(Poi.published.is_(True))):

@@ -37,7 +37,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-__all__ = ["PARIS", "Period", "overlaps", "resolve_period"]
+__all__ = ["PARIS", "Period", "canonical", "overlaps", "resolve_period"]
 
 PARIS = ZoneInfo("Europe/Paris")
 
@@ -103,7 +103,6 @@ _SPELLINGS = {
     "semaine": "semaines sem smn smaine semain semaien",
     "prochain": "prochaine prochains prochaines pro proch prochin prochaien prochane "
     "prochaint suivant suivante",
-    "mois": "moi",
     "lundi": "lun lundis lndi",
     "mardi": "mardis",
     "mercredi": "mercredis mercr merc mecredi mercedi",
@@ -295,14 +294,16 @@ _PART_AFTER_DATE = {
 
 
 def _day_period(d: date, part: str | None, label: str) -> Period:
+    """The whole day ``d``, or one part of it (matin, après-midi, soir, nuit)."""
     if part is None:
         return _days(d, d, label)
     start_h, end_h = _PART_HOURS[part]
-    base = _midnight(d)
-    start = base.replace(hour=start_h)
     end_day = d + timedelta(days=end_h // 24)
-    end = _midnight(end_day).replace(hour=end_h % 24)
-    return Period(start, end, label)
+    return Period(
+        datetime(d.year, d.month, d.day, start_h, tzinfo=PARIS),
+        datetime(end_day.year, end_day.month, end_day.day, end_h % 24, tzinfo=PARIS),
+        label,
+    )
 
 
 def _next_weekday(today: date, weekday: int, *, strict: bool = False) -> date:
@@ -355,6 +356,7 @@ _RANGE_DU = re.compile(
     rf"\b(?P<intro>du|depuis le|a partir du|de) (?P<a>{_DATE}) (?:au|a|jusqu au) (?:le )?"
     rf"(?P<b>{_DATE})\b"
 )
+_RANGE_WEEKDAYS = re.compile(rf"\b(?:du|de) (?P<a>{_WD}) (?:au|a) (?P<b>{_WD})\b")
 _RANGE_ENTRE = re.compile(rf"\bentre (?P<intro>le )?(?P<a>{_DATE}) et (?:le )?(?P<b>{_DATE})\b")
 _DATE_WITH_MONTH = re.compile(
     rf"\b(?:(?:le|ce) )?(?P<a>{_NUM_DATE}|(?:{_WD} )?{_DAYNUM} {_MONTH_IN_DATE}(?: {_YEAR})?)"
@@ -376,15 +378,19 @@ _WEEKDAY = re.compile(
 _WEEK_NEXT = re.compile(r"\b(?:semaine (?:prochain|d apres)|prochain semaine)\b")
 _WEEK_THIS = re.compile(rf"\b(?:{_DET}|dans la|pendant la|au cours de la|fin de la) semaine\b")
 _MONTH_NEXT = re.compile(r"\b(?:mois (?:prochain|d apres)|prochain mois)\b")
-_MONTH_THIS = re.compile(rf"\b(?:{_DET} mois(?: ci)?|dans le mois|courant du mois)\b")
+_MONTH_THIS = re.compile(rf"\b(?:{_DET} (?:mois(?: ci)?|moi ci)|dans le mois|courant du mois)\b")
 _MONTH_NAME = re.compile(
     rf"\b(?:(?P<when>debut|mi|fin) (?:du mois d |du mois de |d |de )?)?(?P<m>{_MONTH})"
     rf"(?: (?P<y>{_YEAR}))?\b"
 )
 _SEASON = re.compile(
     rf"\b(?:(?:{_DET}|l|en|au|du) (?P<s>ete|hiver|automne|printemps)|(?P<s2>hiver|automne|"
-    rf"printemps))(?: (?P<y>{_YEAR}))?\b"
+    rf"printemps)|^(?P<s3>ete)(?=(?: {_YEAR})?$))(?: (?P<y>{_YEAR}))?\b"
 )
+
+
+class _NoSuchDate(ValueError):
+    """A date that does not exist was typed: resolve_period returns None."""
 
 
 def _parse_date(text: str) -> tuple[int, int | None, int | None] | None:
@@ -414,6 +420,11 @@ def _add_months(year: int, month: int, n: int) -> tuple[int, int]:
 
 
 def _match_range(text: str, today: date) -> Period | None:
+    m = _RANGE_WEEKDAYS.search(text)
+    if m:  # "du lundi au vendredi": the coming ones
+        first = _next_weekday(today, WEEKDAYS.index(m.group("a")))
+        last = _next_weekday(first, WEEKDAYS.index(m.group("b")))
+        return _days(first, last, _range_fr(first, last, today))
     for pattern in (_RANGE_DU, _RANGE_ENTRE):
         for m in pattern.finditer(text):
             a, b = _parse_date(m.group("a")), _parse_date(m.group("b"))
@@ -480,7 +491,7 @@ def _match_date(text: str, today: date) -> Period | None:
         assert month is not None
         d = _upcoming_date(today, month, day) if year is None else _safe_date(year, month, day)
         if d is None:
-            continue
+            raise _NoSuchDate(raw)  # "le 31 avril": say nothing rather than guess
         return _dated_day(d, m.group("part"), today)
     for m in _DAY_ALONE.finditer(text):
         day = int(m.group("d"))
@@ -500,6 +511,9 @@ def _dated_day(d: date, part: str | None, today: date) -> Period:
     return _day_period(d, part, label)
 
 
+_RELATIVE_WORDS = {"aujourdhui": "aujourd'hui", "demain": "demain", "apresdemain": "après-demain"}
+
+
 def _match_relative(text: str, today: date) -> Period | None:
     m = _RELATIVE.search(text)
     if m:
@@ -509,9 +523,7 @@ def _match_relative(text: str, today: date) -> Period | None:
         if rel == "aujourdhui" and part:
             word = _PART_THIS[part]
         else:
-            word = {"aujourdhui": "aujourd'hui", "demain": "demain", "apresdemain": "après-demain"}[
-                rel
-            ]
+            word = _RELATIVE_WORDS[rel]
             if part:
                 word = f"{word} {_PART_AFTER_RELATIVE[part]}"
         return _day_period(d, part, f"{word} ({_day_fr(d, today)})")
@@ -621,7 +633,7 @@ def _match_season(text: str, today: date) -> Period | None:
     m = _SEASON.search(text)
     if m is None:
         return None
-    name = m.group("s") or m.group("s2")
+    name = m.group("s") or m.group("s2") or m.group("s3")
     (m1, d1), (m2, d2), word = _SEASONS[name]
     wraps = (m2, d2) < (m1, d1)
     years = [int(m.group("y"))] if m.group("y") else [today.year - 1, today.year, today.year + 1]
@@ -658,7 +670,10 @@ def resolve_period(text: str, now: datetime) -> Period | None:
     if not words:
         return None
     for matcher in _MATCHERS:
-        period = matcher(words, today)
+        try:
+            period = matcher(words, today)
+        except _NoSuchDate:
+            return None
         if period is not None:
             return period
     return None

@@ -152,6 +152,9 @@ def interest_buttons() -> list[dict[str, str]]:
             for title, key in INTEREST_BUTTONS]
 
 
+INTEREST_ALIASES = {"mtb": "velo", "vtt": "velo", "randonnee_pedestre": "randonnee"}
+
+
 def clean_interests(values: Sequence[Any] | Any) -> list[str]:
     """Keep taxonomy keys (and "tout"), whatever the NLU produced."""
     if values is None:
@@ -160,6 +163,7 @@ def clean_interests(values: Sequence[Any] | Any) -> list[str]:
     out = []
     for v in items:
         key = normalize(str(v)).replace(" ", "_")
+        key = INTEREST_ALIASES.get(key, key)
         if (key in INTERESTS or key == ALL_INTERESTS) and key not in out:
             out.append(key)
     return out
@@ -390,15 +394,19 @@ _MODE_WORDS = {"mtb": ("vtt",), "bike": ("velo", "bicyclette", "cyclo", "biclou"
 _DIFF_WORDS = {"easy": ("facile", "tranquille", "pepere", "petite", "debutant", "famille"),
                "hard": ("difficile", "sportive", "costaud", "dur", "longue", "physique"),
                "medium": ("moyenne", "moyen", "intermediaire")}
+# What the NLU gives for `route_mode` (its synonyms are shared with interests).
+ROUTE_MODE_VALUES = {"randonnee": "hike", "pied": "hike", "marche": "hike", "velo": "bike",
+                     "mtb": "mtb", "vtt": "mtb", "equitation": "horse", "cheval": "horse",
+                     **{key: key for key in ROUTE_MODES}}
 WALK_KMH = {"hike": 4.0, "bike": 15.0, "mtb": 12.0, "horse": 7.0}
 
 
 def route_criteria(state: SearchState, text: str, entities: dict[str, Any]) -> None:
     """Mode, difficulty and length from the NLU entities, or from the words typed."""
     words = set(normalize(text).split())
-    mode = entities.get("route_mode")
-    if mode in ROUTE_MODES:
-        state.route_mode = str(mode)
+    mode = ROUTE_MODE_VALUES.get(str(entities.get("route_mode") or "").lower())
+    if mode:
+        state.route_mode = mode
     else:
         for key, vocab in _MODE_WORDS.items():
             if words & set(vocab):

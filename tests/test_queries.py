@@ -7,7 +7,7 @@ then checks what `knowledge.queries` returns for them.
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date, datetime, time, timezone
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -16,6 +16,7 @@ from geopy.distance import geodesic
 from sqlalchemy.orm import Session
 
 from knowledge.geo import CoordinateError
+from knowledge.periods import resolve_period
 from knowledge.queries import (
     PoiQuery,
     events_between,
@@ -335,30 +336,11 @@ def add_event(store: Store, event_id: str, timings: list[tuple[datetime, datetim
     store.save_event(record)
 
 
-def weekend_range(today: date) -> tuple[datetime, datetime]:
-    """ "ce week-end" said on `today`: from Saturday 00:00 (or today, on Sunday) to
-    Monday 00:00, Paris time."""
-    if today.weekday() == 6:
-        start_day = today
-    else:
-        start_day = today + timedelta(days=5 - today.weekday())
-    monday = start_day + timedelta(days=7 - start_day.weekday())
-    return (datetime.combine(start_day, time(0), tzinfo=PARIS),
-            datetime.combine(monday, time(0), tzinfo=PARIS))
-
-
-def _resolve_weekend(today: date) -> tuple[datetime, datetime]:
-    try:
-        from knowledge.periods import resolve_period  # type: ignore[import-not-found]
-    except ImportError:
-        return weekend_range(today)
-    now = datetime.combine(today, time(0), tzinfo=PARIS)
-    try:
-        period = resolve_period("ce week-end", now)
-    except TypeError:
-        return weekend_range(today)
-    start, end = (period.start, period.end) if hasattr(period, "start") else period
-    return start, end
+def this_weekend(today: date) -> tuple[datetime, datetime]:
+    """ "ce week-end" said at 10:00 on `today`, resolved as the bot does."""
+    period = resolve_period("ce week-end", datetime.combine(today, time(10), tzinfo=PARIS))
+    assert period is not None
+    return period.start, period.end
 
 
 def test_events_this_weekend_on_each_day_of_the_week(session: Session) -> None:
@@ -381,7 +363,7 @@ def test_events_this_weekend_on_each_day_of_the_week(session: Session) -> None:
                      "weekly-market"}
     for day in range(7, 14):
         today = date(2027, 6, day)
-        start, end = _resolve_weekend(today)
+        start, end = this_weekend(today)
         page = events_between(session, start, end, limit=50)
         got = [hit.event.id for hit in page.items]
         assert len(got) == len(set(got)), f"{today}: repeated events {got}"

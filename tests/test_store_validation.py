@@ -223,18 +223,24 @@ def test_edit_keeps_other_fields_and_delete(kb_factory: sessionmaker) -> None:
         source="Forum antique (site officiel)", licence="Etalab-2.0",
         last_update="2027-01-15T10:00:00",
     )
+    with kb_factory() as s:
+        gazetteer = Gazetteer.from_session(s)
+
+    def st(s: Session) -> Store:
+        return Store.for_session(s, gazetteer)
+
     with transaction(kb_factory) as s:
-        store = Store.for_session(s)
+        store = st(s)
         store.save_poi(full)
         store.save_event(event(id="visite", venue_poi="forum", commune_insee=None))
 
     with transaction(kb_factory) as s:
-        before = _columns(Store.for_session(s).get("poi", "forum"))
+        before = _columns(st(s).get("poi", "forum"))
     with transaction(kb_factory) as s:
-        edited = Store.for_session(s).edit("poi", "forum", {"phone": "03 27 63 13 95"})
+        edited = st(s).edit("poi", "forum", {"phone": "03 27 63 13 95"})
         assert edited.phone == "03 27 63 13 95"
     with transaction(kb_factory) as s:
-        after = _columns(Store.for_session(s).get("poi", "forum"))
+        after = _columns(st(s).get("poi", "forum"))
     changed = {k for k in after if after[k] != before[k]}
     # (last_update is checked by test_edit_does_not_shift_last_update)
     assert changed - {"last_update"} == {"phone", "updated_at"}
@@ -242,13 +248,13 @@ def test_edit_keeps_other_fields_and_delete(kb_factory: sessionmaker) -> None:
     # An invalid edit is refused and leaves the record as it was.
     with pytest.raises(ValidationError, match="Latitude impossible"), \
             transaction(kb_factory) as s:
-        Store.for_session(s).edit("poi", "forum", {"latitude": 95, "phone": "00"})
+        st(s).edit("poi", "forum", {"latitude": 95, "phone": "00"})
     with transaction(kb_factory) as s:
-        assert _columns(Store.for_session(s).get("poi", "forum")) == after
+        assert _columns(st(s).get("poi", "forum")) == after
 
     # Editing an event keeps its dates and venue.
     with transaction(kb_factory) as s:
-        ev = Store.for_session(s).edit("event", "visite", {"title": "Visite guidée"})
+        ev = st(s).edit("event", "visite", {"title": "Visite guidée"})
         assert ev.title == "Visite guidée" and ev.venue_poi_id == "forum"
         assert [(t.start.isoformat(), t.end.isoformat()) for t in ev.timings] == [
             ("2027-07-14T18:00:00", "2027-07-14T21:00:00")]
@@ -256,19 +262,19 @@ def test_edit_keeps_other_fields_and_delete(kb_factory: sessionmaker) -> None:
 
     with pytest.raises(NotFound, match="Aucun lieu avec l'identifiant « inconnu »"), \
             transaction(kb_factory) as s:
-        Store.for_session(s).edit("poi", "inconnu", {"phone": "03 27 00 00 00"})
+        st(s).edit("poi", "inconnu", {"phone": "03 27 00 00 00"})
 
     # Deleting the event removes its dates; deleting the POI removes it for good.
     with transaction(kb_factory) as s:
-        Store.for_session(s).delete("event", "visite")
+        st(s).delete("event", "visite")
     with transaction(kb_factory) as s:
-        Store.for_session(s).delete("poi", "forum")
+        st(s).delete("poi", "forum")
     assert counts(kb_factory) == {"pois": 0, "events": 0, "event_timings": 0, "routes": 0}
     with pytest.raises(NotFound, match="Aucun lieu avec l'identifiant « forum »"), \
             transaction(kb_factory) as s:
-        Store.for_session(s).delete("poi", "forum")
+        st(s).delete("poi", "forum")
     with pytest.raises(NotFound, match="Aucun événement"), transaction(kb_factory) as s:
-        Store.for_session(s).get("event", "visite")
+        st(s).get("event", "visite")
 
 
 def test_edit_does_not_shift_last_update(session: Session) -> None:
@@ -292,7 +298,7 @@ def test_deleting_a_venue_keeps_its_events(kb_factory: sessionmaker) -> None:
         store.save_poi(poi(id="salle"))
         store.save_event(event(id="bal", venue_poi="salle", commune_insee=None))
     with transaction(kb_factory) as s:
-        Store.for_session(s).delete("poi", "salle")
+        Store.for_session(s, store.gazetteer).delete("poi", "salle")
     with kb_factory() as s:
         bal = s.get(Event, "bal")
         assert bal is not None and bal.venue_poi_id is None and len(bal.timings) == 1
