@@ -9,7 +9,7 @@ PYTHON310 ?= $(shell scripts/find-python310.sh 2>/dev/null)
 
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: help setup db seed run test test-fast lint typecheck bench clean
+.PHONY: help setup db seed lookups train validate nlu-eval run test conversations lint typecheck bench clean
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN{FS=":.*## "}{printf "  make %-12s %s\n", $$1, $$2}'
@@ -30,19 +30,37 @@ db: setup ## Create the knowledge base and load the seed data if it is empty
 seed: setup ## Reload the seed data (upsert; staff edits to other records are kept)
 	$(PY) -m knowledge seed
 
-run: db ## Set up and start the whole system on embedded defaults (SQLite)
+lookups: db ## Regenerate the NLU lookup table of place names from the knowledge base
+	$(PY) -m knowledge.lookups
+
+train: setup ## Train the Rasa model if the data changed (FORCE=1 to retrain)
+	scripts/train.sh
+
+validate: setup ## Check the Rasa training data and domain
+	source scripts/env.sh && $(VENV)/bin/rasa data validate --fail-on-warnings \
+	  --domain domain.yml --data bot/data --config config.yml
+
+nlu-eval: setup ## Evaluate the NLU on a held-out split; report in bot/evaluation/
+	scripts/nlu-eval.sh
+
+run: db train ## Set up and start the whole system on embedded defaults (SQLite)
 	scripts/run-all.sh
 
 lint: setup ## ruff on the Python packages and tests
-	$(VENV)/bin/ruff check knowledge tests bench
+	$(VENV)/bin/ruff check knowledge bot connectors tests bench
 
 typecheck: setup ## mypy on the Python packages
 	$(VENV)/bin/mypy
 
-test: setup ## Set up and run all tests (lint, types, unit, PostgreSQL, conversation)
-	$(MAKE) --no-print-directory lint typecheck
+conversations: train ## Conversation tests (rasa test, failing on any prediction error)
+	source scripts/env.sh && $(VENV)/bin/rasa test core --model bot/models/famille.tar.gz \
+	  --stories tests/conversations --fail-on-prediction-errors --out var/results
+
+test: setup ## Set up and run all tests (lint, types, data, unit, PostgreSQL, conversations, e2e)
+	$(MAKE) --no-print-directory lint typecheck validate train
 	scripts/ensure-services.sh
-	$(VENV)/bin/pytest -q
+	$(MAKE) --no-print-directory conversations
+	source scripts/env.sh && $(VENV)/bin/pytest -q
 
 bench: setup ## Run the benchmarks and print their figures
 	$(PY) bench/nearby_pois.py

@@ -23,8 +23,19 @@ Rules:
 * A month (or season) is this year's if not over, else next year's. A date without a
   year already past this year is next year's; a day alone ("le 14") is this month's,
   or next month's when past. Ranges take the missing month or year from their other end.
+* Ranges: "du 10 au 15 août", "entre le 2 et le 5 mai", "du 28/12 au 3/01", "du lundi
+  au vendredi" (the coming ones). Without any month, only "du N au M" and "entre le N et
+  le M" count ("de 10 à 12 personnes" is no range).
+* Not taken as periods: "8/10" (a mark; "le 8/10" is a date), "1/2", "samedi dernier",
+  "en semaine" (weekdays in general), "été" after a verb ("j'ai été"), "wé" alone
+  ("ouais"). A date that does not exist ("31/04") gives None rather than a guess.
 * When several expressions appear, the most specific kind wins: ranges, dates, relative
   days, week-ends, weekdays, weeks, months, seasons.
+
+Labels read after "que faire …": "demain (lundi 23 novembre)", "samedi 28 novembre",
+"le mardi 14 juillet", "en août 2027"; the year is given only when it is not this year.
+Durations: subtract ``start``/``end`` converted to UTC (Python subtracts datetimes
+sharing a tzinfo as wall clock times, e.g. 48 h for a week-end of 49 h in October).
 """
 
 from __future__ import annotations
@@ -98,7 +109,7 @@ _SPELLINGS = {
     "soir": "soire soiree swar soar soirs",
     "matin": "matinee mat1 matn matins",
     "nuit": "nui nuits",
-    "weekend": "we wk wkend wknd wkd weekd weeken wikend wiken week wek wekend weekends "
+    "weekend": "wk wkend wknd wkd weekd weeken wikend wiken week wek wekend weekends "
     "weekand wend weekent",
     "semaine": "semaines sem smn smaine semain semaien",
     "prochain": "prochaine prochains prochaines pro proch prochin prochaien prochane "
@@ -148,12 +159,17 @@ _FUZZY_TARGETS = (
     "printemps",
 )
 # Ordinary words close to a target that must stay as they are.
-_NOT_TYPOS = frozenset({"dedain", "demembre", "princeps", "domaine", "demande"})
+_NOT_TYPOS = frozenset(
+    {"dedain", "demembre", "princeps", "domaine", "demande", "denain", "demuin"}  # towns too
+)
 _FUZZY_MIN_LENGTH = 5
 
 _PHRASES = (
     (re.compile(r"\b(?:aujourd|aujour d|au jour d|aujourdh|ojourd) ?hui\b"), "aujourdhui"),
-    (re.compile(r"\b(?:week|wk|w|wik|wee) ?(?:end|ends|e)\b"), "weekend"),
+    (re.compile(r"\b(?:(?:week|wk|wik|wee) ?(?:end|ends)|w e)\b"), "weekend"),
+    # "we" alone is also "ouais": only after a determiner or before "prochain".
+    (re.compile(r"\b(ce|cet|cette|le|du|au|se|c|bon|pour|prochain) we\b"), r"\1 weekend"),
+    (re.compile(r"\bwe (pro|proch|prochain|prochaine)\b"), r"weekend \1"),
     (re.compile(r"\bapres ?midi\b"), "apresmidi"),
     (re.compile(r"\bapres ?demain\b"), "apresdemain"),
 )
@@ -343,7 +359,7 @@ _WD = "(?:" + "|".join(WEEKDAYS) + ")"
 _MONTH = "(?:" + "|".join(MONTHS) + ")"
 _MONTH_IN_DATE = "(?:" + "|".join(MONTHS) + "|sept|sep)"
 _DAYNUM = r"(?:3[01]|[12][0-9]|0?[1-9])"
-_YEAR = r"(?:20[0-9]{2})"
+_YEAR = r"(?:(?:19|20)[0-9]{2})"
 _TEXT_DATE = rf"(?:{_WD} )?{_DAYNUM}(?: {_MONTH_IN_DATE}(?: {_YEAR})?)?"
 _NUM_DATE = r"[0-9]{1,2}/[0-9]{1,2}(?:/(?:[0-9]{4}|[0-9]{2}))?"
 _DATE = rf"(?:{_NUM_DATE}|{_TEXT_DATE})"
@@ -359,7 +375,7 @@ _RANGE_DU = re.compile(
 _RANGE_WEEKDAYS = re.compile(rf"\b(?:du|de) (?P<a>{_WD}) (?:au|a) (?P<b>{_WD})\b")
 _RANGE_ENTRE = re.compile(rf"\bentre (?P<intro>le )?(?P<a>{_DATE}) et (?:le )?(?P<b>{_DATE})\b")
 _DATE_WITH_MONTH = re.compile(
-    rf"\b(?:(?:le|ce) )?(?P<a>{_NUM_DATE}|(?:{_WD} )?{_DAYNUM} {_MONTH_IN_DATE}(?: {_YEAR})?)"
+    rf"\b(?:(?P<le>le|ce) )?(?P<a>{_NUM_DATE}|(?:{_WD} )?{_DAYNUM} {_MONTH_IN_DATE}(?: {_YEAR})?)"
     rf"\b{_PART}\b"
 )
 _DAY_ALONE = re.compile(
@@ -384,8 +400,7 @@ _MONTH_NAME = re.compile(
     rf"(?: (?P<y>{_YEAR}))?\b"
 )
 _SEASON = re.compile(
-    rf"\b(?:(?:{_DET}|l|en|au|du) (?P<s>ete|hiver|automne|printemps)|(?P<s2>hiver|automne|"
-    rf"printemps)|^(?P<s3>ete)(?=(?: {_YEAR})?$))(?: (?P<y>{_YEAR}))?\b"
+    rf"(?:\b(?:{_DET}|l|en|au|du) |^)(?P<s>ete|hiver|automne|printemps)(?: (?P<y>{_YEAR}))?\b"
 )
 
 
@@ -482,8 +497,8 @@ def _range_period(
 def _match_date(text: str, today: date) -> Period | None:
     for m in _DATE_WITH_MONTH.finditer(text):
         raw = m.group("a")
-        if raw == "1/2":  # "1/2 pension", "1/2 journée"
-            continue
+        if raw == "1/2" or (re.fullmatch(r"[0-9]+/10", raw) and not m.group("le")):
+            continue  # "1/2 pension", a mark "8/10"; "le 8/10" is a date
         parsed = _parse_date(raw)
         if parsed is None:
             continue
@@ -633,7 +648,7 @@ def _match_season(text: str, today: date) -> Period | None:
     m = _SEASON.search(text)
     if m is None:
         return None
-    name = m.group("s") or m.group("s2") or m.group("s3")
+    name = m.group("s")
     (m1, d1), (m2, d2), word = _SEASONS[name]
     wraps = (m2, d2) < (m1, d1)
     years = [int(m.group("y"))] if m.group("y") else [today.year - 1, today.year, today.year + 1]

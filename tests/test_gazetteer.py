@@ -21,7 +21,7 @@ def lookups(gaz: Gazetteer, texts: list[str]) -> dict[str, str | None]:
     return out
 
 
-def test_loaded_from_the_knowledge_base(session: Session) -> None:
+def test_loaded_from_the_knowledge_base_unknown_names_and_nearest(session: Session) -> None:
     gaz = Gazetteer.from_session(session)
     regional = session.execute(
         select(Commune).where(Commune.latitude.is_not(None))).scalars().all()
@@ -33,6 +33,13 @@ def test_loaded_from_the_knowledge_base(session: Session) -> None:
     assert bavay.latitude == pytest.approx(50.2936, abs=1e-3)
     assert bavay.longitude == pytest.approx(3.8031, abs=1e-3)
     assert gaz.by_insee("00000") is None
+    # Unknown names; the nearest commune and the distance to the territory.
+    for text in ("xyzzy", "Paris", "Tokyo", "Marseille", "", "   ", "le", "a", "zz", "-"):
+        assert gaz.lookup(text) is None, text
+    nearest = gaz.nearest(50.2936, 3.8031, territory_only=True)
+    assert nearest is not None and nearest.insee == "59053"
+    assert gaz.distance_to_territory_km(50.2936, 3.8031) < 0.1
+    assert 50 < gaz.distance_to_territory_km(50.6292, 3.0573) < 70  # Lille
 
 
 def test_le_quesnoy_spellings_saints_articles_and_accents(session: Session) -> None:
@@ -106,13 +113,3 @@ def test_find_in_text(session: Session) -> None:
     assert found == expected
     for text in ("bonjour", "je voudrais manger ce soir", "", "a la la", "le de la"):
         assert gaz.find_in_text(text) is None, text
-
-
-def test_unknown_names_and_nearest(session: Session) -> None:
-    gaz = Gazetteer.from_session(session)
-    for text in ("xyzzy", "Paris", "Tokyo", "Marseille", "", "   ", "le", "a", "zz", "-"):
-        assert gaz.lookup(text) is None, text
-    nearest = gaz.nearest(50.2936, 3.8031, territory_only=True)
-    assert nearest is not None and nearest.insee == "59053"
-    assert gaz.distance_to_territory_km(50.2936, 3.8031) < 0.1
-    assert 50 < gaz.distance_to_territory_km(50.6292, 3.0573) < 70  # Lille

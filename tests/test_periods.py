@@ -122,8 +122,8 @@ def test_relative_days(text: str, day: date, label: str) -> None:
     [
         ("ce soir", midnight(2026, 11, 25).replace(hour=18), midnight(2026, 11, 26),
          "ce soir (mercredi 25 novembre)"),
-        ("ce matin", midnight(2026, 11, 25).replace(hour=6), midnight(2026, 11, 25).replace(hour=12),
-         "ce matin (mercredi 25 novembre)"),
+        ("ce matin", midnight(2026, 11, 25).replace(hour=6),
+         midnight(2026, 11, 25).replace(hour=12), "ce matin (mercredi 25 novembre)"),
         ("cet aprem", midnight(2026, 11, 25).replace(hour=12),
          midnight(2026, 11, 25).replace(hour=18), "cet après-midi (mercredi 25 novembre)"),
         ("demain soir", midnight(2026, 11, 26).replace(hour=18), midnight(2026, 11, 27),
@@ -259,6 +259,7 @@ def test_season_under_way_starts_today() -> None:
         ("29/02", date(2028, 2, 29), "le mardi 29 février 2028"),
         ("le 28", date(2026, 11, 28), "le samedi 28 novembre"),
         ("le 10", date(2026, 12, 10), "le jeudi 10 décembre"),
+        ("le 10/10", date(2027, 10, 10), "le dimanche 10 octobre 2027"),
         ("on peut réserver pour le 14 juillet ?", date(2027, 7, 14),
          "le mercredi 14 juillet 2027"),
     ],
@@ -388,6 +389,11 @@ def test_over_new_year() -> None:
         "45/13",
         "12345",
         "en semaine",
+        "wé",  # "ouais"
+        "10/10 pour les conseils",  # a mark
+        "Denain",  # a town, not "demain"
+        "Wavrechain-sous-Denain",
+        "Largny-sur-Automne",
     ],
 )
 def test_garbage_is_none(text: str) -> None:

@@ -90,7 +90,7 @@ def test_ranking_interest_filter_radius_and_geodesic_distances(session: Session)
                        limit=10)
     assert ids(page) == ["near-match", "far-match"]
     assert page.total == 2 and not page.has_more
-    for hit, where in zip(page.items, (near, far)):
+    for hit, where in zip(page.items, (near, far), strict=True):
         assert hit.distance_km == pytest.approx(geo_km(BAVAY, where), abs=0.01)
         assert 0 < hit.score <= 1
     assert page.items[0].score > page.items[1].score

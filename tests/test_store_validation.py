@@ -118,18 +118,18 @@ def test_refused_records_explain_in_french_and_write_nothing(kb_factory: session
             problems.append(f"{label}: rows changed {before} -> {after}")
     assert not problems, "\n".join(problems)
 
-
-def test_every_problem_of_a_record_is_listed(session: Session) -> None:
-    store = Store.for_session(session)
-    with pytest.raises(ValidationError) as info:
-        store.save_poi(poi(id="plein-de-fautes", name="", latitude=95, interests=["karaoke"],
-                           kinds=["spaceport"], website="ftp://x", phone="appelez-nous"))
+    # Every problem of a record is listed at once, prefixed by the record's id.
+    with pytest.raises(ValidationError) as info, transaction(kb_factory) as s:
+        Store.for_session(s, gazetteer).save_poi(poi(
+            id="plein-de-fautes", name="", latitude=95, interests=["karaoke"],
+            kinds=["spaceport"], website="ftp://x", phone="appelez-nous"))
     text = " | ".join(info.value.errors)
     for fragment in ("Le nom est obligatoire", "Latitude impossible", "Intérêt inconnu",
                      "Type de lieu inconnu", "Le site web invalide", "Le téléphone invalide"):
         assert fragment in text
     assert info.value.record_id == "plein-de-fautes"
     assert str(info.value).startswith("plein-de-fautes : ")
+    assert counts(kb_factory) == before
 
 
 def test_commune_fallback_and_event_at_a_venue(session: Session) -> None:
