@@ -18,6 +18,7 @@ from knowledge.models import Commune
 from knowledge.text import normalize, without_articles
 
 FUZZY_MIN_SCORE = 85.0
+FUZZY_NEAR_KM = 40.0
 
 
 @dataclass(frozen=True)
@@ -41,21 +42,29 @@ class Gazetteer:
             norm = normalize(place.name)
             for key in (norm, without_articles(norm)):
                 self._by_key.setdefault(key, place)
-        self._keys = list(self._by_key)
         self._territory = [p for p in ordered if p.in_territory]
+        near = {p.insee for p in ordered if self._maybe_near(p)
+                and self.distance_to_territory_km(p.latitude, p.longitude) <= FUZZY_NEAR_KM}
+        self._near_keys = [key for key, place in self._by_key.items() if place.insee in near]
+
+    def _maybe_near(self, place: Place) -> bool:
+        """Cheap bounding-box test before measuring distances."""
+        if not self._territory:
+            return True
+        margin = FUZZY_NEAR_KM / 70.0  # degrees, generous at this latitude
+        return (min(p.latitude for p in self._territory) - margin <= place.latitude
+                <= max(p.latitude for p in self._territory) + margin
+                and min(p.longitude for p in self._territory) - margin <= place.longitude
+                <= max(p.longitude for p in self._territory) + margin)
 
     @classmethod
     def from_session(cls, session: Session) -> Gazetteer:
         rows = session.execute(
-            select(Commune).where(Commune.latitude.is_not(None))
-        ).scalars()
-        return cls(
-            [
-                Place(c.insee, c.name, c.latitude, c.longitude, c.in_territory,
-                      c.population, c.department)
-                for c in rows
-            ]
+            select(Commune.insee, Commune.name, Commune.latitude, Commune.longitude,
+                   Commune.in_territory, Commune.population, Commune.department)
+            .where(Commune.latitude.is_not(None))
         )
+        return cls([Place(*row) for row in rows])
 
     def __len__(self) -> int:
         return len(self._places)
@@ -81,8 +90,11 @@ class Gazetteer:
                 return self._by_key[key]
         if len(norm) < 4:
             return None
+        # Typos are forgiven only near the territory: "Bruxelles" must not become
+        # Brutelles (Somme).
         best = process.extractOne(
-            without_articles(norm), self._keys, scorer=fuzz.ratio, score_cutoff=FUZZY_MIN_SCORE
+            without_articles(norm), self._near_keys, scorer=fuzz.ratio,
+            score_cutoff=FUZZY_MIN_SCORE,
         )
         return self._by_key[best[0]] if best else None
 

@@ -40,7 +40,7 @@ from knowledge.geo import (
     geodesic_km,
     haversine_km,
 )
-from knowledge.models import Event, EventTiming, Poi, Route, interest_mask
+from knowledge.models import Commune, Event, EventTiming, Poi, Route, interest_mask
 from knowledge.text import normalize, without_articles
 
 T = TypeVar("T")
@@ -214,6 +214,8 @@ def events_between(
         point = _checked_point(latitude, longitude, radius_km)
         stmt = stmt.where(Event.cell.in_(cells_around(*point)))
     mask = interest_mask(interests)
+    if interests and mask == 0:
+        return Page([], offset, 0)
     if mask:
         stmt = stmt.where(Event.interest_mask.op("&")(mask) != 0)
     seen: dict[str, tuple[datetime, datetime, float | None]] = {}
@@ -281,29 +283,56 @@ class NameMatch:
 
 
 _GENERIC = frozenset({"saint", "sainte", "rue", "place", "grand", "petit", "vieux"})
-FUZZY_PLACE_MIN = 72.0
+FUZZY_PLACE_MIN = 75.0
+PREFIX = 3
+
+
+def _commune_words(session: Session, tokens: list[str]) -> frozenset[str]:
+    """The typed words that are (part of) a commune's name."""
+    conds = []
+    for t in tokens:
+        conds += [Commune.name_norm == t, Commune.name_norm.like(f"{t} %"),
+                  Commune.name_norm.like(f"% {t}"), Commune.name_norm.like(f"% {t} %")]
+    found: set[str] = set()
+    for (name,) in session.execute(select(Commune.name_norm).where(or_(*conds))):
+        found.update(w for w in name.split() if w in tokens)
+    return frozenset(found)
 
 
 def find_places_by_name(session: Session, text: str, *, limit: int = 3,
                         include_unpublished: bool = False) -> list[NameMatch]:
     """POIs whose name matches what the visitor typed, best first ("forum bavay",
-    "musee du verre", "remparts quesnoy"). Reads only rows sharing a word with the text."""
+    "musee du verre", "forun antik de bavai").
+
+    Reads only rows sharing a 3-letter word start with the text. Articles are ignored on
+    both sides, and a match must rest on a word of the name other than a commune name
+    "piscine de Bavay" must not find the "Forum antique de Bavay".
+    """
     norm = without_articles(normalize(text))
     tokens = [t for t in norm.split() if len(t) >= 3 and t not in _GENERIC]
     if not tokens:
         return []
-    conds = [Poi.name_norm.like(f"%{tok[:6]}%") for tok in tokens]
+    conds = [Poi.name_norm.like(f"%{tok[:PREFIX]}%") for tok in tokens]
     stmt = select(Poi.id, Poi.name_norm).where(or_(*conds)).limit(5000)
     if not include_unpublished:
         stmt = stmt.where(Poi.published.is_(True))
     rows = session.execute(stmt).all()
-    if not rows:
+    commune_words = _commune_words(session, tokens)
+    own_words = [t for t in tokens if t not in commune_words]
+    if not rows or not own_words:
         return []
-    choices = {r.id: r.name_norm for r in rows}
-    best = process.extract(norm, choices, scorer=fuzz.WRatio, limit=limit,
+    choices = {r.id: without_articles(r.name_norm) for r in rows}
+    best = process.extract(norm, choices, scorer=fuzz.WRatio, limit=limit * 3,
                            score_cutoff=FUZZY_PLACE_MIN)
-    pois = _by_id(session, Poi, [key for _, _, key in best])
-    return [NameMatch(pois[key], round(score, 1)) for _, score, key in best]
+    kept = []
+    for _, score, key in best:
+        name_words = choices[key].split()
+        # at least one word the visitor typed resembles a non-commune word of the name
+        if any(fuzz.ratio(t, w) >= 70 for t in own_words for w in name_words):
+            kept.append((score, key))
+    kept = kept[:limit]
+    pois = _by_id(session, Poi, [key for _, key in kept])
+    return [NameMatch(pois[key], round(score, 1)) for score, key in kept]
 
 
 def poi_by_id(session: Session, poi_id: str) -> Poi | None:

@@ -56,7 +56,19 @@ class Store:
         )
 
     def edit(self, kind: RecordType, record_id: str, changes: dict[str, Any]) -> Any:
+        """Change some fields. New dates replace the old ones; a new commune moves a record
+        known only by its commune centre to the new centre."""
         current = to_dict(self.get(kind, record_id))
+        if kind == "event" and ("start" in changes or "end" in changes):
+            current.pop("timings", None)
+        commune_key = "start_commune_insee" if kind == "route" else "commune_insee"
+        lat_key, lon_key = (("start_latitude", "start_longitude") if kind == "route"
+                            else ("latitude", "longitude"))
+        if (commune_key in changes and changes[commune_key] != current.get(commune_key)
+                and current.get("coord_precision") == "commune"
+                and lat_key not in changes and lon_key not in changes):
+            current.pop(lat_key, None)
+            current.pop(lon_key, None)
         merged = {**current, **changes, "id": record_id}
         record, _ = self.save(kind, merged)
         return record
@@ -126,9 +138,11 @@ class Store:
         self.session.flush()
         return obj, created
 
-    def _venue(self, poi_id: str) -> tuple[float, float, str | None] | None:
+    def _venue(self, poi_id: str) -> tuple[float, float, str | None, str] | None:
         poi = self.session.get(Poi, poi_id)
-        return (poi.latitude, poi.longitude, poi.commune_insee) if poi else None
+        if poi is None:
+            return None
+        return poi.latitude, poi.longitude, poi.commune_insee, poi.coord_precision
 
 
 _DERIVED = {"name_norm", "title_norm", "cell", "interest_mask", "created_at", "updated_at"}
@@ -146,9 +160,8 @@ def to_dict(obj: Any) -> dict[str, Any]:
             {"start": t.start.isoformat() + "+00:00", "end": t.end.isoformat() + "+00:00"}
             for t in obj.timings
         ]
-    for key in ("last_update",):
-        if out.get(key) is not None:
-            out[key] = out[key].isoformat()
+    if out.get("last_update") is not None:  # stored in UTC
+        out["last_update"] = out["last_update"].isoformat() + "+00:00"
     return out
 
 

@@ -345,19 +345,21 @@ def _timings(c: _Checker) -> list[tuple[datetime, datetime]]:
 
 
 def clean_event(data: Mapping[str, Any], gazetteer: Gazetteer, max_km: float,
-                venue: Callable[[str], tuple[float, float, str | None] | None] | None = None,
+                venue: Callable[[str], tuple[float, float, str | None, str] | None] | None = None,
                 ) -> dict[str, Any]:
-    """`venue(poi_id)` returns the venue's (lat, lon, insee) when a venue POI is given."""
+    """`venue(poi_id)` returns the venue's (lat, lon, insee, coord precision)."""
     c = _Checker(data)
     out = _common(c, gazetteer, max_km, name_key="title")
     venue_id = c.text("venue_poi", "Le lieu") or c.text("venue_poi_id", "Le lieu")
     fallback = None
+    venue_precision = None
     if venue_id:
         found = venue(venue_id) if venue else None
         if found is None:
             c.errors.append(f"Lieu inconnu : « {venue_id} ».")
         else:
             fallback = (found[0], found[1])
+            venue_precision = found[3]
             if not data.get("commune_insee") and found[2]:
                 data = {**data, "commune_insee": found[2]}
                 c.data = data
@@ -378,8 +380,9 @@ def clean_event(data: Mapping[str, Any], gazetteer: Gazetteer, max_km: float,
         **c.accessibility(),
         **c.location(gazetteer, max_km, fallback=fallback),
     )
-    if fallback and not data.get("coord_precision"):
-        out["coord_precision"] = "exact"
+    if venue_precision and data.get("latitude") in (None, "") and not data.get(
+            "coord_precision"):
+        out["coord_precision"] = venue_precision
     c.raise_if_errors(out.get("id") or out.get("title"))
     return out
 

@@ -131,6 +131,33 @@ def test_add_show_edit_delete_round_trip(kb: Kb) -> None:
     assert kb.show("evenement", "evt-nocturne-au-forum")["venue_poi_id"] is None
 
 
+def test_edit_moves_dates_and_commune(kb: Kb) -> None:
+    """`edit` must apply what staff ask: new dates for an event (--start/--end), and a
+    new commune for a place only known by its commune's centre (its position moves with
+    it). Both edits used to be reported as done while keeping the old values."""
+    assert kb("add", "evenement", "--title", "Bal", "--commune", "Bavay",
+              "--start", "2027-07-14T20:00", "--end", "2027-07-14T23:00")[0] == 0
+    assert kb("add", "lieu", "--name", "Lavoir", "--kinds", "heritage_site",
+              "--interests", "patrimoine", "--commune", "Bavay")[0] == 0
+    failures = []
+    code, out, err = kb("edit", "evenement", "evt-bal", "--start", "2027-07-21T20:00",
+                        "--end", "2027-07-21T23:00")
+    assert code == 0, err
+    timings = kb.show("evenement", "evt-bal")["timings"]
+    if timings != [{"start": "2027-07-21T18:00:00+00:00", "end": "2027-07-21T21:00:00+00:00"}]:
+        failures.append(f"edit --start/--end: the event still has {timings}")
+
+    code, out, err = kb("edit", "lieu", "poi-lavoir", "--commune", "Maroilles")
+    assert code == 0, err
+    lavoir = kb.show("lieu", "poi-lavoir")
+    assert lavoir["commune_insee"] == "59384"
+    where = (round(lavoir["latitude"], 4), round(lavoir["longitude"], 4))
+    if where != (50.1319, 3.7581) or lavoir["coord_precision"] != "commune":
+        failures.append(f"edit --commune Maroilles: the place stays at {where} "
+                        f"({lavoir['coord_precision']}), Bavay's centre, not Maroilles'")
+    assert not failures, "\n".join(failures)
+
+
 def test_usage_errors_in_french(kb: Kb) -> None:
     code, out, err = kb("add", "lieu", "--name", "Nulle part", "--kinds", "museum",
                         "--interests", "culture", "--commune", "Atlantide")

@@ -400,8 +400,10 @@ def test_events_radius_distances_and_interests(session: Session) -> None:
     store = Store.for_session(session)
     sat = (paris(2027, 6, 12, 10), paris(2027, 6, 12, 18))
     near, far = offset(3, 45), offset(20, 200)
-    add_event(store, "bavay-concert", [sat], near, interests=["culture", "loisirs"])
-    add_event(store, "far-market", [sat], far, interests=["terroir", "gastronomie"])
+    add_event(store, "bavay-concert", [sat], near, interests=["culture", "loisirs"],
+              audiences=["enfants", "famille"])
+    add_event(store, "far-market", [sat], far, interests=["terroir", "gastronomie"],
+              audiences=["couple"])
     add_event(store, "maroilles-feast", [sat], None, commune_insee=MAROILLES_INSEE,
               interests=["gastronomie"])
     start, end = paris(2027, 6, 12), paris(2027, 6, 13)
@@ -429,6 +431,9 @@ def test_events_radius_distances_and_interests(session: Session) -> None:
     assert food_near.items == []
     culture = events_between(session, start, end, interests=["culture"], limit=10)
     assert [h.event.id for h in culture.items] == ["bavay-concert"]
+    # Audience: events for another public are left out, events saying nothing stay.
+    kids = events_between(session, start, end, audience="enfants", limit=10)
+    assert {h.event.id for h in kids.items} == {"bavay-concert", "maroilles-feast"}
 
 
 def test_events_unknown_interest_matches_nothing(session: Session) -> None:

@@ -151,14 +151,15 @@ def test_apply_refinement(text: str, entities: dict[str, Any], expected: dict[st
 
 
 @pytest.mark.parametrize("text", ["plus loin", "un peu plus loin s'il vous plait",
-                                  "plus loin svp"])
+                                  "plus loin svp"], ids=slugify)
 def test_apply_refinement_farther_never_narrows_the_radius(text: str) -> None:
     state = state_of()
     apply_refinement(state, text, {})
     assert state.radius_km >= DEFAULT_RADIUS_KM
 
 
-@pytest.mark.parametrize("text", ["bof", "merci", "", "et sinon ?"])
+@pytest.mark.parametrize("text", ["bof", "merci", "", "et sinon ?"],
+                         ids=["bof", "merci", "empty", "et-sinon"])
 def test_apply_refinement_not_understood_changes_nothing(text: str) -> None:
     state = state_of()
     before = asdict(state)
