@@ -22,7 +22,7 @@ less than HAVERSINE_SLACK, so two POIs whose distances differ by less than that 
 swapped: those are counted as ties, not as errors.
 
     .venv/bin/python bench/nearby_pois.py [--sizes 10000,100000,500000] [--queries 200]
-        [--naive-queries 5] [--db-dir DIR] [--seed 42] [--profile]
+        [--naive-queries 5] [--warmup 20] [--db-dir DIR] [--seed 42] [--profile]
 """
 
 from __future__ import annotations
@@ -545,10 +545,11 @@ def print_report(results: list[Result], args: argparse.Namespace, elapsed: float
               f"{r.cpu_p50:.2f} ms, p95 {r.cpu_p95:.2f} ms; correctness vs naive: "
               f"{r.agree}/{r.naive_n} agree ({r.exact} identical, "
               f"{r.agree - r.exact} with distance ties); catalogue {built}")
-    print("p95 of the naive scan is over only a few queries; peak alloc = tracemalloc peak "
-          "during one query (worst of 50 project / 1 naive);\nmax RSS = this process's "
-          "peak so far (catalogues are built in worker processes), after the project "
-          "queries / after the naive scans.")
+    print("Notes: the naive p95 is over only a few queries. Peak alloc = tracemalloc peak during "
+          "one query:\n  worst of 50 project queries / one naive scan (rarest interest; rows "
+          "streamed 10,000 at a time).\n  Max RSS = this process's peak so far (catalogues "
+          "are built in worker processes),\n  after the project queries / after the naive "
+          "scans.")
 
     target = next((r for r in results if r.size == TARGET_SIZE), None)
     if target is None:

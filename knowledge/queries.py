@@ -41,6 +41,7 @@ from knowledge.geo import (
     haversine_km,
 )
 from knowledge.models import Commune, Event, EventTiming, Poi, Route, interest_mask
+from knowledge.taxonomy import KINDS
 from knowledge.text import normalize, without_articles
 
 T = TypeVar("T")
@@ -283,6 +284,15 @@ class NameMatch:
 
 
 _GENERIC = frozenset({"saint", "sainte", "rue", "place", "grand", "petit", "vieux"})
+# Words that say what a place is, not which one: "musée du Louvre" must not match the
+# "Musée Matisse" on "musée" alone.
+KIND_WORDS = frozenset(
+    w for label in KINDS.values() for w in normalize(label).split() if len(w) >= 3
+) | frozenset({"musee", "tour", "beffroi", "porte", "maison", "site", "circuit", "lac",
+               "etang", "foret", "chateau", "eglise", "moulin", "parc", "jardin", "gare",
+               "office", "tourisme", "restaurant", "resto", "hotel", "camping", "marche",
+               "ferme", "fromagerie", "brasserie", "abbaye", "chapelle", "zoo", "piscine",
+               "horaires", "adresse", "prix", "tarif", "ouvert", "quand", "acces"})
 FUZZY_PLACE_MIN = 75.0
 PREFIX = 3
 
@@ -313,23 +323,35 @@ def find_places_by_name(session: Session, text: str, *, limit: int = 3,
     if not tokens:
         return []
     conds = [Poi.name_norm.like(f"%{tok[:PREFIX]}%") for tok in tokens]
-    stmt = select(Poi.id, Poi.name_norm).where(or_(*conds)).limit(5000)
+    stmt = (select(Poi.id, Poi.name_norm, Commune.name_norm.label("commune_norm"))
+            .outerjoin(Commune, Commune.insee == Poi.commune_insee)
+            .where(or_(*conds)).limit(5000))
     if not include_unpublished:
         stmt = stmt.where(Poi.published.is_(True))
     rows = session.execute(stmt).all()
     commune_words = _commune_words(session, tokens)
-    own_words = [t for t in tokens if t not in commune_words]
+    own_words = [t for t in tokens if t not in commune_words and t not in KIND_WORDS]
+    strict_words = True
+    if not own_words and commune_words:  # "abbaye de Maroilles": a kind in a commune
+        own_words = [t for t in tokens if t in KIND_WORDS]
+        strict_words = False
     if not rows or not own_words:
         return []
     choices = {r.id: without_articles(r.name_norm) for r in rows}
+    places = {r.id: f"{r.name_norm} {r.commune_norm or ''}" for r in rows}
     best = process.extract(norm, choices, scorer=fuzz.WRatio, limit=limit * 3,
                            score_cutoff=FUZZY_PLACE_MIN)
     kept = []
     for _, score, key in best:
-        name_words = choices[key].split()
-        # at least one word the visitor typed resembles a non-commune word of the name
-        if any(fuzz.ratio(t, w) >= 70 for t in own_words for w in name_words):
-            kept.append((score, key))
+        name_words = [w for w in choices[key].split()
+                      if not strict_words or w not in KIND_WORDS]
+        # the match rests on a word naming this very place, not on its kind or commune
+        if not any(fuzz.ratio(t, w) >= 75 for t in own_words for w in name_words):
+            continue
+        # a commune typed by the visitor must be the place's (or in its name)
+        if any(c not in places[key].split() for c in commune_words):
+            continue
+        kept.append((score, key))
     kept = kept[:limit]
     pois = _by_id(session, Poi, [key for _, key in kept])
     return [NameMatch(pois[key], round(score, 1)) for score, key in kept]

@@ -226,8 +226,8 @@ def recommend_places(session: Session, position: Position, state: SearchState,
 
 
 def km_fr(value: float) -> str:
-    """2.35 → "2,4 km" (French decimal comma)."""
-    return f"{value:.1f} km".replace(".", ",")
+    """2.35 → "2,4 km", 10.0 → "10 km" (French decimal comma)."""
+    return f"{value:.1f}".rstrip("0").rstrip(".").replace(".", ",") + " km"
 
 
 def _names(items: list[dict[str, Any]], key: str) -> str:
@@ -274,31 +274,33 @@ def _no_result(session: Session, position: Position, state: SearchState, speaker
 
 
 # --------------------------------------------------------------------------- refinements
-_NEARER = re.compile(r"\b(plus|moins)\s+(pres|proche|loin)\b|\bpas trop loin\b|\bà cote\b")
+_NEARER = re.compile(r"\bplus\s+(pres|proche)\b|\bmoins\s+loin\b|\btrop\s+loin\b|\ba\s+cote\b")
 _KIDS = re.compile(r"\b(enfants?|gamins?|gosses?|petits?|marmaille|kids?|mome?s?)\b")
 _WHEELCHAIR = re.compile(r"\b(fauteuil|pmr|handicap\w*|roulant\w*)\b")
 _PUSHCHAIR = re.compile(r"\b(poussettes?|landaus?)\b")
-_OPEN = re.compile(r"\b(ouverts?|ouvertes?)\b.*\b(maintenant|now|actuellement)\b|"
-                   r"\bmaintenant\b|\ben ce moment\b")
+_OPEN = re.compile(r"\b(ouverts?|ouvertes?)\b.*\b(maintenant|now|actuellement|mtn)\b|"
+                   r"\bmaintenant\b|\bmtn\b|\ben ce moment\b")
 _BIKE = re.compile(r"\b(velo|vtt|bicyclette|biclou|cyclo)\b")
-_RADIUS = re.compile(r"(\d+(?:[.,]\d+)?)\s*(?:km|kilometres?|kms?)\b")
+_RADIUS = re.compile(r"(\d+(?:[.,]\d+)?)\s*(?:km|kilom[eè]tres?|kms?)\b")
 
 
 def apply_refinement(state: SearchState, text: str, entities: dict[str, Any]) -> list[str]:
     """Change the search according to a follow-up ("plus près", "pour les enfants"…).
     Returns the French labels of what changed (empty: nothing understood)."""
-    norm = normalize(text + " " + " ".join(str(v) for v in entities.values() if v))
+    said = text + " " + " ".join(str(v) for v in entities.values() if v)
+    norm = normalize(said)
     changed = []
-    radius = _RADIUS.search(norm)
+    radius = _RADIUS.search(said.lower())  # before normalising: "2,5 km" keeps its comma
     if radius:
         state.radius_km = max(MIN_RADIUS_KM, float(radius.group(1).replace(",", ".")))
-        changed.append(f"à moins de {state.radius_km:g} km")
-    elif _NEARER.search(norm) and "loin" not in norm.split()[-1:]:
+        changed.append(f"à moins de {km_fr(state.radius_km)}")
+    elif _NEARER.search(norm):
         state.radius_km = max(MIN_RADIUS_KM, round(state.radius_km / 2, 1))
-        changed.append(f"plus près (moins de {state.radius_km:g} km)")
+        changed.append(f"plus près (moins de {km_fr(state.radius_km)})")
     if entities.get("audience") or _KIDS.search(norm):
         state.audience = "enfants" if _KIDS.search(norm) else str(entities.get("audience"))
-        if state.kind == "places" and "famille" not in state.interests:
+        if (state.kind == "places" and state.audience in ("enfants", "famille")
+                and "famille" not in state.interests):
             state.interests = [*state.interests, "famille"]
         changed.append("pour les enfants" if state.audience == "enfants"
                        else f"pour : {state.audience}")
@@ -387,7 +389,7 @@ def _events_text(items: list[dict[str, Any]]) -> str:
 
 
 # --------------------------------------------------------------------------- routes
-_LENGTH = re.compile(r"(\d+(?:[.,]\d+)?)\s*(km|kilometres?|kms?|h|heures?)\b")
+_LENGTH = re.compile(r"(\d+(?:[.,]\d+)?)\s*(km|kilom[eè]tres?|kms?|h|heures?)\b")
 _MODE_WORDS = {"mtb": ("vtt",), "bike": ("velo", "bicyclette", "cyclo", "biclou"),
                "horse": ("cheval", "equestre", "chevaux", "cavalier"),
                "hike": ("pied", "rando", "randonnee", "marche", "balade", "promenade")}
@@ -420,7 +422,7 @@ def route_criteria(state: SearchState, text: str, entities: dict[str, Any]) -> N
             if words & set(vocab):
                 state.difficulty = key
                 break
-    length = _LENGTH.search(normalize(str(entities.get("length") or text)))
+    length = _LENGTH.search(str(entities.get("length") or text).lower())
     if length:
         value = float(length.group(1).replace(",", "."))
         if length.group(2).startswith("h"):

@@ -20,8 +20,8 @@ VOICE: dict[str, tuple[str, ...]] = {
         "Qu'est-ce qui vous fait envie ? Choisissez, ou dites-le avec vos mots.",
     ),
     "position_set": (
-        "📍 C'est noté : je cherche près de {position_label}.",
-        '📍 Très bien, près de {position_label}.',
+        "📍 C'est noté : je cherche près {de_position_label}.",
+        '📍 Très bien, près {de_position_label}.',
     ),
     "position_unknown": (
         "Je ne trouve pas « {place} » dans notre liste des communes. 🤔 Vérifiez l'orthographe, ou partagez votre position.",
@@ -36,27 +36,27 @@ VOICE: dict[str, tuple[str, ...]] = {
         'Vous semblez loin du Pays de Mormal ({position_label}). Je vous donne quand même les idées les plus proches.',
     ),
     "places_found_jeannine": (
-        "👵 Mamie Jeannine : Près de {where}, voici de belles pages d'histoire à découvrir.",
-        '👵 Mamie Jeannine : Ah, le patrimoine ! Près de {where}, je vous conseille ceci.',
+        "👵 Mamie Jeannine : Près {de_where}, voici de belles pages d'histoire à découvrir.",
+        '👵 Mamie Jeannine : Ah, le patrimoine ! Près {de_where}, je vous conseille ceci.',
     ),
     "places_found_franck": (
-        "🌳 Franck : Près de {where}, voici de quoi prendre l'air.",
-        "🌳 Franck : Pour la nature, près de {where}, j'irais là.",
+        "🌳 Franck : Près {de_where}, voici de quoi prendre l'air.",
+        "🌳 Franck : Pour la nature, près {de_where}, j'irais là.",
     ),
     "places_found_sophie": (
-        '🧀 Sophie : Près de {where}, voici mes bonnes adresses.',
-        '🧀 Sophie : Pour se régaler près de {where}, voici mes idées.',
+        '🧀 Sophie : Près {de_where}, voici mes bonnes adresses.',
+        '🧀 Sophie : Pour se régaler près {de_where}, voici mes idées.',
     ),
     "places_found_lea": (
-        '🎈 Léa : Près de {where}, voici mes idées de sorties !',
-        '🎈 Léa : Trop bien ! Près de {where}, vous pouvez aller ici.',
+        '🎈 Léa : Près {de_where}, voici mes idées de sorties !',
+        '🎈 Léa : Trop bien ! Près {de_where}, vous pouvez aller ici.',
     ),
     "radius_widened": (
-        "Rien tout près : j'ai cherché jusqu'à {radius} km de {where}.",
+        "Rien tout près : j'ai cherché jusqu'à {radius} km {de_where}.",
     ),
     "no_results": (
-        "{speaker} : Je n'ai rien trouvé de ce genre à moins de {radius} km de {where}. Près de vous, il y a aussi : {alternatives}.",
-        '{speaker} : Désolé, rien de ce type à moins de {radius} km de {where}. Voulez-vous essayer autre chose ? Il y a : {alternatives}.',
+        "{speaker} : Je n'ai rien trouvé de ce genre à moins de {radius} km {de_where}. Près de vous, il y a aussi : {alternatives}.",
+        '{speaker} : Désolé, rien de ce type à moins de {radius} km {de_where}. Voulez-vous essayer autre chose ? Il y a : {alternatives}.',
     ),
     "no_more_results": (
         '{speaker} : Je vous ai tout montré ! Voulez-vous chercher autre chose ?',
@@ -73,21 +73,21 @@ VOICE: dict[str, tuple[str, ...]] = {
         "Dites-moi d'abord ce que vous cherchez : un lieu, un événement ou une balade ?",
     ),
     "events_found": (
-        '🎈 Léa : {period}, voici ce qui se passe près de {where} !',
-        "🎈 Léa : Pour {period}, j'ai trouvé ça près de {where}.",
+        '🎈 Léa : {period}, voici ce qui se passe près {de_where} !',
+        "🎈 Léa : Pour {period}, j'ai trouvé ça près {de_where}.",
     ),
     "no_events": (
-        "🎈 Léa : Je ne connais pas d'événement pour {period} près de {where}. Le programme complet est à l'office de tourisme.",
+        "🎈 Léa : Je ne connais pas d'événement pour {period} près {de_where}. Le programme complet est à l'office de tourisme.",
     ),
     "events_examples_warning": (
         "ℹ️ Certains de ces événements sont des exemples, en attente du vrai agenda : vérifiez auprès de l'office de tourisme avant de vous déplacer.",
     ),
     "routes_found": (
-        '🌳 Franck : Près de {where}, voici des itinéraires pour vous.',
-        '🌳 Franck : Chaussez-vous bien ! Près de {where}, je vous propose ceci.',
+        '🌳 Franck : Près {de_where}, voici des itinéraires pour vous.',
+        '🌳 Franck : Chaussez-vous bien ! Près {de_where}, je vous propose ceci.',
     ),
     "no_routes": (
-        "🌳 Franck : Je ne connais pas d'itinéraire comme ça près de {where}. Voulez-vous changer de mode ou de longueur ?",
+        "🌳 Franck : Je ne connais pas d'itinéraire comme ça près {de_where}. Voulez-vous changer de mode ou de longueur ?",
     ),
     "routes_examples_warning": (
         "ℹ️ Certains tracés sont donnés à titre d'exemple : demandez le tracé officiel à l'office de tourisme.",
@@ -118,7 +118,7 @@ VOICE: dict[str, tuple[str, ...]] = {
         "🌳 Franck : Il pleut ? Voici des idées à l'abri.",
     ),
     "transport": (
-        '🧀 Sophie : Pour venir sans voiture, voici les gares et arrêts les plus proches de {where}.',
+        '🧀 Sophie : Pour venir sans voiture, voici les gares et arrêts les plus proches {de_where}.',
     ),
     "transport_unknown": (
         "🧀 Sophie : Je n'ai pas les horaires des trains et des bus. L'office de tourisme et le site TER Hauts-de-France vous renseigneront.",
@@ -201,7 +201,23 @@ class _Keep(dict[str, Any]):
         return "{" + key + "}"
 
 
+def de(label: str) -> str:
+    """French "de" before a place name: "du Quesnoy", "des Trois-Rivières", "de Bavay",
+    "d'Audignies", "du Pays de Mormal"."""
+    words = label.split(" ", 1)
+    first = words[0].lower()
+    if first in ("le", "les") and len(words) == 2:
+        return ("du " if first == "le" else "des ") + words[1]
+    if label[:1].lower() in "aeéèêiîoôuhy":
+        return "d'" + label
+    return "de " + label
+
+
 def say(key: str, rng: random.Random | None = None, **variables: Any) -> str:
-    """One variant of the reply `key`, with its variables filled in."""
+    """One variant of the reply `key`, with its variables filled in; `de_<name>` gives
+    a place variable with its preposition ("du Quesnoy")."""
     template = (rng or random).choice(VOICE[key])
+    for name in ("where", "position_label"):
+        if name in variables and variables[name]:
+            variables[f"de_{name}"] = de(str(variables[name]))
     return template.format_map(_Keep(variables))

@@ -109,7 +109,7 @@ class ActionRecordFeedback(KnowledgeAction):
         ents = entities(tracker)
         rating = str(ents.get("rating") or "").lower()
         if rating not in ("up", "down"):
-            said = normalize(text_of(tracker)) + text_of(tracker)
+            said = normalize(text_of(tracker)) + " " + text_of(tracker)
             rating = "down" if _DOWN.search(said) else "up" if _UP.search(said) else "comment"
         item = ents.get("item")
         if not item:

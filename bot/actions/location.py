@@ -71,6 +71,11 @@ class ValidateRecommendForm(FormValidationAction):
     def name(self) -> str:
         return "validate_recommend_form"
 
+    def domain_slots(self, domain: DomainDict) -> list[str]:
+        """The coordinates travel with `position_label`: without this, rasa-sdk would drop
+        them because they are not questions of the form."""
+        return [*super().domain_slots(domain), "latitude", "longitude"]
+
     async def extract_position_label(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                                      domain: DomainDict) -> dict[str, Any]:
         """A position from this message: a location intent, a request naming a place
