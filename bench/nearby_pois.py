@@ -397,22 +397,22 @@ def bench_size(size: int, path: Path, build_s: float | None, args: argparse.Name
     queries = query_points(args.queries, args.seed, size, "timed")
     lat_ms, cpu_ms, totals = [], [], []
     for q in queries:
-        ms, page = timed(lambda q=q: project(q), cpu_ms)
+        ms, page = timed(functools.partial(project, q), cpu_ms)
         lat_ms.append(ms)
         totals.append(page.total)
     with factory() as session:  # same queries, one long-lived session
-        warm_ms = [timed(lambda q=q: nearby_pois(session, q, limit=limit))[0] for q in queries]
-    mem_project = peak_alloc([lambda q=q: project(q) for q in queries[:50]])
+        warm_ms = [timed(functools.partial(nearby_pois, session, q, limit=limit))[0] for q in queries]
+    mem_project = peak_alloc([functools.partial(project, q) for q in queries[:50]])
     rss_project = max_rss_mib()
 
     naive_qs = query_points(args.naive_queries, args.seed, size, "timed")  # = first queries
     with factory() as session:
         # Memory (and warm-up) run: same scan, rarest interest, so fewer geodesic calls.
         q0 = dataclasses.replace(naive_qs[0], interests=[RAREST_INTEREST])
-        mem_naive = peak_alloc([lambda: naive_nearest(session, q0, limit)])
+        mem_naive = peak_alloc([functools.partial(naive_nearest, session, q0, limit)])
         naive_ms, exact, agree = [], 0, 0
         for q in naive_qs:
-            ms, naive = timed(lambda q=q: naive_nearest(session, q, limit))
+            ms, naive = timed(functools.partial(naive_nearest, session, q, limit))
             naive_ms.append(ms)
             page = project(q)
             ok, same, why = check([h.poi.id for h in page.items], page.total, naive, limit)
@@ -461,7 +461,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                     help="comma-separated catalogue sizes (default: %(default)s)")
     ap.add_argument("--queries", type=int, default=200, help="timed project queries per size")
     ap.add_argument("--naive-queries", type=int, default=5,
-                    help="timed naive full-scan queries per size (slow: ~10 s each at 500k)")
+                    help="timed naive full-scan queries per size (slow: 10–30 s each at 500k)")
     ap.add_argument("--warmup", type=int, default=20, help="untimed project queries first")
     ap.add_argument("--limit", type=int, default=10, help="results per query")
     ap.add_argument("--db-dir", type=Path,
