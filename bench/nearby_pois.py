@@ -395,13 +395,16 @@ def bench_size(size: int, path: Path, build_s: float | None, args: argparse.Name
     for q in query_points(args.warmup, args.seed, size, "warmup"):
         project(q)
     queries = query_points(args.queries, args.seed, size, "timed")
-    lat_ms, cpu_ms, totals = [], [], []
+    lat_ms: list[float] = []
+    cpu_ms: list[float] = []
+    totals: list[int] = []
     for q in queries:
         ms, page = timed(functools.partial(project, q), cpu_ms)
         lat_ms.append(ms)
         totals.append(page.total)
     with factory() as session:  # same queries, one long-lived session
-        warm_ms = [timed(functools.partial(nearby_pois, session, q, limit=limit))[0] for q in queries]
+        warm_ms = [timed(functools.partial(nearby_pois, session, q, limit=limit))[0]
+                   for q in queries]
     mem_project = peak_alloc([functools.partial(project, q) for q in queries[:50]])
     rss_project = max_rss_mib()
 
