@@ -12,8 +12,8 @@ import math
 
 from geopy.distance import geodesic
 
-CELL_DEG = 0.1
-_LON_CELLS = 3600  # 360 / CELL_DEG
+CELL_DEG = 0.02  # about 2.2 km × 1.4 km here
+_LON_CELLS = 18000  # 360 / CELL_DEG
 EARTH_RADIUS_KM = 6371.0088
 KM_PER_DEG_LAT = 111.32
 
@@ -42,17 +42,51 @@ def cell_of(lat: float, lon: float) -> int:
     return row * _LON_CELLS + col
 
 
-def cells_around(lat: float, lon: float, radius_km: float) -> list[int]:
-    """All grid cells that the bounding box of the circle (lat, lon, radius) touches."""
+def _box(lat: float, lon: float, radius_km: float) -> tuple[int, int, int, int]:
+    """Rows and (unwrapped) columns of the cells touched by the circle's bounding box."""
     dlat = radius_km / KM_PER_DEG_LAT
-    coslat = max(math.cos(math.radians(lat)), 0.01)
-    dlon = min(radius_km / (KM_PER_DEG_LAT * coslat), 180.0)
+    coslat = max(math.cos(math.radians(min(abs(lat) + dlat, 89.9))), 0.01)
+    dlon = min(radius_km / (KM_PER_DEG_LAT * coslat), 179.0)
     row_lo = int(math.floor((max(lat - dlat, -90.0) + 90.0) / CELL_DEG))
     row_hi = int(math.floor((min(lat + dlat, 90.0) + 90.0) / CELL_DEG))
     col_lo = int(math.floor((lon - dlon + 180.0) / CELL_DEG))
     col_hi = int(math.floor((lon + dlon + 180.0) / CELL_DEG))
-    cols = {c % _LON_CELLS for c in range(col_lo, col_hi + 1)}
-    return [r * _LON_CELLS + c for r in range(row_lo, row_hi + 1) for c in sorted(cols)]
+    return row_lo, row_hi, col_lo, col_hi
+
+
+def _row_ranges(row: int, col_lo: int, col_hi: int) -> list[tuple[int, int]]:
+    """Cell key ranges of columns [col_lo, col_hi] of a row, split at the antimeridian."""
+    if col_hi < col_lo:
+        return []
+    if col_hi - col_lo + 1 >= _LON_CELLS:
+        return [(row * _LON_CELLS, row * _LON_CELLS + _LON_CELLS - 1)]
+    lo, hi = col_lo % _LON_CELLS, col_hi % _LON_CELLS
+    base = row * _LON_CELLS
+    if lo <= hi:
+        return [(base + lo, base + hi)]
+    return [(base + lo, base + _LON_CELLS - 1), (base, base + hi)]
+
+
+def cell_ranges(lat: float, lon: float, radius_km: float,
+                inside_km: float | None = None) -> list[tuple[int, int]]:
+    """Key ranges (inclusive) of the cells around a point: one or two per row, so a query
+    is a handful of indexed range scans. With `inside_km`, the cells already covered by
+    that smaller radius are left out (the ring between the two)."""
+    row_lo, row_hi, col_lo, col_hi = _box(lat, lon, radius_km)
+    inner = _box(lat, lon, inside_km) if inside_km else None
+    out: list[tuple[int, int]] = []
+    for row in range(row_lo, row_hi + 1):
+        if inner and inner[0] <= row <= inner[1]:
+            out += _row_ranges(row, col_lo, inner[2] - 1)
+            out += _row_ranges(row, inner[3] + 1, col_hi)
+        else:
+            out += _row_ranges(row, col_lo, col_hi)
+    return out
+
+
+def cells_around(lat: float, lon: float, radius_km: float) -> list[int]:
+    """Every cell key around a point (small radii; queries use `cell_ranges`)."""
+    return [c for lo, hi in cell_ranges(lat, lon, radius_km) for c in range(lo, hi + 1)]
 
 
 def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:

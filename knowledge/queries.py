@@ -35,7 +35,7 @@ from sqlalchemy.orm import Session
 from knowledge import hours
 from knowledge.geo import (
     HAVERSINE_SLACK,
-    cells_around,
+    cell_ranges,
     check_coordinates,
     geodesic_km,
     haversine_km,
@@ -53,15 +53,19 @@ MAX_RADIUS_KM = 200.0
 
 @dataclass
 class Page(Generic[T]):
-    """One page of results; `total` counts every match, `offset` is this page's start."""
+    """One page of results starting at `offset`. `total` counts every match when it is
+    known (None when the search stopped early, as soon as the page was certain)."""
 
     items: list[T]
     offset: int
-    total: int
+    total: int | None
+    more: bool | None = None
 
     @property
     def has_more(self) -> bool:
-        return self.offset + len(self.items) < self.total
+        if self.more is not None:
+            return self.more
+        return self.total is not None and self.offset + len(self.items) < self.total
 
     @property
     def next_offset(self) -> int:
@@ -128,61 +132,134 @@ def _aware(value: datetime) -> datetime:
     return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
 
 
+FIRST_RING_KM = 2.0
+_POPCOUNT = [bin(i).count("1") for i in range(1 << 13)]
+
+
+def _bits(mask: int) -> int:
+    return _POPCOUNT[mask] if mask < len(_POPCOUNT) else bin(mask).count("1")
+
+
 def nearby_pois(session: Session, q: PoiQuery, *, limit: int = 5, offset: int = 0,
-                ) -> Page[PoiHit]:
-    """POIs around a point ranked by the score above, one page at a time."""
+                count_total: bool = False) -> Page[PoiHit]:
+    """POIs around a point ranked by the score above, one page at a time.
+
+    The search reads rings of grid cells outwards from the point (2 km, 4 km, … up to the
+    radius) and stops as soon as nothing farther could still enter the page: a POI beyond
+    distance R scores at most 0.45·(1 − R/radius) + 0.55. Each ring is read through the
+    spatial index with only cheap columns; opening hours are parsed only for candidates
+    that could still make the page. `count_total=True` reads the whole radius to give an
+    exact `total` (staff tools, tests); visitors' pages only need `has_more`.
+    """
     lat, lon, radius = _checked_point(q.latitude, q.longitude, q.radius_km)
     at = _aware(q.at) if q.at else datetime.now(timezone.utc)
     wanted = list(dict.fromkeys(q.interests))
     mask = interest_mask(wanted)
     if wanted and mask == 0:
-        return Page([], offset, 0)
-    stmt = select(
-        Poi.id, Poi.latitude, Poi.longitude, Poi.interests, Poi.kinds, Poi.audiences,
-        Poi.wheelchair, Poi.pushchair, Poi.opening_hours,
-    ).where(Poi.cell.in_(cells_around(lat, lon, radius)), Poi.published.is_(True))
-    if mask:
-        stmt = stmt.where(Poi.interest_mask.op("&")(mask) != 0)
+        return Page([], offset, 0, False)
+    need = offset + limit
     excluded = set(q.exclude_ids)
-    scored: list[tuple[float, float, str, bool | None]] = []
-    for row in session.execute(stmt):
-        if row.id in excluded or (q.kinds and not set(q.kinds) & set(row.kinds or ())):
-            continue
-        d = _within(row.latitude, row.longitude, lat, lon, radius)
-        if d is None:
-            continue
-        access = 1.0
-        for need, flag in ((q.wheelchair, row.wheelchair), (q.pushchair, row.pushchair)):
-            if need:
-                if flag is False:
-                    access = -1.0
-                    break
-                access = min(access, 1.0 if flag else 0.5)
-        if access < 0:
-            continue
-        is_open = hours.is_open(row.opening_hours, at) if row.opening_hours else None
-        if q.open_now and is_open is not True:
-            continue
-        interest = (len(set(wanted) & set(row.interests or ())) / len(wanted)) if wanted else 1.0
-        if q.audience is None:
-            audience = 1.0
-        elif not row.audiences:
-            audience = 0.5
-        else:
-            audience = 1.0 if q.audience in row.audiences else 0.0
-        openness = 0.5 if is_open is None else float(is_open)
-        score = (W_PROXIMITY * (1 - d / radius) + W_INTEREST * interest + W_OPEN * openness
-                 + W_ACCESS * access + W_AUDIENCE * audience)
-        scored.append((score, d, row.id, is_open))
-    scored.sort(key=lambda s: (-s[0], s[1], s[2]))
-    page = scored[offset : offset + limit]
-    pois = _by_id(session, Poi, [s[2] for s in page])
+    has_hours = Poi.opening_hours.is_not(None).label("has_hours")
+    cols = [Poi.id, Poi.latitude, Poi.longitude, Poi.interest_mask, has_hours]
+    if q.wheelchair or q.pushchair:
+        cols += [Poi.wheelchair, Poi.pushchair]
+    if q.kinds:
+        cols.append(Poi.kinds)
+    if q.audience:
+        cols.append(Poi.audiences)
+    conn = session.connection()
+    # (upper bound, distance, id, exact score or None, open state)
+    pending: list[tuple[float, float, str]] = []
+    exact: list[tuple[float, float, str, bool | None]] = []
+    seen: set[str] = set()
+    inner: float | None = None
+    ring = min(FIRST_RING_KM, radius)
+    while True:
+        ranges = cell_ranges(lat, lon, ring, inner)
+        if ranges:
+            stmt = select(*cols).where(
+                or_(*[Poi.cell.between(lo, hi) for lo, hi in ranges]),
+                Poi.published.is_(True))
+            if mask:
+                stmt = stmt.where(Poi.interest_mask.op("&")(mask) != 0)
+            if q.open_now:
+                stmt = stmt.where(Poi.opening_hours.is_not(None))
+            for row in conn.execute(stmt):
+                if row.id in excluded or row.id in seen:
+                    continue
+                seen.add(row.id)
+                if q.kinds and not set(q.kinds) & set(row.kinds or ()):
+                    continue
+                d = _within(row.latitude, row.longitude, lat, lon, radius)
+                if d is None:
+                    continue
+                access = 1.0
+                for needed, key in ((q.wheelchair, "wheelchair"), (q.pushchair, "pushchair")):
+                    if needed:
+                        flag = getattr(row, key)
+                        if flag is False:
+                            access = -1.0
+                            break
+                        access = min(access, 1.0 if flag else 0.5)
+                if access < 0:
+                    continue
+                interest = _bits(row.interest_mask & mask) / len(wanted) if wanted else 1.0
+                if q.audience is None:
+                    audience = 1.0
+                elif not row.audiences:
+                    audience = 0.5
+                else:
+                    audience = 1.0 if q.audience in row.audiences else 0.0
+                base = (W_PROXIMITY * (1 - d / radius) + W_INTEREST * interest
+                        + W_ACCESS * access + W_AUDIENCE * audience)
+                if row.has_hours:
+                    pending.append((base + W_OPEN, d, row.id))
+                elif not q.open_now:
+                    exact.append((base + W_OPEN * 0.5, d, row.id, None))
+        _settle(session, pending, exact, need, at, q.open_now)
+        done = ring >= radius
+        if not done and len(exact) >= need:
+            kth = sorted(exact, key=lambda e: (-e[0], e[1], e[2]))[need - 1][0]
+            farther_best = W_PROXIMITY * (1 - ring / radius) + (1 - W_PROXIMITY)
+            done = kth >= farther_best and not count_total
+        if done:
+            break
+        inner, ring = ring, min(ring * 2, radius)
+    if count_total:  # every candidate scored, so `total` is exact
+        _settle(session, pending, exact, len(exact) + len(pending) + 1, at, q.open_now)
+    exact.sort(key=lambda e: (-e[0], e[1], e[2]))
+    complete = ring >= radius
+    page = exact[offset : offset + limit]
+    pois = _by_id(session, Poi, [e[2] for e in page])
     items = [
         PoiHit(pois[pid], round(geodesic_km(lat, lon, pois[pid].latitude, pois[pid].longitude), 2),
                is_open, round(score, 4))
         for score, _, pid, is_open in page
     ]
-    return Page(items, offset, len(scored))
+    total = len(exact) + len(pending) if complete else None
+    more = len(exact) + len(pending) > offset + len(page) or not complete
+    return Page(items, offset, total, more)
+
+
+def _settle(session: Session, pending: list[tuple[float, float, str]],
+            exact: list[tuple[float, float, str, bool | None]], need: int, at: datetime,
+            open_only: bool) -> None:
+    """Score exactly the candidates with opening hours that could still make the page
+    (best upper bound first), moving them from `pending` to `exact`."""
+    pending.sort(key=lambda p: (-p[0], p[1], p[2]))
+    while pending:
+        exact.sort(key=lambda e: (-e[0], e[1], e[2]))
+        if len(exact) >= need and pending[0][0] < exact[need - 1][0]:
+            return
+        batch, pending[:] = pending[:need], pending[need:]
+        hours_of = dict(session.connection().execute(
+            select(Poi.id, Poi.opening_hours).where(Poi.id.in_([b[2] for b in batch]))).all())
+        for upper, d, pid in batch:
+            state = hours.is_open(hours_of.get(pid), at)
+            if open_only and state is not True:
+                continue
+            exact.append((upper - W_OPEN * (1.0 - (0.5 if state is None else float(state))),
+                          d, pid, state))
 
 
 def _by_id(session: Session, model: Any, ids: list[str]) -> dict[str, Any]:
@@ -213,7 +290,7 @@ def events_between(
     point = None
     if latitude is not None and longitude is not None:
         point = _checked_point(latitude, longitude, radius_km)
-        stmt = stmt.where(Event.cell.in_(cells_around(*point)))
+        stmt = stmt.where(or_(*[Event.cell.between(lo, hi) for lo, hi in cell_ranges(*point)]))
     mask = interest_mask(interests)
     if interests and mask == 0:
         return Page([], offset, 0)
@@ -251,7 +328,8 @@ def routes_near(
     """Routes starting within the radius, by mode, length and difficulty; nearest first."""
     lat, lon, radius = _checked_point(latitude, longitude, radius_km)
     stmt = select(Route.id, Route.start_latitude, Route.start_longitude).where(
-        Route.cell.in_(cells_around(lat, lon, radius)), Route.published.is_(True)
+        or_(*[Route.cell.between(lo, hi) for lo, hi in cell_ranges(lat, lon, radius)]),
+        Route.published.is_(True),
     )
     if mode:
         stmt = stmt.where(Route.mode == mode)

@@ -260,8 +260,9 @@ def _no_result(session: Session, position: Position, state: SearchState, speaker
             continue
         found = nearby_pois(session, PoiQuery(position.latitude, position.longitude,
                                                interests=[key], radius_km=state.radius_km,
-                                               at=now), limit=1)
-        if found.total:
+                                               wheelchair=state.wheelchair,
+                                               pushchair=state.pushchair, at=now), limit=1)
+        if found.items:
             alternatives.append(key)
     buttons = [b for b in interest_buttons()
                if any(f'"{k}"' in b["payload"] for k in alternatives)]

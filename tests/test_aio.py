@@ -39,7 +39,8 @@ async def test_run_nearby_pois_from_async_code(kb_engine: Engine, kb_factory: se
     _seed(kb_factory)
     kb = KnowledgeBase(_url(kb_engine))
     try:
-        page = await kb.run(nearby_pois, PoiQuery(*BAVAY, interests=["patrimoine"]), limit=5)
+        page = await kb.run(nearby_pois, PoiQuery(*BAVAY, interests=["patrimoine"]), limit=5,
+                            count_total=True)
         assert [hit.poi.id for hit in page.items] == ["forum", "remparts"]
         # The records are usable once the worker's session is closed.
         first = page.items[0]
@@ -52,7 +53,8 @@ async def test_run_nearby_pois_from_async_code(kb_engine: Engine, kb_factory: se
         assert [m.poi.id for m in matches] == ["remparts"]
         # Several calls at once, each with its own session.
         pages = await asyncio.gather(*[
-            kb.run(nearby_pois, PoiQuery(*BAVAY, radius_km=r)) for r in (1, 5, 30)
+            kb.run(nearby_pois, PoiQuery(*BAVAY, radius_km=r), count_total=True)
+            for r in (1, 5, 30)
         ])
         assert [p.total for p in pages] == [1, 1, 2]
         gaz = kb.gazetteer()

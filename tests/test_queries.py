@@ -87,7 +87,7 @@ def test_ranking_interest_filter_radius_and_geodesic_distances(session: Session)
     add_poi(store, "out-10.02km", offset(10.02, 270), interests=["nature"], kinds=["forest"])
 
     page = nearby_pois(session, PoiQuery(*BAVAY, interests=["patrimoine"], radius_km=10),
-                       limit=10)
+                       limit=10, count_total=True)
     assert ids(page) == ["near-match", "far-match"]
     assert page.total == 2 and not page.has_more
     for hit, where in zip(page.items, (near, far), strict=True):
@@ -148,9 +148,13 @@ def test_pagination_without_repeats_and_exclude_ids(session: Session) -> None:
     offset_ = 0
     pages = []
     while True:
-        page = nearby_pois(session, PoiQuery(*BAVAY, radius_km=15), limit=5, offset=offset_)
+        page = nearby_pois(session, PoiQuery(*BAVAY, radius_km=15), limit=5, offset=offset_,
+                           count_total=True)
         pages.append(page)
         assert page.total == 12
+        # Without counting, the search may stop early; the page and has_more are the same.
+        quick = nearby_pois(session, PoiQuery(*BAVAY, radius_km=15), limit=5, offset=offset_)
+        assert ids(quick) == ids(page) and quick.has_more == page.has_more
         assert page.offset == offset_
         seen.extend(ids(page))
         if not page.has_more:
@@ -167,7 +171,8 @@ def test_pagination_without_repeats_and_exclude_ids(session: Session) -> None:
 
     # "Show me others": excluding what was shown gives the next ones.
     shown = ids(pages[0])
-    others = nearby_pois(session, PoiQuery(*BAVAY, radius_km=15, exclude_ids=shown), limit=5)
+    others = nearby_pois(session, PoiQuery(*BAVAY, radius_km=15, exclude_ids=shown), limit=5,
+                         count_total=True)
     assert ids(others) == ids(pages[1])
     assert others.total == 7 and others.has_more
 
@@ -275,7 +280,8 @@ def test_open_component_of_the_ranking(session: Session) -> None:
     page = nearby_pois(session, PoiQuery(*BAVAY, at=saturday_noon), limit=5)
     assert ids(page) == ["closed-1km", "unknown-2km", "open-3km"]
     assert [hit.open_now for hit in page.items] == [True, None, False]
-    only_open = nearby_pois(session, PoiQuery(*BAVAY, at=saturday_noon, open_now=True))
+    only_open = nearby_pois(session, PoiQuery(*BAVAY, at=saturday_noon, open_now=True),
+                            count_total=True)
     assert ids(only_open) == ["closed-1km"] and only_open.total == 1
 
 
@@ -309,7 +315,8 @@ def test_accessibility_audience_and_unpublished(session: Session) -> None:
     assert ids(nobody) == ["aud-couple-1km", "aud-none-2km", "aud-kids-3km"]
 
     # Unpublished records are never returned by visitor queries.
-    everything = nearby_pois(session, PoiQuery(*BAVAY, radius_km=50), limit=50)
+    everything = nearby_pois(session, PoiQuery(*BAVAY, radius_km=50), limit=50,
+                             count_total=True)
     assert "hidden" not in ids(everything) and everything.total == 6
     assert "hidden" not in [m.poi.id for m in find_places_by_name(session, "forum caché")]
     assert [m.poi.id for m in find_places_by_name(session, "forum caché",
