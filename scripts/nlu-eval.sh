@@ -9,11 +9,12 @@ work=var/nlu-eval
 rm -rf "$work"; mkdir -p "$work"
 .venv/bin/rasa data split nlu --nlu bot/data --training-fraction 0.8 --random-seed 42 \
   --out "$work/split"
-cp -r bot/data/lookups "$work/split/"
-.venv/bin/rasa train nlu --config config.yml --nlu "$work/split" --out "$work/models" \
-  --fixed-model-name nlu-heldout
+# The held-out part must not sit where training reads (rasa would train on it too).
+mkdir -p "$work/heldout" && mv "$work/split/test_data.yml" "$work/heldout/"
+.venv/bin/rasa train nlu --config config.yml --nlu "$work/split/training_data.yml" \
+  --out "$work/models" --fixed-model-name nlu-heldout
 .venv/bin/rasa test nlu --model "$work/models/nlu-heldout.tar.gz" \
-  --nlu "$work/split/test_data.yml" --out "$work/results" --no-plot
+  --nlu "$work/heldout/test_data.yml" --out "$work/results" --no-plot
 mkdir -p bot/evaluation
 cp "$work/results/intent_report.json" bot/evaluation/intent_report.json
 cp "$work/results/DIETClassifier_report.json" bot/evaluation/entity_report.json 2>/dev/null || true
