@@ -11,7 +11,16 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from knowledge.aio import KnowledgeBase
-from knowledge.recommend import Outcome, Position, Reply, SearchState
+from knowledge.recommend import (
+    Outcome,
+    Position,
+    Reply,
+    SearchState,
+    find_events,
+    find_routes,
+    recommend_places,
+    territory_centre,
+)
 from knowledge.voice import BUTTONS, say
 
 _KB: KnowledgeBase | None = None
@@ -83,6 +92,25 @@ def send(dispatcher: CollectingDispatcher, replies: list[Reply]) -> None:
         if has_body:
             dispatcher.utter_message(text=reply.text, json_message=reply.custom,
                                      buttons=reply.buttons or None, voice=reply.response)
+
+
+def deliver(dispatcher: CollectingDispatcher, outcome: Outcome) -> list[dict[str, Any]]:
+    """Send an outcome's replies and return the slot events that remember it."""
+    send(dispatcher, outcome.replies)
+    return outcome_events(outcome)
+
+
+async def rerun(state: SearchState, pos: Position | None, text: str) -> Outcome | None:
+    """Run a search again (next page, after a refinement, or from a new position);
+    None when places are asked for but the position is unknown."""
+    if state.kind == "events":
+        return await kb().run(find_events, text, pos, state)
+    anchor = pos or territory_centre(kb().gazetteer())
+    if state.kind == "routes":
+        return await kb().run(find_routes, anchor, state)
+    if pos is None:
+        return None
+    return await kb().run(recommend_places, pos, state)
 
 
 def outcome_events(outcome: Outcome) -> list[dict[str, Any]]:

@@ -12,9 +12,9 @@ from rasa_sdk.types import DomainDict
 
 from bot.actions.common import (
     KnowledgeAction,
+    deliver,
     entities,
     kb,
-    outcome_events,
     position,
     search_state,
     send,
@@ -72,8 +72,7 @@ class ActionWeather(KnowledgeAction):
         anchor = position(tracker) or territory_centre(kb().gazetteer())
         outcome = await kb().run(indoor_ideas, anchor)
         speak(dispatcher, "weather_rain")
-        send(dispatcher, outcome.replies)
-        return outcome_events(outcome)
+        return deliver(dispatcher, outcome)
 
 
 class ActionTransport(KnowledgeAction):

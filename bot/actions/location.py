@@ -10,13 +10,13 @@ from rasa_sdk.types import DomainDict
 
 from bot.actions.common import (
     KnowledgeAction,
+    deliver,
     entities,
     kb,
-    outcome_events,
     position,
     position_events,
+    rerun,
     search_state,
-    send,
     speak,
     text_of,
 )
@@ -25,14 +25,11 @@ from knowledge.recommend import (
     Position,
     SearchState,
     clean_interests,
-    find_events,
-    find_routes,
     interest_buttons,
     is_far_away,
     location_buttons,
     position_from_coordinates,
     position_from_text,
-    recommend_places,
 )
 
 LOCATION_INTENTS = {"inform_location", "share_location"}
@@ -149,15 +146,10 @@ class ActionSetLocation(KnowledgeAction):
                                          buttons=interest_buttons())
                 return events
         state.offset, state.shown = 0, []
-        text = text_of(tracker)
-        if state.kind == "events":
-            outcome = await kb().run(find_events, text, found, state)
-        elif state.kind == "routes":
-            outcome = await kb().run(find_routes, found, state)
-        else:
-            outcome = await kb().run(recommend_places, found, state)
-        send(dispatcher, outcome.replies)
-        return events + outcome_events(outcome)
+        outcome = await rerun(state, found, text_of(tracker))
+        if outcome is None:
+            return events
+        return events + deliver(dispatcher, outcome)
 
 
 __all__ = ["ActionSetLocation", "ValidateRecommendForm", "position"]

@@ -10,18 +10,16 @@ from rasa_sdk.types import DomainDict
 
 from bot.actions.common import (
     KnowledgeAction,
+    deliver,
     entities,
     kb,
-    outcome_events,
     position,
+    rerun,
     search_state,
-    send,
     speak,
     text_of,
 )
 from knowledge.recommend import (
-    Outcome,
-    Position,
     SearchState,
     apply_refinement,
     clean_interests,
@@ -31,18 +29,6 @@ from knowledge.recommend import (
     route_criteria,
     territory_centre,
 )
-
-
-async def rerun(state: SearchState, pos: Position | None, text: str) -> Outcome | None:
-    """Run a search again (next page, or after a refinement)."""
-    if state.kind == "events":
-        return await kb().run(find_events, text, pos, state)
-    anchor = pos or territory_centre(kb().gazetteer())
-    if state.kind == "routes":
-        return await kb().run(find_routes, anchor, state)
-    if pos is None:
-        return None
-    return await kb().run(recommend_places, pos, state)
 
 
 class ActionRecommend(KnowledgeAction):
@@ -63,9 +49,18 @@ class ActionRecommend(KnowledgeAction):
             state.audience, state.wheelchair = previous.audience, previous.wheelchair
             state.pushchair = previous.pushchair
         apply_refinement(state, text_of(tracker), entities(tracker))
-        outcome = await kb().run(recommend_places, pos, state)
-        send(dispatcher, outcome.replies)
-        return outcome_events(outcome)
+        return deliver(dispatcher, await kb().run(recommend_places, pos, state))
+
+
+async def continue_search(dispatcher: CollectingDispatcher, tracker: Tracker,
+                          otherwise: str) -> list[dict[str, Any]]:
+    """The next page of the last search, or the reply `otherwise` when there is none."""
+    state = search_state(tracker)
+    outcome = await rerun(state, position(tracker), text_of(tracker)) if state else None
+    if outcome is None:
+        speak(dispatcher, otherwise)
+        return []
+    return deliver(dispatcher, outcome)
 
 
 class ActionMore(KnowledgeAction):
@@ -76,13 +71,7 @@ class ActionMore(KnowledgeAction):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: DomainDict) -> list[dict[str, Any]]:
-        state = search_state(tracker)
-        outcome = await rerun(state, position(tracker), text_of(tracker)) if state else None
-        if outcome is None:
-            speak(dispatcher, "nothing_to_refine")
-            return []
-        send(dispatcher, outcome.replies)
-        return outcome_events(outcome)
+        return await continue_search(dispatcher, tracker, "nothing_to_refine")
 
 
 class ActionRefine(KnowledgeAction):
@@ -107,8 +96,7 @@ class ActionRefine(KnowledgeAction):
             speak(dispatcher, "ask_position_label")
             return []
         speak(dispatcher, "refined", changes=", ".join(changes))
-        send(dispatcher, outcome.replies)
-        return outcome_events(outcome)
+        return deliver(dispatcher, outcome)
 
 
 class ActionAffirm(KnowledgeAction):
@@ -119,13 +107,7 @@ class ActionAffirm(KnowledgeAction):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: DomainDict) -> list[dict[str, Any]]:
-        state = search_state(tracker)
-        outcome = await rerun(state, position(tracker), "") if state else None
-        if outcome is None:
-            speak(dispatcher, "affirm_nothing")
-            return []
-        send(dispatcher, outcome.replies)
-        return outcome_events(outcome)
+        return await continue_search(dispatcher, tracker, "affirm_nothing")
 
 
 class ActionFindEvents(KnowledgeAction):
@@ -140,8 +122,7 @@ class ActionFindEvents(KnowledgeAction):
                             audience=ents.get("audience"),
                             period=str(ents["period"]) if ents.get("period") else None)
         outcome = await kb().run(find_events, text_of(tracker), position(tracker), state)
-        send(dispatcher, outcome.replies)
-        return outcome_events(outcome)
+        return deliver(dispatcher, outcome)
 
 
 class ActionFindRoutes(KnowledgeAction):
@@ -153,6 +134,4 @@ class ActionFindRoutes(KnowledgeAction):
         state = SearchState(kind="routes", radius_km=25.0)
         route_criteria(state, text_of(tracker), entities(tracker))
         anchor = position(tracker) or territory_centre(kb().gazetteer())
-        outcome = await kb().run(find_routes, anchor, state)
-        send(dispatcher, outcome.replies)
-        return outcome_events(outcome)
+        return deliver(dispatcher, await kb().run(find_routes, anchor, state))
