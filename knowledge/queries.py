@@ -23,14 +23,17 @@ With `open_now=True`, only POIs known to be open are kept.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from functools import lru_cache
 from typing import Any, Generic, TypeVar
 
 from rapidfuzz import fuzz, process
-from sqlalchemy import or_, select
+from sqlalchemy import or_, select, text
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import TextClause
 
 from knowledge import hours
 from knowledge.geo import (
@@ -159,16 +162,12 @@ def nearby_pois(session: Session, q: PoiQuery, *, limit: int = 5, offset: int = 
         return Page([], offset, 0, False)
     need = offset + limit
     excluded = set(q.exclude_ids)
-    has_hours = Poi.opening_hours.is_not(None).label("has_hours")
-    cols = [Poi.id, Poi.latitude, Poi.longitude, Poi.interest_mask, has_hours]
-    if q.wheelchair or q.pushchair:
-        cols += [Poi.wheelchair, Poi.pushchair]
-    if q.kinds:
-        cols.append(Poi.kinds)
-    if q.audience:
-        cols.append(Poi.audiences)
+    extra = tuple(name for name, wanted_col in (
+        ("wheelchair", q.wheelchair or q.pushchair), ("pushchair", q.wheelchair or q.pushchair),
+        ("kinds", bool(q.kinds)), ("audiences", bool(q.audience))) if wanted_col)
     conn = session.connection()
-    # (upper bound, distance, id, exact score or None, open state)
+    # (upper bound, distance, id) of candidates whose opening hours are still to be read,
+    # and (score, distance, id, open state) of those scored exactly
     pending: list[tuple[float, float, str]] = []
     exact: list[tuple[float, float, str, bool | None]] = []
     seen: set[str] = set()
@@ -177,18 +176,15 @@ def nearby_pois(session: Session, q: PoiQuery, *, limit: int = 5, offset: int = 
     while True:
         ranges = cell_ranges(lat, lon, ring, inner)
         if ranges:
-            stmt = select(*cols).where(
-                or_(*[Poi.cell.between(lo, hi) for lo, hi in ranges]),
-                Poi.published.is_(True))
-            if mask:
-                stmt = stmt.where(Poi.interest_mask.op("&")(mask) != 0)
-            if q.open_now:
-                stmt = stmt.where(Poi.opening_hours.is_not(None))
-            for row in conn.execute(stmt):
+            params: dict[str, Any] = {"mask": mask, "pub": True}
+            for i, (lo, hi) in enumerate(ranges):
+                params[f"lo{i}"], params[f"hi{i}"] = lo, hi
+            sql = _ring_sql(len(ranges), bool(mask), q.open_now, extra)
+            for row in conn.execute(sql, params):
                 if row.id in excluded or row.id in seen:
                     continue
                 seen.add(row.id)
-                if q.kinds and not set(q.kinds) & set(row.kinds or ()):
+                if q.kinds and not set(q.kinds) & set(_json_list(row.kinds)):
                     continue
                 d = _within(row.latitude, row.longitude, lat, lon, radius)
                 if d is None:
@@ -196,7 +192,8 @@ def nearby_pois(session: Session, q: PoiQuery, *, limit: int = 5, offset: int = 
                 access = 1.0
                 for needed, key in ((q.wheelchair, "wheelchair"), (q.pushchair, "pushchair")):
                     if needed:
-                        flag = getattr(row, key)
+                        raw = getattr(row, key)
+                        flag = None if raw is None else bool(raw)
                         if flag is False:
                             access = -1.0
                             break
@@ -206,10 +203,10 @@ def nearby_pois(session: Session, q: PoiQuery, *, limit: int = 5, offset: int = 
                 interest = _bits(row.interest_mask & mask) / len(wanted) if wanted else 1.0
                 if q.audience is None:
                     audience = 1.0
-                elif not row.audiences:
+                elif not _json_list(row.audiences):
                     audience = 0.5
                 else:
-                    audience = 1.0 if q.audience in row.audiences else 0.0
+                    audience = 1.0 if q.audience in _json_list(row.audiences) else 0.0
                 base = (W_PROXIMITY * (1 - d / radius) + W_INTEREST * interest
                         + W_ACCESS * access + W_AUDIENCE * audience)
                 if row.has_hours:
@@ -239,6 +236,29 @@ def nearby_pois(session: Session, q: PoiQuery, *, limit: int = 5, offset: int = 
     total = len(exact) + len(pending) if complete else None
     more = len(exact) + len(pending) > offset + len(page) or not complete
     return Page(items, offset, total, more)
+
+
+@lru_cache(maxsize=512)
+def _ring_sql(n_ranges: int, with_mask: bool, open_only: bool, extra: tuple[str, ...],
+              ) -> TextClause:
+    """The ring query, as plain parameterised SQL: built once per shape, because building
+    dozens of BETWEEN expressions with SQLAlchemy costs more than running them."""
+    cols = ["id", "latitude", "longitude", "interest_mask",
+            "CASE WHEN opening_hours IS NULL THEN 0 ELSE 1 END AS has_hours", *extra]
+    ranges = " OR ".join(f"cell BETWEEN :lo{i} AND :hi{i}" for i in range(n_ranges))
+    where = [f"({ranges})", "published = :pub"]
+    if with_mask:
+        where.append("(interest_mask & :mask) != 0")
+    if open_only:
+        where.append("opening_hours IS NOT NULL")
+    return text(f"SELECT {', '.join(cols)} FROM pois WHERE {' AND '.join(where)}")
+
+
+def _json_list(value: Any) -> list[str]:
+    """A JSON list column read through plain SQL (a string on SQLite, a list on PG)."""
+    if value is None:
+        return []
+    return list(json.loads(value)) if isinstance(value, str) else list(value)
 
 
 def _settle(session: Session, pending: list[tuple[float, float, str]],

@@ -3,6 +3,7 @@ model, seeded knowledge base. Slow (the servers start once for the module)."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import urllib.request
 import uuid
@@ -10,6 +11,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+import socketio  # python-socketio, installed with Rasa
 
 from connectors.guard import APOLOGY
 from tests.servers import Servers, running_servers
@@ -99,3 +101,28 @@ def test_action_server_down_gives_a_french_apology(servers: Servers) -> None:
     sender = new_sender()
     assert cards(say(servers, sender, f"/share_location{json.dumps(BAVAY)}") +
                  say(servers, sender, "un musée"))
+
+
+async def test_socketio_channel_converses(servers: Servers) -> None:
+    """The widget's channel: socket.io session, a message, replies as bot_uttered."""
+    client = socketio.AsyncClient(reconnection=False)
+    received: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
+    client.on("bot_uttered", received.put_nowait)
+    await client.connect(servers.rasa_url, socketio_path="/socket.io", transports=["websocket"])
+    try:
+        session_id = new_sender()
+        await client.emit("session_request", {"session_id": session_id})
+        await client.emit("user_uttered", {"message": f"/share_location{json.dumps(BAVAY)}",
+                                           "session_id": session_id})
+        first = await asyncio.wait_for(received.get(), timeout=60)
+        assert "Bavay" in (first.get("text") or "")
+        await client.emit("user_uttered", {"message": "un musée", "session_id": session_id})
+        payloads = []
+        while not payloads:
+            message = await asyncio.wait_for(received.get(), timeout=60)
+            if (message.get("type") or (message.get("custom") or {}).get("type")) == "places":
+                payloads.append(message)
+        custom = payloads[0].get("custom") or payloads[0]
+        assert "Forum antique de Bavay" in [i["name"] for i in custom["items"]]
+    finally:
+        await client.disconnect()
