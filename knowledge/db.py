@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import QueuePool
 
 from knowledge.config import get_settings
 from knowledge.models import Base
@@ -19,7 +20,12 @@ def make_engine(url: str | None = None) -> Engine:
     url = url or get_settings().database_url
     if url.startswith("sqlite:///") and not url.startswith("sqlite:///:memory:"):
         Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(url, future=True, pool_pre_ping=True)
+    kwargs: dict[str, Any] = {"future": True, "pool_pre_ping": True}
+    if url.startswith("sqlite:///") and not url.startswith("sqlite:///:memory:"):
+        # A pool of connections (SQLAlchemy 1.4 opens a new one per session by default);
+        # sessions run in worker threads, one thread at a time per connection.
+        kwargs.update(poolclass=QueuePool, connect_args={"check_same_thread": False})
+    engine = create_engine(url, **kwargs)
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
     return engine

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import math
 
-from geopy.distance import geodesic
+from geographiclib.geodesic import Geodesic
+
+_WGS84 = Geodesic.WGS84
 
 CELL_DEG = 0.02  # about 2.2 km × 1.4 km here
 _LON_CELLS = 18000  # 360 / CELL_DEG
@@ -97,8 +99,10 @@ def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
 
 
 def geodesic_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    """Distance on the WGS84 ellipsoid (geopy); the figure shown to visitors."""
-    return float(geodesic((lat1, lon1), (lat2, lon2)).km)
+    """Distance on the WGS84 ellipsoid; the figure shown to visitors. The same computation
+    as geopy's `geodesic` (Karney's algorithm, geographiclib), called directly: geopy's
+    wrapper objects cost as much again as the computation itself."""
+    return float(_WGS84.Inverse(lat1, lon1, lat2, lon2, Geodesic.DISTANCE)["s12"]) / 1000.0
 
 
 # The haversine sphere differs from the ellipsoid by less than 0.5 %: candidates within
