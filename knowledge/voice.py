@@ -18,6 +18,7 @@ VOICE: dict[str, tuple[str, ...]] = {
     ),
     "ask_interests": (
         "Qu'est-ce qui vous fait envie ? Choisissez, ou dites-le avec vos mots.",
+        "Qu'aimez-vous faire ? Touchez un bouton, ou écrivez-le simplement.",
     ),
     "position_set": (
         "📍 C'est noté : je cherche près {de_position_label}.",
@@ -25,6 +26,7 @@ VOICE: dict[str, tuple[str, ...]] = {
     ),
     "position_unknown": (
         "Je ne trouve pas « {place} » dans notre liste des communes. 🤔 Vérifiez l'orthographe, ou partagez votre position.",
+        'Hum, « {place} », je ne connais pas cette commune. 🤔 Pouvez-vous vérifier, ou partager votre position ?',
     ),
     "position_invalid": (
         "Cette position n'est pas valable ({reason}). Pouvez-vous taper le nom de votre commune ?",
@@ -68,9 +70,11 @@ VOICE: dict[str, tuple[str, ...]] = {
     ),
     "refine_unclear": (
         "Je n'ai pas compris ce que je dois changer. Par exemple : « plus près », « pour les enfants », « accessible en fauteuil », « ouvert maintenant ».",
+        "Je n'ai pas bien compris. Vous pouvez dire : « plus près », « pour les enfants », « accessible en fauteuil », « ouvert maintenant ».",
     ),
     "nothing_to_refine": (
         "Dites-moi d'abord ce que vous cherchez : un lieu, un événement ou une balade ?",
+        "Que cherchez-vous d'abord : un lieu à visiter, un événement ou une balade ?",
     ),
     "events_found": (
         '🎈 Léa : {period}, voici ce qui se passe près {de_where} !',
@@ -78,6 +82,7 @@ VOICE: dict[str, tuple[str, ...]] = {
     ),
     "no_events": (
         "🎈 Léa : Je ne connais pas d'événement pour {period} près {de_where}. Le programme complet est à l'office de tourisme.",
+        "🎈 Léa : Pour {period}, je n'ai rien trouvé près {de_where}. L'office de tourisme a le programme complet.",
     ),
     "events_examples_warning": (
         "ℹ️ Certains de ces événements sont des exemples, en attente du vrai agenda : vérifiez auprès de l'office de tourisme avant de vous déplacer.",
@@ -88,21 +93,26 @@ VOICE: dict[str, tuple[str, ...]] = {
     ),
     "no_routes": (
         "🌳 Franck : Je ne connais pas d'itinéraire comme ça près {de_where}. Voulez-vous changer de mode ou de longueur ?",
+        "🌳 Franck : Je n'ai pas d'itinéraire de ce genre près {de_where}. On change de mode ou de longueur ?",
     ),
     "routes_examples_warning": (
         "ℹ️ Certains tracés sont donnés à titre d'exemple : demandez le tracé officiel à l'office de tourisme.",
     ),
     "place_info_jeannine": (
         '👵 Mamie Jeannine : Voici ce que je sais de {place}.',
+        "👵 Mamie Jeannine : {place} ? Je connais bien. Voici ce que j'en sais.",
     ),
     "place_info_franck": (
         '🌳 Franck : Voici ce que je sais de {place}.',
+        "🌳 Franck : {place} ? Voici les infos que j'ai.",
     ),
     "place_info_sophie": (
         '🧀 Sophie : Voici ce que je sais de {place}.',
+        "🧀 Sophie : {place} ? Voici les infos que j'ai.",
     ),
     "place_info_lea": (
         '🎈 Léa : Voici ce que je sais de {place}.',
+        '🎈 Léa : {place} ? Voici ce que je sais.',
     ),
     "place_unknown": (
         "Je ne connais pas « {place} ». 🤔 Vérifiez le nom, ou demandez à l'office de tourisme.",
@@ -116,6 +126,7 @@ VOICE: dict[str, tuple[str, ...]] = {
     ),
     "weather_rain": (
         "🌳 Franck : Il pleut ? Voici des idées à l'abri.",
+        "🌳 Franck : Quand ça drache, on se met à l'abri ! Voici des idées.",
     ),
     "transport": (
         '🧀 Sophie : Pour venir sans voiture, voici les gares et arrêts les plus proches {de_where}.',
@@ -125,6 +136,7 @@ VOICE: dict[str, tuple[str, ...]] = {
     ),
     "office": (
         "🧀 Sophie : Une personne de l'office de tourisme peut vous répondre. Voici comment la joindre.",
+        "🧀 Sophie : Pour parler à quelqu'un, voici l'office de tourisme.",
     ),
     "office_unknown": (
         "🧀 Sophie : Adressez-vous à l'office de tourisme du Pays de Mormal. Je n'ai pas ses coordonnées ici, désolée.",
@@ -135,12 +147,15 @@ VOICE: dict[str, tuple[str, ...]] = {
     ),
     "feedback_thanks_down": (
         '🎈 Léa : Merci de nous le dire. Nous allons nous améliorer. Voulez-vous autre chose ?',
+        "🎈 Léa : Dommage ! Merci de nous l'avoir dit. Voulez-vous une autre idée ?",
     ),
     "feedback_thanks": (
         "Merci pour votre avis ! Il aide l'office de tourisme à s'améliorer.",
+        'Merci pour votre avis, il nous aide beaucoup !',
     ),
     "affirm_nothing": (
         'Avec plaisir ! Que cherchez-vous ?',
+        'Très bien ! Dites-moi ce que vous cherchez.',
     ),
 }
 
