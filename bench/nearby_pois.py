@@ -67,7 +67,7 @@ from knowledge.taxonomy import AUDIENCES, INTERESTS, KINDS  # noqa: E402
 from knowledge.text import normalize  # noqa: E402
 
 # Bump when the generator changes, so cached catalogues in --db-dir are rebuilt.
-GENERATOR_VERSION = 3  # 2: cells of 0.02°; 3: SQL NULL for unknown hours
+GENERATOR_VERSION = 4  # 2: cells of 0.02°; 3: SQL NULL for unknown hours; 4: has_hours in the index
 LAT_MIN, LAT_MAX, LON_MIN, LON_MAX = 42.3, 51.1, -4.8, 8.2
 BATCH = 10_000
 TARGET_P95_MS = 10.0

@@ -99,6 +99,7 @@ class Poi(_Record, Base):
     website = Column(String(500))
     image = Column(String(500))
     opening_hours = Column(JSON(none_as_null=True))
+    has_hours = Column(Boolean, nullable=False, default=False)  # opening_hours is set
     prices = Column(JSON(none_as_null=True))
     wheelchair = Column(Boolean)
     pushchair = Column(Boolean)
@@ -108,8 +109,10 @@ class Poi(_Record, Base):
     commune = relationship(Commune, lazy="joined")
 
     __table_args__ = (
-        # Covering index of the nearby query: cells, then what it filters and measures.
-        Index("ix_pois_spatial", "cell", "published", "interest_mask", "latitude", "longitude"),
+        # Covering index of the nearby query: cells, then everything it filters and reads,
+        # so that SQLite answers from the index without visiting the table.
+        Index("ix_pois_spatial", "cell", "published", "interest_mask", "latitude", "longitude",
+              "has_hours", "id"),
         Index("ix_pois_name_norm", "name_norm"),
         UniqueConstraint("source", "source_id", name="uq_pois_source"),
     )

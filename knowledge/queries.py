@@ -243,14 +243,13 @@ def _ring_sql(n_ranges: int, with_mask: bool, open_only: bool, extra: tuple[str,
               ) -> TextClause:
     """The ring query, as plain parameterised SQL: built once per shape, because building
     dozens of BETWEEN expressions with SQLAlchemy costs more than running them."""
-    cols = ["id", "latitude", "longitude", "interest_mask",
-            "CASE WHEN opening_hours IS NULL THEN 0 ELSE 1 END AS has_hours", *extra]
+    cols = ["id", "latitude", "longitude", "interest_mask", "has_hours", *extra]
     ranges = " OR ".join(f"cell BETWEEN :lo{i} AND :hi{i}" for i in range(n_ranges))
     where = [f"({ranges})", "published = :pub"]
     if with_mask:
         where.append("(interest_mask & :mask) != 0")
     if open_only:
-        where.append("opening_hours IS NOT NULL")
+        where.append("has_hours = :pub")
     return text(f"SELECT {', '.join(cols)} FROM pois WHERE {' AND '.join(where)}")
 
 

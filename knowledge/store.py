@@ -114,6 +114,7 @@ class Store:
         clean["name_norm"] = normalize(clean["name"])
         clean["interest_mask"] = interest_mask(clean["interests"])
         clean["cell"] = cell_of(clean["latitude"], clean["longitude"])
+        clean["has_hours"] = clean.get("opening_hours") is not None
         obj, created = self._apply(Poi, clean, "poi", clean["name"])
         self.session.flush()
         return obj, created
@@ -145,7 +146,8 @@ class Store:
         return poi.latitude, poi.longitude, poi.commune_insee, poi.coord_precision
 
 
-_DERIVED = {"name_norm", "title_norm", "cell", "interest_mask", "created_at", "updated_at"}
+_DERIVED = {"name_norm", "title_norm", "cell", "interest_mask", "has_hours", "created_at",
+            "updated_at"}
 
 
 def to_dict(obj: Any) -> dict[str, Any]:
