@@ -24,6 +24,7 @@ With `open_now=True`, only POIs known to be open are kept.
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -38,6 +39,7 @@ from sqlalchemy.sql.elements import TextClause
 from knowledge import hours
 from knowledge.geo import (
     HAVERSINE_SLACK,
+    KM_PER_DEG_LAT,
     cell_ranges,
     check_coordinates,
     geodesic_km,
@@ -136,6 +138,7 @@ def _aware(value: datetime) -> datetime:
 
 
 FIRST_RING_KM = 2.0
+RING_GROWTH = 1.4
 _POPCOUNT = [bin(i).count("1") for i in range(1 << 13)]
 
 
@@ -165,6 +168,9 @@ def nearby_pois(session: Session, q: PoiQuery, *, limit: int = 5, offset: int = 
     extra = tuple(name for name, wanted_col in (
         ("wheelchair", q.wheelchair or q.pushchair), ("pushchair", q.wheelchair or q.pushchair),
         ("kinds", bool(q.kinds)), ("audiences", bool(q.audience))) if wanted_col)
+    at_col = {name: 5 + i for i, name in enumerate(extra)}
+    dlat_max = radius * HAVERSINE_SLACK / KM_PER_DEG_LAT
+    dlon_max = dlat_max / max(math.cos(math.radians(min(abs(lat) + dlat_max, 89.9))), 0.01)
     conn = session.connection()
     # (upper bound, distance, id) of candidates whose opening hours are still to be read,
     # and (score, distance, id, open state) of those scored exactly
@@ -180,19 +186,23 @@ def nearby_pois(session: Session, q: PoiQuery, *, limit: int = 5, offset: int = 
             for i, (lo, hi) in enumerate(ranges):
                 params[f"lo{i}"], params[f"hi{i}"] = lo, hi
             sql = _ring_sql(len(ranges), bool(mask), q.open_now, extra)
-            for row in conn.execute(sql, params):
-                if row.id in excluded or row.id in seen:
+            # Plain tuples from the driver: this loop is the hot path of the query.
+            for row in conn.execute(sql, params).cursor.fetchall():
+                rid, rlat, rlon, rmask, rhours = row[0], row[1], row[2], row[3], row[4]
+                if abs(rlat - lat) > dlat_max or abs(rlon - lon) > dlon_max:
                     continue
-                seen.add(row.id)
-                if q.kinds and not set(q.kinds) & set(_json_list(row.kinds)):
+                if rid in excluded or rid in seen:
                     continue
-                d = _within(row.latitude, row.longitude, lat, lon, radius)
+                seen.add(rid)
+                if q.kinds and not set(q.kinds) & set(_json_list(row[at_col["kinds"]])):
+                    continue
+                d = _within(rlat, rlon, lat, lon, radius)
                 if d is None:
                     continue
                 access = 1.0
                 for needed, key in ((q.wheelchair, "wheelchair"), (q.pushchair, "pushchair")):
                     if needed:
-                        raw = getattr(row, key)
+                        raw = row[at_col[key]]
                         flag = None if raw is None else bool(raw)
                         if flag is False:
                             access = -1.0
@@ -200,19 +210,19 @@ def nearby_pois(session: Session, q: PoiQuery, *, limit: int = 5, offset: int = 
                         access = min(access, 1.0 if flag else 0.5)
                 if access < 0:
                     continue
-                interest = _bits(row.interest_mask & mask) / len(wanted) if wanted else 1.0
+                interest = _bits(rmask & mask) / len(wanted) if wanted else 1.0
                 if q.audience is None:
                     audience = 1.0
-                elif not _json_list(row.audiences):
-                    audience = 0.5
                 else:
-                    audience = 1.0 if q.audience in _json_list(row.audiences) else 0.0
+                    audiences = _json_list(row[at_col["audiences"]])
+                    audience = (0.5 if not audiences
+                                else 1.0 if q.audience in audiences else 0.0)
                 base = (W_PROXIMITY * (1 - d / radius) + W_INTEREST * interest
                         + W_ACCESS * access + W_AUDIENCE * audience)
-                if row.has_hours:
-                    pending.append((base + W_OPEN, d, row.id))
+                if rhours:
+                    pending.append((base + W_OPEN, d, rid))
                 elif not q.open_now:
-                    exact.append((base + W_OPEN * 0.5, d, row.id, None))
+                    exact.append((base + W_OPEN * 0.5, d, rid, None))
         _settle(session, pending, exact, need, at, q.open_now)
         done = ring >= radius
         if not done and len(exact) >= need:
@@ -221,7 +231,7 @@ def nearby_pois(session: Session, q: PoiQuery, *, limit: int = 5, offset: int = 
             done = kth >= farther_best and not count_total
         if done:
             break
-        inner, ring = ring, min(ring * 2, radius)
+        inner, ring = ring, min(ring * RING_GROWTH, radius)
     if count_total:  # every candidate scored, so `total` is exact
         _settle(session, pending, exact, len(exact) + len(pending) + 1, at, q.open_now)
     exact.sort(key=lambda e: (-e[0], e[1], e[2]))
