@@ -24,7 +24,9 @@ def make_engine(url: str | None = None) -> Engine:
     if url.startswith("sqlite:///") and not url.startswith("sqlite:///:memory:"):
         # A pool of connections (SQLAlchemy 1.4 opens a new one per session by default);
         # sessions run in worker threads, one thread at a time per connection.
-        kwargs.update(poolclass=QueuePool, connect_args={"check_same_thread": False})
+        # No pre-ping: a local file does not drop connections, and the ping costs a query.
+        kwargs.update(poolclass=QueuePool, pool_pre_ping=False,
+                      connect_args={"check_same_thread": False})
     engine = create_engine(url, **kwargs)
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)

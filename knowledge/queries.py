@@ -180,12 +180,20 @@ def nearby_pois(session: Session, q: PoiQuery, *, limit: int = 5, offset: int = 
     inner: float | None = None
     ring = min(FIRST_RING_KM, radius)
     while True:
-        ranges = cell_ranges(lat, lon, ring, inner)
+        ranges = cell_ranges(lat, lon, ring)
         if ranges:
             params: dict[str, Any] = {"mask": mask, "pub": True}
             for i, (lo, hi) in enumerate(ranges):
-                params[f"lo{i}"], params[f"hi{i}"] = lo, hi
-            sql = _ring_sql(len(ranges), bool(mask), q.open_now, extra)
+                params[f"c{i}"], params[f"d{i}"] = lo, hi
+            # Only the rows of this ring (the square between the previous ring's box and
+            # this one's), filtered inside the index: Python sees each candidate once.
+            boxes = [("", _bbox(lat, lon, ring))]
+            if inner is not None:
+                boxes.append(("i", _bbox(lat, lon, inner)))
+            for prefix, (la0, la1, lo0, lo1) in boxes:
+                params.update({f"{prefix}la0": la0, f"{prefix}la1": la1,
+                               f"{prefix}lo0": lo0, f"{prefix}lo1": lo1})
+            sql = _ring_sql(len(ranges), bool(mask), q.open_now, extra, inner is not None)
             # Plain tuples from the driver: this loop is the hot path of the query.
             for row in conn.execute(sql, params).cursor.fetchall():
                 rid, rlat, rlon, rmask, rhours = row[0], row[1], row[2], row[3], row[4]
@@ -248,14 +256,26 @@ def nearby_pois(session: Session, q: PoiQuery, *, limit: int = 5, offset: int = 
     return Page(items, offset, total, more)
 
 
+def _bbox(lat: float, lon: float, radius_km: float) -> tuple[float, float, float, float]:
+    """A box around the circle (with the haversine slack), for SQL range filters."""
+    dlat = radius_km * HAVERSINE_SLACK / KM_PER_DEG_LAT
+    dlon = dlat / max(math.cos(math.radians(min(abs(lat) + dlat, 89.9))), 0.01)
+    if lon - dlon < -180 or lon + dlon > 180:  # across the antimeridian: cells suffice
+        return lat - dlat, lat + dlat, -180.0, 180.0
+    return lat - dlat, lat + dlat, lon - dlon, lon + dlon
+
+
 @lru_cache(maxsize=512)
 def _ring_sql(n_ranges: int, with_mask: bool, open_only: bool, extra: tuple[str, ...],
-              ) -> TextClause:
+              with_inner: bool) -> TextClause:
     """The ring query, as plain parameterised SQL: built once per shape, because building
     dozens of BETWEEN expressions with SQLAlchemy costs more than running them."""
     cols = ["id", "latitude", "longitude", "interest_mask", "has_hours", *extra]
-    ranges = " OR ".join(f"cell BETWEEN :lo{i} AND :hi{i}" for i in range(n_ranges))
-    where = [f"({ranges})", "published = :pub"]
+    ranges = " OR ".join(f"cell BETWEEN :c{i} AND :d{i}" for i in range(n_ranges))
+    where = [f"({ranges})", "published = :pub", "latitude BETWEEN :la0 AND :la1",
+             "longitude BETWEEN :lo0 AND :lo1"]
+    if with_inner:
+        where.append("NOT (latitude BETWEEN :ila0 AND :ila1 AND longitude BETWEEN :ilo0 AND :ilo1)")
     if with_mask:
         where.append("(interest_mask & :mask) != 0")
     if open_only:
