@@ -72,15 +72,15 @@ def _row_ranges(row: int, col_lo: int, col_hi: int) -> list[tuple[int, int]]:
 def cell_ranges(lat: float, lon: float, radius_km: float,
                 inside_km: float | None = None) -> list[tuple[int, int]]:
     """Key ranges (inclusive) of the cells around a point: one or two per row, so a query
-    is a handful of indexed range scans. With `inside_km`, the cells already covered by
-    that smaller radius are left out (the ring between the two)."""
+    is a handful of indexed range scans. With `inside_km`, the cells lying entirely
+    inside that smaller box are left out (a ring: they were read before)."""
     row_lo, row_hi, col_lo, col_hi = _box(lat, lon, radius_km)
     inner = _box(lat, lon, inside_km) if inside_km else None
     out: list[tuple[int, int]] = []
     for row in range(row_lo, row_hi + 1):
-        if inner and inner[0] <= row <= inner[1]:
-            out += _row_ranges(row, col_lo, inner[2] - 1)
-            out += _row_ranges(row, inner[3] + 1, col_hi)
+        if inner and inner[0] < row < inner[1] and inner[2] + 1 <= inner[3] - 1:
+            out += _row_ranges(row, col_lo, inner[2])
+            out += _row_ranges(row, inner[3], col_hi)
         else:
             out += _row_ranges(row, col_lo, col_hi)
     return out

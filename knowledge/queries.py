@@ -180,7 +180,9 @@ def nearby_pois(session: Session, q: PoiQuery, *, limit: int = 5, offset: int = 
     inner: float | None = None
     ring = min(FIRST_RING_KM, radius)
     while True:
-        ranges = cell_ranges(lat, lon, ring)
+        # The cells of this ring's box (same slack as _bbox), less those read before.
+        ranges = cell_ranges(lat, lon, ring * HAVERSINE_SLACK,
+                             inner * HAVERSINE_SLACK if inner else None)
         if ranges:
             params: dict[str, Any] = {"mask": mask, "pub": True}
             for i, (lo, hi) in enumerate(ranges):
