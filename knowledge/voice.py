@@ -30,12 +30,15 @@ VOICE: dict[str, tuple[str, ...]] = {
     ),
     "position_invalid": (
         "Cette position n'est pas valable ({reason}). Pouvez-vous taper le nom de votre commune ?",
+        'Je ne peux pas utiliser cette position ({reason}). Écrivez plutôt le nom de votre commune.',
     ),
     "position_missing": (
         "Je n'ai pas reçu votre position. 📍 Tapez le nom de votre commune, par exemple « Bavay ».",
+        "Votre position ne m'est pas parvenue. 📍 Écrivez simplement votre commune, par exemple « Le Quesnoy ».",
     ),
     "position_far": (
         'Vous semblez loin du Pays de Mormal ({position_label}). Je vous donne quand même les idées les plus proches.',
+        "Vous êtes assez loin de chez nous ({position_label}). Voici tout de même ce qu'il y a de plus proche.",
     ),
     "places_found_jeannine": (
         "👵 Mamie Jeannine : Près {de_where}, voici de belles pages d'histoire à découvrir.",
@@ -55,6 +58,7 @@ VOICE: dict[str, tuple[str, ...]] = {
     ),
     "radius_widened": (
         "Rien tout près : j'ai cherché jusqu'à {radius} km {de_where}.",
+        "Il n'y avait rien tout près : j'ai élargi jusqu'à {radius} km {de_where}.",
     ),
     "no_results": (
         "{speaker} : Je n'ai rien trouvé de ce genre à moins de {radius} km {de_where}. Près de vous, il y a aussi : {alternatives}.",
@@ -86,6 +90,7 @@ VOICE: dict[str, tuple[str, ...]] = {
     ),
     "events_examples_warning": (
         "ℹ️ Certains de ces événements sont des exemples, en attente du vrai agenda : vérifiez auprès de l'office de tourisme avant de vous déplacer.",
+        "ℹ️ Attention : certaines dates sont des exemples en attendant l'agenda officiel. Vérifiez auprès de l'office de tourisme.",
     ),
     "routes_found": (
         '🌳 Franck : Près {de_where}, voici des itinéraires pour vous.',
@@ -97,6 +102,7 @@ VOICE: dict[str, tuple[str, ...]] = {
     ),
     "routes_examples_warning": (
         "ℹ️ Certains tracés sont donnés à titre d'exemple : demandez le tracé officiel à l'office de tourisme.",
+        "ℹ️ Certains de ces parcours sont des exemples : le tracé officiel est à l'office de tourisme.",
     ),
     "place_info_jeannine": (
         '👵 Mamie Jeannine : Voici ce que je sais de {place}.',
@@ -116,9 +122,11 @@ VOICE: dict[str, tuple[str, ...]] = {
     ),
     "place_unknown": (
         "Je ne connais pas « {place} ». 🤔 Vérifiez le nom, ou demandez à l'office de tourisme.",
+        "« {place} » ? Ce nom ne me dit rien. 🤔 Vérifiez l'orthographe, ou demandez à l'office de tourisme.",
     ),
     "ask_which_place": (
         'De quel lieu parlez-vous ? Donnez-moi son nom, par exemple « le Forum antique de Bavay ».',
+        'Quel lieu vous intéresse ? Dites-moi son nom, par exemple « les remparts du Quesnoy ».',
     ),
     "weather_honest": (
         "🌳 Franck : Je n'ai pas la météo en direct, désolé. Regardez les prévisions de Météo-France avant de partir. S'il pleut, demandez-moi des idées à l'abri !",
@@ -130,9 +138,11 @@ VOICE: dict[str, tuple[str, ...]] = {
     ),
     "transport": (
         '🧀 Sophie : Pour venir sans voiture, voici les gares et arrêts les plus proches {de_where}.',
+        "🧀 Sophie : Sans voiture, c'est possible ! Voici les gares les plus proches {de_where}.",
     ),
     "transport_unknown": (
         "🧀 Sophie : Je n'ai pas les horaires des trains et des bus. L'office de tourisme et le site TER Hauts-de-France vous renseigneront.",
+        "🧀 Sophie : Je ne connais pas les horaires des transports. Demandez à l'office de tourisme ou regardez le site TER Hauts-de-France.",
     ),
     "office": (
         "🧀 Sophie : Une personne de l'office de tourisme peut vous répondre. Voici comment la joindre.",
@@ -140,6 +150,7 @@ VOICE: dict[str, tuple[str, ...]] = {
     ),
     "office_unknown": (
         "🧀 Sophie : Adressez-vous à l'office de tourisme du Pays de Mormal. Je n'ai pas ses coordonnées ici, désolée.",
+        "🧀 Sophie : Je n'ai pas les coordonnées de l'office de tourisme ici. Désolée !",
     ),
     "feedback_thanks_up": (
         '🎈 Léa : Merci ! Ça nous fait plaisir. 😊',
