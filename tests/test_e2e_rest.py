@@ -103,26 +103,47 @@ def test_action_server_down_gives_a_french_apology(servers: Servers) -> None:
                  say(servers, sender, "un musée"))
 
 
-async def test_socketio_channel_converses(servers: Servers) -> None:
-    """The widget's channel: socket.io session, a message, replies as bot_uttered."""
+async def _socket(servers: Servers, session_id: str,
+                  ) -> tuple[socketio.AsyncClient, asyncio.Queue[dict[str, Any]]]:
     client = socketio.AsyncClient(reconnection=False)
     received: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
     client.on("bot_uttered", received.put_nowait)
-    await client.connect(servers.rasa_url, socketio_path="/socket.io", transports=["websocket"])
+    confirmed: asyncio.Future[str] = asyncio.get_running_loop().create_future()
+    client.on("session_confirm", lambda sid: confirmed.done() or confirmed.set_result(sid))
+    # Long-polling: the engine.io client's websocket needs a newer aiohttp than Rasa pins.
+    await client.connect(servers.rasa_url, socketio_path="/socket.io", transports=["polling"])
+    await client.emit("session_request", {"session_id": session_id})
+    assert await asyncio.wait_for(confirmed, timeout=30) == session_id
+    return client, received
+
+
+async def _places(received: asyncio.Queue[dict[str, Any]]) -> list[dict[str, Any]]:
+    while True:
+        message = await asyncio.wait_for(received.get(), timeout=60)
+        custom = message.get("custom") or message  # socket.io sends the payload itself
+        if custom.get("type") == "places":
+            return list(custom["items"])
+
+
+async def test_socketio_channel_converses_and_keeps_the_session(servers: Servers) -> None:
+    """The widget's channel: a socket.io session, replies as bot_uttered, and the same
+    conversation after a reconnection with the same session id (a page reload)."""
+    session_id = new_sender()
+    client, received = await _socket(servers, session_id)
     try:
-        session_id = new_sender()
-        await client.emit("session_request", {"session_id": session_id})
         await client.emit("user_uttered", {"message": f"/share_location{json.dumps(BAVAY)}",
                                            "session_id": session_id})
         first = await asyncio.wait_for(received.get(), timeout=60)
         assert "Bavay" in (first.get("text") or "")
         await client.emit("user_uttered", {"message": "un musée", "session_id": session_id})
-        payloads = []
-        while not payloads:
-            message = await asyncio.wait_for(received.get(), timeout=60)
-            if (message.get("type") or (message.get("custom") or {}).get("type")) == "places":
-                payloads.append(message)
-        custom = payloads[0].get("custom") or payloads[0]
-        assert "Forum antique de Bavay" in [i["name"] for i in custom["items"]]
+        items = await _places(received)
+        assert "Forum antique de Bavay" in [i["name"] for i in items]
     finally:
         await client.disconnect()
+    again, received = await _socket(servers, session_id)
+    try:
+        await again.emit("user_uttered", {"message": "encore", "session_id": session_id})
+        more = await _places(received)
+        assert more and not {i["id"] for i in more} & {i["id"] for i in items}
+    finally:
+        await again.disconnect()
