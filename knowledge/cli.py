@@ -22,7 +22,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from knowledge import audit, seeding
-from knowledge.db import create_schema, make_engine, session_factory, transaction
+from knowledge.db import (
+    create_schema,
+    make_engine,
+    outdated_tables,
+    session_factory,
+    transaction,
+)
 from knowledge.gazetteer import Gazetteer
 from knowledge.models import Base, Event, Poi, Route
 from knowledge.queries import find_places_by_name, search
@@ -162,8 +168,9 @@ def _record_from_args(args: argparse.Namespace, gazetteer: Gazetteer) -> list[di
         except (OSError, ValueError, yaml.YAMLError) as exc:
             raise CliError(f"Fichier illisible {args.file} : {exc}") from None
         records = loaded if isinstance(loaded, list) else [loaded]
-        if not all(isinstance(r, dict) for r in records):
-            raise CliError(f"{args.file} : un objet ou une liste d'objets est attendu.")
+        if not records or not all(isinstance(r, dict) for r in records):
+            raise CliError(f"{args.file} : un objet ou une liste d'objets est attendu "
+                           "(le fichier n'en contient aucun).")
     else:
         records = [{}]
     flags: dict[str, Any] = {}
@@ -313,6 +320,14 @@ def main(argv: Sequence[str] | None = None, out: Any = None) -> int:
     try:
         if args.command == "init" and args.reset:
             Base.metadata.drop_all(engine)
+        outdated = outdated_tables(engine)
+        if outdated:
+            raise CliError(
+                "la base a été créée par une version précédente du projet : "
+                + " ; ".join(outdated)
+                + ". Exportez vos saisies (export json), puis recréez-la avec "
+                "« python -m knowledge init --reset »."
+            )
         create_schema(engine)
         with transaction(session_factory(engine)) as session:
             return run(args, session, out)
@@ -323,6 +338,10 @@ def main(argv: Sequence[str] | None = None, out: Any = None) -> int:
         return 1
     except (NotFound, CliError, ValueError) as exc:
         print(f"Erreur : {exc}", file=sys.stderr)
+        return 1
+    except OSError as exc:
+        print(f"Erreur de fichier : {exc.strerror or exc} ({exc.filename or ''})",
+              file=sys.stderr)
         return 1
     finally:
         engine.dispose()

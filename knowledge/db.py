@@ -7,7 +7,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import create_engine, event
+from sqlalchemy import create_engine, event, inspect
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import QueuePool
@@ -45,6 +45,22 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
 
 def create_schema(engine: Engine) -> None:
     Base.metadata.create_all(engine)
+
+
+def outdated_tables(engine: Engine) -> list[str]:
+    """Tables of an existing base that lack columns of the current models (a base made
+    by an older version of the project), as French descriptions."""
+    inspector = inspect(engine)
+    existing = set(inspector.get_table_names())
+    out = []
+    for table in Base.metadata.sorted_tables:
+        if table.name not in existing:
+            continue
+        have = {c["name"] for c in inspector.get_columns(table.name)}
+        missing = sorted(c.name for c in table.columns if c.name not in have)
+        if missing:
+            out.append(f"{table.name} (colonnes manquantes : {', '.join(missing)})")
+    return out
 
 
 def session_factory(engine: Engine) -> sessionmaker:

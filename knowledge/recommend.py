@@ -122,7 +122,7 @@ def position_from_text(text: str, gazetteer: Gazetteer, session: Session | None 
         matches = find_places_by_name(session, text, limit=1)
         if matches:
             poi = matches[0].poi
-            return Position(poi.latitude, poi.longitude, poi.name)
+            return Position(poi.latitude, poi.longitude, f"« {poi.name} »")
     return None
 
 
@@ -169,16 +169,18 @@ def clean_interests(values: Sequence[Any] | Any) -> list[str]:
     return out
 
 
-def _after_results_buttons(kind: str) -> list[dict[str, str]]:
+def _after_results_buttons(kind: str, items: Sequence[dict[str, Any]] = (),
+                           ) -> list[dict[str, str]]:
     buttons = [{"title": "➕ Encore", "payload": "/request_more"}]
     if kind == "places":
         buttons += [
             {"title": "📍 Plus près", "payload": '/refine{"radius": "plus près"}'},
             {"title": "🧒 Pour les enfants", "payload": '/refine{"audience": "enfants"}'},
             {"title": "♿ Accessible", "payload": '/refine{"accessibility": "fauteuil"}'},
-            {"title": "🕒 Ouvert maintenant", "payload": "/refine"
-             '{"period": "maintenant"}'},
         ]
+        if any(i.get("open_now") is not None for i in items):  # only when hours are known
+            buttons.append({"title": "🕒 Ouvert maintenant",
+                            "payload": '/refine{"period": "maintenant"}'})
     return buttons
 
 
@@ -199,6 +201,13 @@ def recommend_places(session: Session, position: Position, state: SearchState,
         ), limit=PAGE_SIZE)
 
     page = query(state.radius_km)
+    hours_unknown = False
+    if not page.items and state.open_now and state.offset == 0:
+        # Nothing *known* to be open: most places have no hours in the base. Say so, and
+        # show the places anyway rather than pretending nothing is there.
+        state.open_now = False
+        page = query(state.radius_km)
+        hours_unknown = bool(page.items)
     widened = False
     while not page.items and state.offset == 0 and state.radius_km < MAX_AUTO_RADIUS_KM:
         state.radius_km = min(state.radius_km * 2, MAX_AUTO_RADIUS_KM)
@@ -210,14 +219,16 @@ def recommend_places(session: Session, position: Position, state: SearchState,
     state.shown = state.shown + [i["id"] for i in items]
     state.offset += len(items)
     replies = []
+    if hours_unknown:
+        replies.append(Reply("hours_unknown"))
     if widened:
         replies.append(Reply("radius_widened",
-                             {"radius": f"{state.radius_km:g}", "where": position.label}))
+                             {"radius": km_fr(state.radius_km)[:-3], "where": position.label}))
     replies.append(Reply(
         f"places_found_{speaker.key}",
         {"count": len(items), "where": position.label,
          "names": _names(items, "name"), "speaker": speaker.signature},
-        buttons=_after_results_buttons("places"),
+        buttons=_after_results_buttons("places", items),
         custom=payload("places", items, speaker=speaker.key, where=position.label),
         text=_list_text(items, "name"),
     ))
@@ -238,8 +249,11 @@ def _list_text(items: list[dict[str, Any]], key: str) -> str:
     lines = []
     for i, item in enumerate(items, 1):
         extra = []
-        if item.get("distance_km") is not None:
+        # A place known only by its commune: no distance to the tenth of a kilometre.
+        if item.get("distance_km") is not None and item.get("coord_precision") != "commune":
             extra.append(km_fr(item["distance_km"]))
+        elif item.get("distance_km") is not None and item["distance_km"] >= 3:
+            extra.append("≈ " + km_fr(round(item["distance_km"])))
         if item.get("commune"):
             extra.append(str(item["commune"]))
         if item.get("open_now") is True:
@@ -267,7 +281,7 @@ def _no_result(session: Session, position: Position, state: SearchState, speaker
     buttons = [b for b in interest_buttons()
                if any(f'"{k}"' in b["payload"] for k in alternatives)]
     return [Reply("no_results",
-                  {"where": position.label, "radius": f"{state.radius_km:g}",
+                  {"where": position.label, "radius": km_fr(state.radius_km)[:-3],
                    "speaker": speaker.signature,
                    "alternatives": ", ".join(INTERESTS[k].lower() for k in alternatives)
                    or "rien d'autre"},
@@ -276,7 +290,7 @@ def _no_result(session: Session, position: Position, state: SearchState, speaker
 
 # --------------------------------------------------------------------------- refinements
 _NEARER = re.compile(r"\bplus\s+(pres|proche)\b|\bmoins\s+loin\b|\btrop\s+loin\b|\ba\s+cote\b")
-_KIDS = re.compile(r"\b(enfants?|gamins?|gosses?|petits?|marmaille|kids?|mome?s?)\b")
+_KIDS = re.compile(r"\b(enfants?|gamins?|gosses?|les petits|marmaille|kids?|mome?s?)\b")
 _WHEELCHAIR = re.compile(r"\b(fauteuil|pmr|handicap\w*|roulant\w*)\b")
 _PUSHCHAIR = re.compile(r"\b(poussettes?|landaus?)\b")
 _OPEN = re.compile(r"\b(ouverts?|ouvertes?)\b.*\b(maintenant|now|actuellement|mtn)\b|"
@@ -293,7 +307,8 @@ def apply_refinement(state: SearchState, text: str, entities: dict[str, Any]) ->
     changed = []
     radius = _RADIUS.search(said.lower())  # before normalising: "2,5 km" keeps its comma
     if radius:
-        state.radius_km = max(MIN_RADIUS_KM, float(radius.group(1).replace(",", ".")))
+        asked = float(radius.group(1).replace(",", "."))
+        state.radius_km = min(MAX_AUTO_RADIUS_KM, max(MIN_RADIUS_KM, asked))
         changed.append(f"à moins de {km_fr(state.radius_km)}")
     elif _NEARER.search(norm):
         state.radius_km = max(MIN_RADIUS_KM, round(state.radius_km / 2, 1))
@@ -335,7 +350,7 @@ def find_events(session: Session, text: str, position: Position | None,
     period = periods.resolve_period(state.period or text, now)
     if period is None:
         start = now.astimezone(PARIS)
-        period = periods.Period(start, start + timedelta(days=14), "dans les deux semaines")
+        period = periods.Period(start, start + timedelta(days=14), "les deux prochaines semaines")
     state.period = state.period or (text if periods.resolve_period(text, now) else None)
     lat = position.latitude if position else None
     lon = position.longitude if position else None
@@ -383,9 +398,10 @@ def _events_text(items: list[dict[str, Any]]) -> str:
     lines = []
     for i, item in enumerate(items, 1):
         start = datetime.fromisoformat(item["start"])
-        when = f"{french_date(start)} à {start:%H} h {start:%M}".replace(" h 00", " h")
+        when = f"{french_date(start)} à {start.hour} h {start:%M}".replace(" h 00", " h")
         where = item.get("commune") or ""
-        lines.append(f"{i}. {item['title']} — {when}" + (f", {where}" if where else ""))
+        lines.append(f"{i}. {item['title']} — {when}" + (f", {where}" if where else "")
+                     + (" (exemple)" if item.get("is_example") else ""))
     return "\n".join(lines)
 
 
@@ -423,7 +439,12 @@ def route_criteria(state: SearchState, text: str, entities: dict[str, Any]) -> N
             if words & set(vocab):
                 state.difficulty = key
                 break
-    length = _LENGTH.search(str(entities.get("length") or text).lower())
+    said = str(entities.get("length") or text).lower()
+    # "à 14h" is a time of day, not a duration
+    length = next((m for m in _LENGTH.finditer(said)
+                   if not (m.group(2).startswith("h") and re.search(r"\b(?:à|a|vers)\s*$",
+                                                                     said[: m.start()]))),
+                  None)
     if length:
         value = float(length.group(1).replace(",", "."))
         if length.group(2).startswith("h"):
@@ -570,7 +591,9 @@ def transport(session: Session, position: Position | None, gazetteer: Gazetteer)
         return Reply("transport_unknown", {"speaker": SOPHIE.signature},
                      buttons=[{"title": "☎️ L'office de tourisme", "payload": "/ask_human"}])
     items = [poi_item(h) for h in page.items]
-    lines = [f"{i}. {h.poi.name} — {km_fr(h.distance_km)}"
+    lines = [f"{i}. {h.poi.name} — "
+             + (f"≈ {km_fr(round(h.distance_km))}" if h.poi.coord_precision == "commune"
+                else km_fr(h.distance_km))
              + (f"\n   {h.poi.short_description}" if h.poi.short_description else "")
              for i, h in enumerate(page.items, 1)]
     return Reply("transport", {"where": anchor.label, "speaker": SOPHIE.signature},

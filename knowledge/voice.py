@@ -56,6 +56,10 @@ VOICE: dict[str, tuple[str, ...]] = {
         '🎈 Léa : Près {de_where}, voici mes idées de sorties !',
         '🎈 Léa : Trop bien ! Près {de_where}, vous pouvez aller ici.',
     ),
+    "hours_unknown": (
+        "🕒 Je ne connais pas les horaires de ces lieux : appelez avant de venir. Voici quand même les plus proches.",
+        "🕒 Je n'ai pas leurs horaires d'ouverture, mieux vaut téléphoner avant. Voici les lieux les plus proches.",
+    ),
     "radius_widened": (
         "Rien tout près : j'ai cherché jusqu'à {radius} km {de_where}.",
         "Il n'y avait rien tout près : j'ai élargi jusqu'à {radius} km {de_where}.",
@@ -81,12 +85,12 @@ VOICE: dict[str, tuple[str, ...]] = {
         "Que cherchez-vous d'abord : un lieu à visiter, un événement ou une balade ?",
     ),
     "events_found": (
-        '🎈 Léa : {period}, voici ce qui se passe près {de_where} !',
-        "🎈 Léa : Pour {period}, j'ai trouvé ça près {de_where}.",
+        '🎈 Léa : Voici ce qui se passe près {de_where} — {period} !',
+        "🎈 Léa : J'ai trouvé ça près {de_where} — {period}.",
     ),
     "no_events": (
-        "🎈 Léa : Je ne connais pas d'événement pour {period} près {de_where}. Le programme complet est à l'office de tourisme.",
-        "🎈 Léa : Pour {period}, je n'ai rien trouvé près {de_where}. L'office de tourisme a le programme complet.",
+        "🎈 Léa : Je ne connais pas d'événement près {de_where} — {period}. Le programme complet est à l'office de tourisme.",
+        "🎈 Léa : Je n'ai rien trouvé près {de_where} — {period}. L'office de tourisme a le programme complet.",
     ),
     "events_examples_warning": (
         "ℹ️ Certains de ces événements sont des exemples, en attente du vrai agenda : vérifiez auprès de l'office de tourisme avant de vous déplacer.",
@@ -105,20 +109,20 @@ VOICE: dict[str, tuple[str, ...]] = {
         "ℹ️ Certains de ces parcours sont des exemples : le tracé officiel est à l'office de tourisme.",
     ),
     "place_info_jeannine": (
-        '👵 Mamie Jeannine : Voici ce que je sais de {place}.',
-        "👵 Mamie Jeannine : {place} ? Je connais bien. Voici ce que j'en sais.",
+        '👵 Mamie Jeannine : Voici ce que je sais : {place}.',
+        "👵 Mamie Jeannine : Je connais bien ! Voici ce que je sais : {place}.",
     ),
     "place_info_franck": (
-        '🌳 Franck : Voici ce que je sais de {place}.',
-        "🌳 Franck : {place} ? Voici les infos que j'ai.",
+        '🌳 Franck : Voici ce que je sais : {place}.',
+        "🌳 Franck : Voici les infos que j'ai : {place}.",
     ),
     "place_info_sophie": (
-        '🧀 Sophie : Voici ce que je sais de {place}.',
-        "🧀 Sophie : {place} ? Voici les infos que j'ai.",
+        '🧀 Sophie : Voici ce que je sais : {place}.',
+        "🧀 Sophie : Voici les infos que j'ai : {place}.",
     ),
     "place_info_lea": (
-        '🎈 Léa : Voici ce que je sais de {place}.',
-        '🎈 Léa : {place} ? Voici ce que je sais.',
+        '🎈 Léa : Voici ce que je sais : {place}.',
+        "🎈 Léa : Voici les infos que j'ai : {place}.",
     ),
     "place_unknown": (
         "Je ne connais pas « {place} ». 🤔 Vérifiez le nom, ou demandez à l'office de tourisme.",

@@ -544,14 +544,14 @@ async def test_refine_open_now_returns_only_open_places(text: str,
 
 
 async def test_refine_open_now_with_nothing_open_gives_a_helpful_reply() -> None:
-    # No shipped place has opening hours: no restaurant is known to be open now.
+    # No shipped place has opening hours: no restaurant is known to be open now. The
+    # family says it does not know the hours, and still shows the nearest places.
     _, slots = await first_search(interests=["gastronomie"])
     messages, slots = await refine(slots["search_state"], "ouvert maintenant")
-    assert voices(messages)[0] == "refined"
-    assert "no_results" in voices(messages)
-    assert not any(i["open_now"] is not True
-                   for p in payloads(messages) for i in p.get("items", []))
-    assert messages[-1]["buttons"], "offer other choices"
+    assert voices(messages)[:2] == ["refined", "hours_unknown"]
+    items = the_payload(messages, "places")["items"]
+    assert items and all(i["open_now"] is None for i in items)
+    assert all("maintenant" not in b["payload"] for b in messages[-1]["buttons"])
 
 
 @pytest.mark.parametrize(("text", "entities"), [
@@ -789,8 +789,9 @@ async def test_place_info_unknown_place(place: str) -> None:
 
 
 async def test_place_info_about_the_last_card_shown() -> None:
+    """ "C'est ouvert quand ?" right after a page: the first card of that page."""
     messages, slots = await first_search()
-    last = the_payload(messages, "places")["items"][-1]["id"]
+    last = the_payload(messages, "places")["items"][0]["id"]
     messages, _ = await run(ActionPlaceInfo(), tracker(
         "bavay_patrimoine", slots={"search_state": slots["search_state"]},
         intent="ask_place_info", entities=ents(info_type="horaires"),

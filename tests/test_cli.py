@@ -421,3 +421,20 @@ def test_init_loads_the_real_seed(tmp_path: Path, capsys: pytest.CaptureFixture[
     code, out, err = kb("seed")
     assert code == 0, err
     assert kb.count(Poi) == pois and kb.count(Route) == routes and kb.count(Event) == events
+
+
+def test_a_base_from_an_older_version_is_refused_clearly(tmp_path: Path,
+                                                          capsys: pytest.CaptureFixture[str],
+                                                          ) -> None:
+    import sqlite3
+
+    db = tmp_path / "old.sqlite3"
+    url = f"sqlite:///{db}"
+    assert main(["--db", url, "init", "--no-seed"], out=io.StringIO()) == 0
+    with sqlite3.connect(db) as conn:  # simulate an older schema: a column is missing
+        conn.execute("DROP INDEX ix_pois_spatial")
+        conn.execute("ALTER TABLE pois DROP COLUMN has_hours")
+    assert main(["--db", url, "list", "lieu"], out=io.StringIO()) == 1
+    err = capsys.readouterr().err
+    assert "version précédente" in err and "has_hours" in err and "init --reset" in err
+    assert main(["--db", url, "init", "--reset", "--no-seed"], out=io.StringIO()) == 0

@@ -266,8 +266,9 @@ def test_position_from_text_place_names(db: Session, gazetteer: Gazetteer, text:
     target = db.get(Poi, poi_id)
     found = position_from_text(text, gazetteer, db)
     assert found is not None
-    assert (found.label, found.latitude, found.longitude) == (target.name, target.latitude,
-                                                              target.longitude)
+    # the label quotes the place's name: "près de « Forum antique de Bavay »"
+    assert (found.label, found.latitude, found.longitude) == (f"« {target.name} »",
+                                                              target.latitude, target.longitude)
     # without the knowledge base, only communes are known
     assert position_from_text(text, gazetteer) is None
 
@@ -347,16 +348,6 @@ def test_recommend_places_widens_then_says_what_exists(db: Session, gazetteer: G
     [reply] = outcome.replies
     assert reply.response == "no_results" and reply.custom is None
     assert reply.buttons and reply.variables["where"] == "Paris"
-
-
-def test_recommend_places_nothing_open_offers_alternatives(db: Session) -> None:
-    outcome = recommend_places(db, BAVAY, SearchState(interests=["patrimoine"], open_now=True),
-                               NOW)
-    [reply] = outcome.replies
-    assert reply.response == "no_results"
-    assert reply.variables["alternatives"]
-    assert reply.buttons and all(b["payload"].startswith("/inform_interests")
-                                 for b in reply.buttons)
 
 
 # =========================================================================== events
@@ -451,3 +442,48 @@ def test_transport_and_office(db: Session, gazetteer: Gazetteer) -> None:
     office = tourist_office(db, gazetteer)
     assert office.response == "office"
     assert all("tourist_office" in i["kinds"] for i in office.custom["items"])
+
+
+# =========================================================================== review fixes
+def test_radius_asked_is_capped_not_an_error() -> None:
+    state = state_of()
+    apply_refinement(state, "à moins de 500 km", {})
+    assert state.radius_km == 45.0
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("une balade demain à 14h", (None, None)),      # a time of day, not a duration
+    ("une balade vers 10 h", (None, None)),
+    ("une balade de 2 h", (4.8, 11.2)),             # 2 h × 4 km/h ± 40 %
+])
+def test_route_length_ignores_times_of_day(text: str, expected: tuple[Any, Any]) -> None:
+    state = SearchState(kind="routes")
+    route_criteria(state, text, {})
+    assert (state.min_km, state.max_km) == expected
+
+
+def test_a_small_restaurant_is_not_for_children() -> None:
+    state = state_of(interests=["gastronomie"])
+    apply_refinement(state, "un petit resto sympa", {})
+    assert state.audience is None and state.interests == ["gastronomie"]
+
+
+def test_open_now_without_known_hours_says_so_and_still_shows_places(db: Session) -> None:
+    outcome = recommend_places(db, BAVAY, SearchState(interests=["culture"], open_now=True),
+                               NOW)
+    keys = [r.response for r in outcome.replies]
+    assert keys[0] == "hours_unknown" and keys[1].startswith("places_found_")
+    assert outcome.replies[1].custom
+    items = outcome.replies[1].custom["items"]
+    assert items and all(i["open_now"] is None for i in items)
+    # no "ouvert maintenant" button when no hours are known
+    assert all("maintenant" not in b["payload"] for b in outcome.replies[1].buttons)
+
+
+def test_commune_centroid_places_show_no_false_distance(db: Session) -> None:
+    outcome = recommend_places(db, BAVAY, SearchState(interests=["patrimoine"]), NOW)
+    body = outcome.replies[-1]
+    assert body.text and body.custom
+    for line, item in zip(body.text.splitlines(), body.custom["items"], strict=True):
+        if item["coord_precision"] == "commune":
+            assert "0,0 km" not in line

@@ -22,6 +22,7 @@ from bot.actions.common import (
     text_of,
 )
 from knowledge.recommend import (
+    PAGE_SIZE,
     indoor_ideas,
     place_info,
     territory_centre,
@@ -50,9 +51,10 @@ class ActionPlaceInfo(KnowledgeAction):
         replies = await kb().run(place_info, name, ents.get("info_type"), position(tracker))
         if replies[0].response == "place_unknown" and not ents.get("place"):
             state = search_state(tracker)
-            if state and state.shown:  # "c'est ouvert quand ?" about the last card shown
+            if state and state.shown:  # "c'est ouvert quand ?": the first card of the last page
                 replies = await kb().run(place_info, "", ents.get("info_type"),
-                                         position(tracker), poi_id=state.shown[-1])
+                                         position(tracker),
+                                         poi_id=state.shown[-min(PAGE_SIZE, len(state.shown))])
         send(dispatcher, replies)
         return []
 
