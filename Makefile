@@ -43,7 +43,7 @@ validate: setup ## Check the Rasa training data and domain
 nlu-eval: setup ## Evaluate the NLU on a held-out split; report in bot/evaluation/
 	scripts/nlu-eval.sh
 
-run: db train ## Set up and start the whole system on embedded defaults (SQLite)
+run: db ## Set up and start the whole system on embedded defaults (SQLite); trains if needed
 	scripts/run-all.sh
 
 lint: setup ## ruff on the Python packages and tests
