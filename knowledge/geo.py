@@ -26,15 +26,19 @@ class CoordinateError(ValueError):
 
 def check_coordinates(lat: object, lon: object) -> tuple[float, float]:
     """Return (lat, lon) as floats, or raise CoordinateError with a French message."""
+    if isinstance(lat, bool) or isinstance(lon, bool):
+        raise CoordinateError("Les coordonnées doivent être des nombres.")
     try:
         flat = float(lat)  # type: ignore[arg-type]
         flon = float(lon)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         raise CoordinateError("Les coordonnées doivent être des nombres.") from None
-    if math.isnan(flat) or math.isnan(flon) or not -90.0 <= flat <= 90.0:
-        raise CoordinateError(f"Latitude impossible : {lat} (elle doit être entre -90 et 90).")
-    if not -180.0 <= flon <= 180.0:
-        raise CoordinateError(f"Longitude impossible : {lon} (elle doit être entre -180 et 180).")
+    if math.isnan(flat) or not -90.0 <= flat <= 90.0:
+        raise CoordinateError(
+            f"Latitude impossible : {str(lat)[:20]} (elle doit être entre -90 et 90).")
+    if math.isnan(flon) or not -180.0 <= flon <= 180.0:
+        raise CoordinateError(
+            f"Longitude impossible : {str(lon)[:20]} (elle doit être entre -180 et 180).")
     return flat, flon
 
 
