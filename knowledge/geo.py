@@ -48,15 +48,22 @@ def cell_of(lat: float, lon: float) -> int:
     return row * _LON_CELLS + col
 
 
-def _box(lat: float, lon: float, radius_km: float) -> tuple[int, int, int, int]:
-    """Rows and (unwrapped) columns of the cells touched by the circle's bounding box."""
+def bbox(lat: float, lon: float, radius_km: float) -> tuple[float, float, float, float]:
+    """(lat_min, lat_max, lon_min, lon_max) of a box around the circle; longitudes are
+    not wrapped (they may pass ±180)."""
     dlat = radius_km / KM_PER_DEG_LAT
     coslat = max(math.cos(math.radians(min(abs(lat) + dlat, 89.9))), 0.01)
     dlon = min(radius_km / (KM_PER_DEG_LAT * coslat), 179.0)
-    row_lo = int(math.floor((max(lat - dlat, -90.0) + 90.0) / CELL_DEG))
-    row_hi = int(math.floor((min(lat + dlat, 90.0) + 90.0) / CELL_DEG))
-    col_lo = int(math.floor((lon - dlon + 180.0) / CELL_DEG))
-    col_hi = int(math.floor((lon + dlon + 180.0) / CELL_DEG))
+    return lat - dlat, lat + dlat, lon - dlon, lon + dlon
+
+
+def _box(lat: float, lon: float, radius_km: float) -> tuple[int, int, int, int]:
+    """Rows and (unwrapped) columns of the cells touched by the circle's bounding box."""
+    lat0, lat1, lon0, lon1 = bbox(lat, lon, radius_km)
+    row_lo = int(math.floor((max(lat0, -90.0) + 90.0) / CELL_DEG))
+    row_hi = int(math.floor((min(lat1, 90.0) + 90.0) / CELL_DEG))
+    col_lo = int(math.floor((lon0 + 180.0) / CELL_DEG))
+    col_hi = int(math.floor((lon1 + 180.0) / CELL_DEG))
     return row_lo, row_hi, col_lo, col_hi
 
 
@@ -88,11 +95,6 @@ def cell_ranges(lat: float, lon: float, radius_km: float,
         else:
             out += _row_ranges(row, col_lo, col_hi)
     return out
-
-
-def cells_around(lat: float, lon: float, radius_km: float) -> list[int]:
-    """Every cell key around a point (small radii; queries use `cell_ranges`)."""
-    return [c for lo, hi in cell_ranges(lat, lon, radius_km) for c in range(lo, hi + 1)]
 
 
 def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:

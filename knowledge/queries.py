@@ -23,8 +23,8 @@ With `open_now=True`, only POIs known to be open are kept.
 
 from __future__ import annotations
 
+import heapq
 import json
-import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -39,7 +39,7 @@ from sqlalchemy.sql.elements import TextClause
 from knowledge import hours
 from knowledge.geo import (
     HAVERSINE_SLACK,
-    KM_PER_DEG_LAT,
+    bbox,
     cell_ranges,
     check_coordinates,
     geodesic_km,
@@ -169,8 +169,7 @@ def nearby_pois(session: Session, q: PoiQuery, *, limit: int = 5, offset: int = 
         ("wheelchair", q.wheelchair or q.pushchair), ("pushchair", q.wheelchair or q.pushchair),
         ("kinds", bool(q.kinds)), ("audiences", bool(q.audience))) if wanted_col)
     at_col = {name: 5 + i for i, name in enumerate(extra)}
-    dlat_max = radius * HAVERSINE_SLACK / KM_PER_DEG_LAT
-    dlon_max = dlat_max / max(math.cos(math.radians(min(abs(lat) + dlat_max, 89.9))), 0.01)
+    lat_min, lat_max, lon_min, lon_max = bbox(lat, lon, radius * HAVERSINE_SLACK)
     conn = session.connection()
     # (upper bound, distance, id) of candidates whose opening hours are still to be read,
     # and (score, distance, id, open state) of those scored exactly
@@ -180,7 +179,7 @@ def nearby_pois(session: Session, q: PoiQuery, *, limit: int = 5, offset: int = 
     inner: float | None = None
     ring = min(FIRST_RING_KM, radius)
     while True:
-        # The cells of this ring's box (same slack as _bbox), less those read before.
+        # The cells of this ring's box, less those read before.
         ranges = cell_ranges(lat, lon, ring * HAVERSINE_SLACK,
                              inner * HAVERSINE_SLACK if inner else None)
         if ranges:
@@ -189,9 +188,9 @@ def nearby_pois(session: Session, q: PoiQuery, *, limit: int = 5, offset: int = 
                 params[f"c{i}"], params[f"d{i}"] = lo, hi
             # Only the rows of this ring (the square between the previous ring's box and
             # this one's), filtered inside the index: Python sees each candidate once.
-            boxes = [("", _bbox(lat, lon, ring))]
+            boxes = [("", _sql_box(lat, lon, ring))]
             if inner is not None:
-                boxes.append(("i", _bbox(lat, lon, inner)))
+                boxes.append(("i", _sql_box(lat, lon, inner)))
             for prefix, (la0, la1, lo0, lo1) in boxes:
                 params.update({f"{prefix}la0": la0, f"{prefix}la1": la1,
                                f"{prefix}lo0": lo0, f"{prefix}lo1": lo1})
@@ -199,7 +198,7 @@ def nearby_pois(session: Session, q: PoiQuery, *, limit: int = 5, offset: int = 
             # Plain tuples from the driver: this loop is the hot path of the query.
             for row in conn.execute(sql, params).cursor.fetchall():
                 rid, rlat, rlon, rmask, rhours = row[0], row[1], row[2], row[3], row[4]
-                if abs(rlat - lat) > dlat_max or abs(rlon - lon) > dlon_max:
+                if not (lat_min <= rlat <= lat_max and lon_min <= rlon <= lon_max):
                     continue
                 if rid in excluded or rid in seen:
                     continue
@@ -236,7 +235,7 @@ def nearby_pois(session: Session, q: PoiQuery, *, limit: int = 5, offset: int = 
         _settle(session, pending, exact, need, at, q.open_now)
         done = ring >= radius
         if not done and len(exact) >= need:
-            kth = sorted(exact, key=lambda e: (-e[0], e[1], e[2]))[need - 1][0]
+            kth = heapq.nsmallest(need, exact, key=_rank)[-1][0]
             farther_best = W_PROXIMITY * (1 - ring / radius) + (1 - W_PROXIMITY)
             done = kth >= farther_best and not count_total
         if done:
@@ -244,7 +243,7 @@ def nearby_pois(session: Session, q: PoiQuery, *, limit: int = 5, offset: int = 
         inner, ring = ring, min(ring * RING_GROWTH, radius)
     if count_total:  # every candidate scored, so `total` is exact
         _settle(session, pending, exact, len(exact) + len(pending) + 1, at, q.open_now)
-    exact.sort(key=lambda e: (-e[0], e[1], e[2]))
+    exact.sort(key=_rank)
     complete = ring >= radius
     page = exact[offset : offset + limit]
     pois = _by_id(session, Poi, [e[2] for e in page])
@@ -258,13 +257,13 @@ def nearby_pois(session: Session, q: PoiQuery, *, limit: int = 5, offset: int = 
     return Page(items, offset, total, more)
 
 
-def _bbox(lat: float, lon: float, radius_km: float) -> tuple[float, float, float, float]:
-    """A box around the circle (with the haversine slack), for SQL range filters."""
-    dlat = radius_km * HAVERSINE_SLACK / KM_PER_DEG_LAT
-    dlon = dlat / max(math.cos(math.radians(min(abs(lat) + dlat, 89.9))), 0.01)
-    if lon - dlon < -180 or lon + dlon > 180:  # across the antimeridian: cells suffice
-        return lat - dlat, lat + dlat, -180.0, 180.0
-    return lat - dlat, lat + dlat, lon - dlon, lon + dlon
+def _sql_box(lat: float, lon: float, radius_km: float) -> tuple[float, float, float, float]:
+    """The box of a ring for the SQL filters (with the haversine slack); across the
+    antimeridian the longitude filter is left to the cells."""
+    lat0, lat1, lon0, lon1 = bbox(lat, lon, radius_km * HAVERSINE_SLACK)
+    if lon0 < -180 or lon1 > 180:
+        return lat0, lat1, -180.0, 180.0
+    return lat0, lat1, lon0, lon1
 
 
 @lru_cache(maxsize=512)
@@ -292,15 +291,19 @@ def _json_list(value: Any) -> list[str]:
     return list(json.loads(value)) if isinstance(value, str) else list(value)
 
 
+def _rank(entry: tuple[Any, ...]) -> tuple[float, float, str]:
+    """Page order: best score, then nearer, then id (stable across pages)."""
+    return -entry[0], entry[1], entry[2]
+
+
 def _settle(session: Session, pending: list[tuple[float, float, str]],
             exact: list[tuple[float, float, str, bool | None]], need: int, at: datetime,
             open_only: bool) -> None:
     """Score exactly the candidates with opening hours that could still make the page
     (best upper bound first), moving them from `pending` to `exact`."""
-    pending.sort(key=lambda p: (-p[0], p[1], p[2]))
+    pending.sort(key=_rank)
     while pending:
-        exact.sort(key=lambda e: (-e[0], e[1], e[2]))
-        if len(exact) >= need and pending[0][0] < exact[need - 1][0]:
+        if len(exact) >= need and pending[0][0] < heapq.nsmallest(need, exact, key=_rank)[-1][0]:
             return
         batch, pending[:] = pending[:need], pending[need:]
         hours_of = dict(session.connection().execute(
@@ -486,10 +489,6 @@ def find_places_by_name(session: Session, text: str, *, limit: int = 3,
     return [NameMatch(pois[key], round(score, 1)) for score, key in kept]
 
 
-def poi_by_id(session: Session, poi_id: str) -> Poi | None:
-    return session.get(Poi, poi_id)
-
-
 def search(session: Session, model: Any, text: str = "", *, interest: str | None = None,
            commune_insee: str | None = None, limit: int = 50) -> list[Any]:
     """Staff search: by words of the name or title, interest and commune."""
@@ -507,5 +506,5 @@ def search(session: Session, model: Any, text: str = "", *, interest: str | None
 
 __all__ = [
     "EventHit", "NameMatch", "Page", "PoiHit", "PoiQuery", "RouteHit",
-    "events_between", "find_places_by_name", "nearby_pois", "poi_by_id", "routes_near", "search",
+    "events_between", "find_places_by_name", "nearby_pois", "routes_near", "search",
 ]
