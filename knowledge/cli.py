@@ -30,7 +30,7 @@ from knowledge.db import (
     transaction,
 )
 from knowledge.gazetteer import Gazetteer
-from knowledge.models import Base, Event, Poi, Route
+from knowledge.models import Base, Event
 from knowledge.queries import find_places_by_name, search
 from knowledge.store import MODELS, TYPE_LABELS, NotFound, RecordType, Store, to_dict
 from knowledge.validation import ValidationError
@@ -346,5 +346,3 @@ def main(argv: Sequence[str] | None = None, out: Any = None) -> int:
     finally:
         engine.dispose()
 
-
-__all__ = ["main", "Poi", "Route"]

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from knowledge import hours, periods
 from knowledge.gazetteer import Gazetteer, Place
-from knowledge.geo import CoordinateError, check_coordinates, geodesic_km, haversine_km
+from knowledge.geo import check_coordinates, geodesic_km
 from knowledge.models import Poi
 from knowledge.payloads import PARIS, event_item, osm_link, payload, poi_item, route_item
 from knowledge.persona import FRANCK, JEANNINE, LEA, SOPHIE, Member, speaker_for
@@ -30,8 +30,9 @@ from knowledge.queries import (
     nearby_pois,
     routes_near,
 )
-from knowledge.taxonomy import INTERESTS, KINDS, ROUTE_MODES
+from knowledge.taxonomy import INTERESTS, ROUTE_MODES
 from knowledge.text import normalize
+from knowledge.voice import interest_buttons, location_buttons
 
 PAGE_SIZE = 4
 DEFAULT_RADIUS_KM = 15.0
@@ -129,27 +130,6 @@ def position_from_text(text: str, gazetteer: Gazetteer, session: Session | None 
 def is_far_away(position: Position, gazetteer: Gazetteer) -> bool:
     return gazetteer.distance_to_territory_km(position.latitude,
                                               position.longitude) > TERRITORY_MAX_KM
-
-
-def location_buttons() -> list[dict[str, str]]:
-    return [
-        {"title": "📍 Partager ma position", "payload": "/share_location"},
-        {"title": "Bavay", "payload": '/inform_location{"place": "Bavay"}'},
-        {"title": "Le Quesnoy", "payload": '/inform_location{"place": "Le Quesnoy"}'},
-        {"title": "Landrecies", "payload": '/inform_location{"place": "Landrecies"}'},
-    ]
-
-
-INTEREST_BUTTONS = [
-    ("🏰 Patrimoine", "patrimoine"), ("🌳 Nature", "nature"), ("🥾 Randonnée", "randonnee"),
-    ("🚲 Vélo", "velo"), ("🧀 Terroir", "terroir"), ("🍽️ Restaurants", "gastronomie"),
-    ("🎈 En famille", "famille"), ("🖼️ Musées", "culture"),
-]
-
-
-def interest_buttons() -> list[dict[str, str]]:
-    return [{"title": title, "payload": f'/inform_interests{{"interest": "{key}"}}'}
-            for title, key in INTEREST_BUTTONS]
 
 
 INTEREST_ALIASES = {"mtb": "velo", "vtt": "velo", "randonnee_pedestre": "randonnee"}
@@ -634,15 +614,3 @@ def territory_centre(gazetteer: Gazetteer) -> Position:
     if place is None:
         return Position(50.2479, 3.6370, "le Pays de Mormal")
     return Position(place.latitude, place.longitude, "le Pays de Mormal")
-
-
-def distance_between(a: Position, lat: float, lon: float) -> float:
-    return haversine_km(a.latitude, a.longitude, lat, lon)
-
-
-__all__ = [
-    "ALL_INTERESTS", "CoordinateError", "KINDS", "Outcome", "Position", "Reply", "SearchState",
-    "apply_refinement", "find_events", "find_routes", "indoor_ideas", "interest_buttons",
-    "location_buttons", "place_info", "position_from_coordinates", "position_from_text",
-    "recommend_places", "route_criteria", "tourist_office", "transport",
-]

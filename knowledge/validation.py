@@ -8,7 +8,7 @@ the staff console), returns a normalised dict ready for `store.py`, and raises
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from datetime import date, datetime, timezone
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -18,7 +18,6 @@ from knowledge.config import TIMEZONE
 from knowledge.gazetteer import Gazetteer
 from knowledge.geo import CoordinateError, check_coordinates
 from knowledge.taxonomy import (
-    ACCESSIBILITY_NEEDS,
     AUDIENCES,
     COORD_PRECISIONS,
     DIFFICULTIES,
@@ -276,7 +275,7 @@ def to_utc_naive(value: datetime) -> datetime:
     return value.astimezone(timezone.utc).replace(tzinfo=None)
 
 
-def _common(c: _Checker, gazetteer: Gazetteer, max_km: float, *, name_key: str) -> dict[str, Any]:
+def _common(c: _Checker, *, name_key: str) -> dict[str, Any]:
     return {
         "id": c.identifier(),
         name_key: c.text(name_key, "Le nom" if name_key == "name" else "Le titre",
@@ -287,7 +286,7 @@ def _common(c: _Checker, gazetteer: Gazetteer, max_km: float, *, name_key: str) 
 
 def clean_poi(data: Mapping[str, Any], gazetteer: Gazetteer, max_km: float) -> dict[str, Any]:
     c = _Checker(data)
-    out = _common(c, gazetteer, max_km, name_key="name")
+    out = _common(c, name_key="name")
     kinds = c.keys("kinds", "Type de lieu", KINDS) or (
         [c.choice("kind", "Type de lieu", KINDS, required=True) or ""] if data.get("kind") else []
     )
@@ -349,7 +348,7 @@ def clean_event(data: Mapping[str, Any], gazetteer: Gazetteer, max_km: float,
                 ) -> dict[str, Any]:
     """`venue(poi_id)` returns the venue's (lat, lon, insee, coord precision)."""
     c = _Checker(data)
-    out = _common(c, gazetteer, max_km, name_key="title")
+    out = _common(c, name_key="title")
     venue_id = c.text("venue_poi", "Le lieu") or c.text("venue_poi_id", "Le lieu")
     fallback = None
     venue_precision = None
@@ -389,7 +388,7 @@ def clean_event(data: Mapping[str, Any], gazetteer: Gazetteer, max_km: float,
 
 def clean_route(data: Mapping[str, Any], gazetteer: Gazetteer, max_km: float) -> dict[str, Any]:
     c = _Checker(data)
-    out = _common(c, gazetteer, max_km, name_key="name")
+    out = _common(c, name_key="name")
     gpx = data.get("gpx")
     if gpx not in (None, "") and (not isinstance(gpx, str) or "<gpx" not in gpx[:2000]):
         c.errors.append("Le tracé GPX doit être le contenu d'un fichier .gpx.")
@@ -412,17 +411,3 @@ def clean_route(data: Mapping[str, Any], gazetteer: Gazetteer, max_km: float) ->
     )
     c.raise_if_errors(out.get("id") or out.get("name"))
     return out
-
-
-def unknown_keys(data: Mapping[str, Any], known: Iterable[str]) -> list[str]:
-    return sorted(set(data) - set(known))
-
-
-__all__ = [
-    "ACCESSIBILITY_NEEDS",
-    "ValidationError",
-    "clean_event",
-    "clean_poi",
-    "clean_route",
-    "to_utc_naive",
-]

@@ -128,10 +128,6 @@ VOICE: dict[str, tuple[str, ...]] = {
         "Je ne connais pas « {place} ». 🤔 Vérifiez le nom, ou demandez à l'office de tourisme.",
         "« {place} » ? Ce nom ne me dit rien. 🤔 Vérifiez l'orthographe, ou demandez à l'office de tourisme.",
     ),
-    "ask_which_place": (
-        'De quel lieu parlez-vous ? Donnez-moi son nom, par exemple « le Forum antique de Bavay ».',
-        'Quel lieu vous intéresse ? Dites-moi son nom, par exemple « les remparts du Quesnoy ».',
-    ),
     "weather_honest": (
         "🌳 Franck : Je n'ai pas la météo en direct, désolé. Regardez les prévisions de Météo-France avant de partir. S'il pleut, demandez-moi des idées à l'abri !",
         "🌳 Franck : La météo, je ne peux pas la lire d'ici. Consultez Météo-France. Et s'il pleut, j'ai des idées à l'abri !",
@@ -174,34 +170,32 @@ VOICE: dict[str, tuple[str, ...]] = {
     ),
 }
 
+# The position and interest choices, offered in several replies.
+SHARE_POSITION = {"title": "📍 Partager ma position", "payload": "/share_location"}
+TOWNS = ("Bavay", "Le Quesnoy", "Landrecies")
+INTEREST_CHOICES = (
+    ("🏰 Patrimoine", "patrimoine"), ("🌳 Nature", "nature"), ("🥾 Randonnée", "randonnee"),
+    ("🚲 Vélo", "velo"), ("🧀 Terroir", "terroir"), ("🍽️ Restaurants", "gastronomie"),
+    ("🎈 En famille", "famille"), ("🖼️ Musées", "culture"), ("✨ Un peu de tout", "tout"),
+)
+
+
+def location_buttons(*, share: bool = True) -> list[dict[str, str]]:
+    towns = [{"title": t, "payload": f'/inform_location{{"place": "{t}"}}'} for t in TOWNS]
+    return [SHARE_POSITION, *towns] if share else towns
+
+
+def interest_buttons() -> list[dict[str, str]]:
+    return [{"title": title, "payload": f'/inform_interests{{"interest": "{key}"}}'}
+            for title, key in INTEREST_CHOICES]
+
+
 # Buttons that go with a reply when the action gives none.
 BUTTONS: dict[str, list[dict[str, str]]] = {
-    "ask_position_label": [
-        {"title": '📍 Partager ma position', "payload": '/share_location'},
-        {"title": 'Bavay', "payload": '/inform_location{"place": "Bavay"}'},
-        {"title": 'Le Quesnoy', "payload": '/inform_location{"place": "Le Quesnoy"}'},
-        {"title": 'Landrecies', "payload": '/inform_location{"place": "Landrecies"}'},
-    ],
-    "ask_interests": [
-        {"title": '🏰 Patrimoine', "payload": '/inform_interests{"interest": "patrimoine"}'},
-        {"title": '🌳 Nature', "payload": '/inform_interests{"interest": "nature"}'},
-        {"title": '🥾 Randonnée', "payload": '/inform_interests{"interest": "randonnee"}'},
-        {"title": '🧀 Terroir', "payload": '/inform_interests{"interest": "terroir"}'},
-        {"title": '🍽️ Restaurants', "payload": '/inform_interests{"interest": "gastronomie"}'},
-        {"title": '🎈 En famille', "payload": '/inform_interests{"interest": "famille"}'},
-        {"title": '🖼️ Musées', "payload": '/inform_interests{"interest": "culture"}'},
-        {"title": '✨ Un peu de tout', "payload": '/inform_interests{"interest": "tout"}'},
-    ],
-    "position_unknown": [
-        {"title": '📍 Partager ma position', "payload": '/share_location'},
-        {"title": 'Bavay', "payload": '/inform_location{"place": "Bavay"}'},
-        {"title": 'Le Quesnoy', "payload": '/inform_location{"place": "Le Quesnoy"}'},
-    ],
-    "position_invalid": [
-        {"title": 'Bavay', "payload": '/inform_location{"place": "Bavay"}'},
-        {"title": 'Le Quesnoy', "payload": '/inform_location{"place": "Le Quesnoy"}'},
-        {"title": 'Landrecies', "payload": '/inform_location{"place": "Landrecies"}'},
-    ],
+    "ask_position_label": location_buttons(),
+    "position_unknown": location_buttons(),
+    "position_invalid": location_buttons(share=False),  # sharing just failed
+    "ask_interests": interest_buttons(),
     "nothing_to_refine": [
         {"title": '🏰 Que visiter ?', "payload": '/find_places'},
         {"title": '📅 Les événements', "payload": '/find_events'},

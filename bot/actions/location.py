@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from abc import ABC
 from typing import Any
 
 from rasa_sdk import FormValidationAction, Tracker
@@ -20,14 +21,12 @@ from bot.actions.common import (
     speak,
     text_of,
 )
+from knowledge.geo import CoordinateError
 from knowledge.recommend import (
-    CoordinateError,
     Position,
     SearchState,
     clean_interests,
-    interest_buttons,
     is_far_away,
-    location_buttons,
     position_from_coordinates,
     position_from_text,
 )
@@ -97,28 +96,35 @@ class ValidateRecommendForm(FormValidationAction):
         return {"interests": cleaned or None}
 
 
-class ActionAskPositionLabel(KnowledgeAction):
-    """The form's question for the position: share it with one tap, or type a town."""
+class _FormQuestion(KnowledgeAction, ABC):
+    """A question of the recommendation form, with its buttons (knowledge.voice). Asked
+    by an action rather than an `utter_ask_*` response so that every reply lives in one
+    place."""
+
+    key: str
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: DomainDict) -> list[dict[str, Any]]:
+        speak(dispatcher, self.key)
+        return []
+
+
+class ActionAskPositionLabel(_FormQuestion):
+    """Where are you? Share the position with one tap, or type a town."""
+
+    key = "ask_position_label"
 
     def name(self) -> str:
         return "action_ask_position_label"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: DomainDict) -> list[dict[str, Any]]:
-        speak(dispatcher, "ask_position_label", buttons=location_buttons())
-        return []
 
+class ActionAskInterests(_FormQuestion):
+    """What do you like? One button per interest."""
 
-class ActionAskInterests(KnowledgeAction):
-    """The form's question for interests, with buttons."""
+    key = "ask_interests"
 
     def name(self) -> str:
         return "action_ask_interests"
-
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: DomainDict) -> list[dict[str, Any]]:
-        speak(dispatcher, "ask_interests", buttons=interest_buttons())
-        return []
 
 
 class ActionSetLocation(KnowledgeAction):
@@ -142,8 +148,7 @@ class ActionSetLocation(KnowledgeAction):
             if clean_interests(tracker.get_slot("interests")):
                 state = SearchState(interests=clean_interests(tracker.get_slot("interests")))
             else:
-                speak(dispatcher, "ask_interests",
-                                         buttons=interest_buttons())
+                speak(dispatcher, "ask_interests")
                 return events
         state.offset, state.shown = 0, []
         outcome = await rerun(state, found, text_of(tracker))
