@@ -423,8 +423,10 @@ KIND_WORDS = frozenset(
 ) | frozenset({"musee", "tour", "beffroi", "porte", "maison", "site", "circuit", "lac",
                "etang", "foret", "chateau", "eglise", "moulin", "parc", "jardin", "gare",
                "office", "tourisme", "restaurant", "resto", "hotel", "camping", "marche",
-               "ferme", "fromagerie", "brasserie", "abbaye", "chapelle", "zoo", "piscine",
-               "horaires", "adresse", "prix", "tarif", "ouvert", "quand", "acces"})
+               "ferme", "fromagerie", "brasserie", "abbaye", "chapelle", "zoo", "piscine"})
+# Words of the question around the name ("horaires du musverre"): not part of any name.
+QUESTION_WORDS = frozenset({"horaires", "horaire", "adresse", "prix", "tarif", "tarifs",
+                            "ouvert", "ouverte", "quand", "acces", "combien", "est"})
 FUZZY_PLACE_MIN = 75.0
 PREFIX = 3
 
@@ -447,10 +449,11 @@ def find_places_by_name(session: Session, text: str, *, limit: int = 3,
     "musee du verre", "forun antik de bavai").
 
     Reads only rows sharing a 3-letter word start with the text. Articles are ignored on
-    both sides, and a match must rest on a word of the name other than a commune name
-    "piscine de Bavay" must not find the "Forum antique de Bavay".
+    both sides, question words are dropped, and a match must rest on a word of the name
+    other than its kind or commune: "piscine de Bavay" must not find the "Forum antique de Bavay".
     """
-    norm = without_articles(normalize(text))
+    norm = " ".join(w for w in without_articles(normalize(text)).split()
+                    if w not in QUESTION_WORDS)
     tokens = [t for t in norm.split() if len(t) >= 3 and t not in _GENERIC]
     if not tokens:
         return []
