@@ -221,6 +221,17 @@ def km_fr(value: float) -> str:
     return f"{value:.1f}".rstrip("0").rstrip(".").replace(".", ",") + " km"
 
 
+def distance_fr(distance_km: float | None, precision: str | None) -> str | None:
+    """The distance as a visitor reads it. A place known only by its commune's centre
+    gets no tenth of a kilometre: "≈ 7 km" farther than 3 km, nothing closer (the
+    commune's name says it)."""
+    if distance_km is None:
+        return None
+    if precision != "commune":
+        return km_fr(distance_km)
+    return f"≈ {km_fr(round(distance_km))}" if distance_km >= 3 else None
+
+
 def _names(items: list[dict[str, Any]], key: str) -> str:
     return ", ".join(str(i[key]) for i in items)
 
@@ -228,12 +239,8 @@ def _names(items: list[dict[str, Any]], key: str) -> str:
 def _list_text(items: list[dict[str, Any]], key: str) -> str:
     lines = []
     for i, item in enumerate(items, 1):
-        extra = []
-        # A place known only by its commune: no distance to the tenth of a kilometre.
-        if item.get("distance_km") is not None and item.get("coord_precision") != "commune":
-            extra.append(km_fr(item["distance_km"]))
-        elif item.get("distance_km") is not None and item["distance_km"] >= 3:
-            extra.append("≈ " + km_fr(round(item["distance_km"])))
+        distance = distance_fr(item.get("distance_km"), item.get("coord_precision"))
+        extra = [distance] if distance else []
         if item.get("commune"):
             extra.append(str(item["commune"]))
         if item.get("open_now") is True:
@@ -328,10 +335,11 @@ def find_events(session: Session, text: str, position: Position | None,
     state = state or SearchState(kind="events", radius_km=30.0)
     state.kind = "events"
     period = periods.resolve_period(state.period or text, now)
+    if period is not None and state.period is None:
+        state.period = text  # kept for "encore"
     if period is None:
         start = now.astimezone(PARIS)
         period = periods.Period(start, start + timedelta(days=14), "les deux prochaines semaines")
-    state.period = state.period or (text if periods.resolve_period(text, now) else None)
     lat = position.latitude if position else None
     lon = position.longitude if position else None
     page = events_between(session, max(period.start, now), period.end, latitude=lat,
@@ -557,8 +565,7 @@ def indoor_ideas(session: Session, position: Position, now: datetime | None = No
                  ) -> Outcome:
     """For rainy days: museums, churches, pools… near the visitor."""
     state = SearchState(kind="places", kinds=list(INDOOR_KINDS), radius_km=25.0)
-    outcome = recommend_places(session, position, state, now)
-    return outcome
+    return recommend_places(session, position, state, now)
 
 
 def transport(session: Session, position: Position | None, gazetteer: Gazetteer) -> Reply:
@@ -572,8 +579,8 @@ def transport(session: Session, position: Position | None, gazetteer: Gazetteer)
                      buttons=[{"title": "☎️ L'office de tourisme", "payload": "/ask_human"}])
     items = [poi_item(h) for h in page.items]
     lines = [f"{i}. {h.poi.name} — "
-             + (f"≈ {km_fr(round(h.distance_km))}" if h.poi.coord_precision == "commune"
-                else km_fr(h.distance_km))
+             + (distance_fr(h.distance_km, h.poi.coord_precision)
+                or f"à {h.poi.commune.name if h.poi.commune else 'proximité'}")
              + (f"\n   {h.poi.short_description}" if h.poi.short_description else "")
              for i, h in enumerate(page.items, 1)]
     return Reply("transport", {"where": anchor.label, "speaker": SOPHIE.signature},
