@@ -44,5 +44,11 @@ class KnowledgeBase:
             self._gazetteer = self.call(Gazetteer.from_session)
         return self._gazetteer
 
+    async def gazetteer_async(self) -> Gazetteer:
+        """The gazetteer from async code: the first load runs in a worker thread."""
+        if self._gazetteer is None:
+            await asyncio.to_thread(self.gazetteer)
+        return self.gazetteer()
+
     def dispose(self) -> None:
         self.engine.dispose()

@@ -105,7 +105,7 @@ async def rerun(state: SearchState, pos: Position | None, text: str) -> Outcome 
     None when places are asked for but the position is unknown."""
     if state.kind == "events":
         return await kb().run(find_events, text, pos, state)
-    anchor = pos or territory_centre(kb().gazetteer())
+    anchor = pos or territory_centre(await kb().gazetteer_async())
     if state.kind == "routes":
         return await kb().run(find_routes, anchor, state)
     if pos is None:

@@ -71,7 +71,7 @@ class ActionWeather(KnowledgeAction):
         if not _RAIN.search(said):
             speak(dispatcher, "weather_honest")
             return []
-        anchor = position(tracker) or territory_centre(kb().gazetteer())
+        anchor = position(tracker) or territory_centre(await kb().gazetteer_async())
         outcome = await kb().run(indoor_ideas, anchor)
         speak(dispatcher, "weather_rain")
         return deliver(dispatcher, outcome)
@@ -83,7 +83,7 @@ class ActionTransport(KnowledgeAction):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: DomainDict) -> list[dict[str, Any]]:
-        reply = await kb().run(transport, position(tracker), kb().gazetteer())
+        reply = await kb().run(transport, position(tracker), await kb().gazetteer_async())
         send(dispatcher, [reply])
         return []
 
@@ -94,7 +94,7 @@ class ActionContactOffice(KnowledgeAction):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: DomainDict) -> list[dict[str, Any]]:
-        reply = await kb().run(tourist_office, kb().gazetteer())
+        reply = await kb().run(tourist_office, await kb().gazetteer_async())
         send(dispatcher, [reply])
         return []
 

@@ -43,7 +43,7 @@ async def read_position(dispatcher: CollectingDispatcher, tracker: Tracker,
     None after telling the visitor politely what was wrong."""
     ents = entities(tracker)
     intent = (tracker.latest_message.get("intent") or {}).get("name")
-    gazetteer = await kb().run(lambda _s: kb().gazetteer())
+    gazetteer = await kb().gazetteer_async()
     if "latitude" in ents or "longitude" in ents:
         try:
             return position_from_coordinates(ents.get("latitude"), ents.get("longitude"),
@@ -81,7 +81,7 @@ class ValidateRecommendForm(FormValidationAction):
         if intent in LOCATION_INTENTS or (intent in REQUEST_INTENTS and "place" in ents):
             found = await read_position(dispatcher, tracker)
         elif tracker.get_slot("requested_slot") == "position_label" and intent not in DIGRESSIONS:
-            gazetteer = await kb().run(lambda _s: kb().gazetteer())
+            gazetteer = await kb().gazetteer_async()
             found = position_from_text(str(ents.get("place") or text_of(tracker)), gazetteer)
         else:
             return {}
@@ -139,7 +139,7 @@ class ActionSetLocation(KnowledgeAction):
         if found is None:
             return []
         events = position_events(found)
-        gazetteer = kb().gazetteer()
+        gazetteer = await kb().gazetteer_async()
         speak(dispatcher, "position_set", position_label=found.label)
         if is_far_away(found, gazetteer):
             speak(dispatcher, "position_far", position_label=found.label)

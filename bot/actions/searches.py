@@ -133,5 +133,5 @@ class ActionFindRoutes(KnowledgeAction):
                   domain: DomainDict) -> list[dict[str, Any]]:
         state = SearchState(kind="routes", radius_km=25.0)
         route_criteria(state, text_of(tracker), entities(tracker))
-        anchor = position(tracker) or territory_centre(kb().gazetteer())
+        anchor = position(tracker) or territory_centre(await kb().gazetteer_async())
         return deliver(dispatcher, await kb().run(find_routes, anchor, state))
