@@ -38,7 +38,7 @@ def check_base(session: Session, *, now: datetime | None = None) -> list[Finding
         ("poi", Poi, lambda d: clean_poi(d, store.gazetteer, store.max_distance_km)),
         ("route", Route, lambda d: clean_route(d, store.gazetteer, store.max_distance_km)),
         ("event", Event, lambda d: clean_event(d, store.gazetteer, store.max_distance_km,
-                                               venue=store._venue)),
+                                               venue=store.venue_of)),
     ]
     for kind, model, clean in checks:
         for obj in session.execute(select(model).order_by(model.id)).scalars():

@@ -120,7 +120,7 @@ class Store:
         return obj, created
 
     def save_event(self, data: dict[str, Any]) -> tuple[Event, bool]:
-        clean = clean_event(data, self.gazetteer, self.max_distance_km, venue=self._venue)
+        clean = clean_event(data, self.gazetteer, self.max_distance_km, venue=self.venue_of)
         clean["title_norm"] = normalize(clean["title"])
         clean["interest_mask"] = interest_mask(clean["interests"])
         clean["cell"] = cell_of(clean["latitude"], clean["longitude"])
@@ -139,7 +139,7 @@ class Store:
         self.session.flush()
         return obj, created
 
-    def _venue(self, poi_id: str) -> tuple[float, float, str | None, str] | None:
+    def venue_of(self, poi_id: str) -> tuple[float, float, str | None, str] | None:
         poi = self.session.get(Poi, poi_id)
         if poi is None:
             return None
