@@ -9,7 +9,7 @@ PYTHON310 ?= $(shell scripts/find-python310.sh 2>/dev/null)
 
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: help setup db seed lookups train validate nlu-eval run test conversations lint typecheck bench clean
+.PHONY: help setup browser db seed lookups train validate nlu-eval run test conversations lint typecheck bench clean
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN{FS=":.*## "}{printf "  make %-12s %s\n", $$1, $$2}'
@@ -23,6 +23,9 @@ $(STAMP): pyproject.toml requirements.lock
 	@touch $(STAMP)
 
 setup: $(STAMP) ## Create the virtual environment and install everything (idempotent)
+
+browser: ## Install Chromium (Debian package) and axe-core (npm) for the browser tests
+	scripts/ensure-browser.sh
 
 db: setup ## Create the knowledge base and load the seed data if it is empty
 	$(PY) -m knowledge init
@@ -47,7 +50,7 @@ run: db ## Set up and start the whole system on embedded defaults (SQLite); trai
 	scripts/run-all.sh
 
 lint: setup ## ruff on the Python packages and tests
-	$(VENV)/bin/ruff check knowledge bot connectors tests bench
+	$(VENV)/bin/ruff check knowledge bot connectors webapp analytics tests bench
 
 typecheck: setup ## mypy on the Python packages
 	$(VENV)/bin/mypy
@@ -59,6 +62,7 @@ conversations: train ## Conversation tests (rasa test, failing on any prediction
 test: setup ## Set up and run all tests (lint, types, data, unit, PostgreSQL, conversations, e2e)
 	$(MAKE) --no-print-directory lint typecheck validate train
 	scripts/ensure-services.sh
+	scripts/ensure-browser.sh
 	$(MAKE) --no-print-directory conversations
 	source scripts/env.sh && $(VENV)/bin/pytest -q
 

@@ -10,3 +10,12 @@ mkdir -p var
 export TRACKER_STORE_DB="${TRACKER_STORE_DB:-$PWD/var/tracker.sqlite3}"
 export PYTHONPATH="$PWD${PYTHONPATH:+:$PYTHONPATH}"
 export SQLALCHEMY_SILENCE_UBER_WARNING=1
+# Rasa's HTTP API (used by the web app to record widget interactions) needs a token:
+# one is generated once in var/ unless RASA_API_TOKEN is set.
+if [ -z "${RASA_API_TOKEN:-}" ]; then
+  [ -s var/rasa-api.token ] || (umask 077; head -c 24 /dev/urandom | base64 | tr '+/' '-_' > var/rasa-api.token)
+  RASA_API_TOKEN="$(cat var/rasa-api.token)"
+fi
+export RASA_API_TOKEN
+# Origins allowed to open the widget's socket.io connection (space-separated).
+export RASA_CORS="${RASA_CORS:-http://127.0.0.1:${WEB_PORT} http://localhost:${WEB_PORT}}"

@@ -17,7 +17,8 @@ echo ">> Serveur d'actions : http://127.0.0.1:${ACTIONS_PORT}"
 pids+=($!)
 echo ">> Serveur Rasa : http://127.0.0.1:${RASA_PORT} (REST : /webhooks/rest/webhook, socket.io)"
 .venv/bin/rasa run --model bot/models --endpoints endpoints.yml --credentials credentials.yml \
-  --interface 127.0.0.1 --port "$RASA_PORT" --cors "http://127.0.0.1:${WEB_PORT}" &
+  --interface 127.0.0.1 --port "$RASA_PORT" --enable-api --auth-token "$RASA_API_TOKEN" \
+  --cors $RASA_CORS &
 pids+=($!)
 if [ -f webapp/__main__.py ]; then
   echo ">> Application web : http://127.0.0.1:${WEB_PORT}/"

@@ -45,6 +45,7 @@ class Servers:
     env: dict[str, str]
     workdir: Path
     procs: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
+    web_url: str = ""
 
     @property
     def rest_webhook(self) -> str:
@@ -57,6 +58,16 @@ class Servers:
             [str(VENV_BIN / "rasa"), "run", "actions", "--actions", "bot.actions",
              "--port", port], cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT)
         wait_http(f"{self.actions_url}/health", 60, self.procs["actions"])
+
+    def start_web(self) -> None:
+        """The web app (demo page, console, analysis) on a free port."""
+        port = free_port()
+        self.web_url = f"http://127.0.0.1:{port}"
+        log = open(self.workdir / "web.log", "ab")  # noqa: SIM115 - closed with the proc
+        self.procs["web"] = subprocess.Popen(
+            [sys.executable, "-m", "webapp", "--port", str(port)],
+            cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT)
+        wait_http(f"{self.web_url}/healthz", 60, self.procs["web"])
 
     def stop(self, name: str) -> None:
         proc = self.procs.pop(name, None)
@@ -71,7 +82,8 @@ class Servers:
 
 @contextmanager
 def running_servers(workdir: Path, extra_env: dict[str, str] | None = None,
-                    ) -> Iterator[Servers]:
+                    web: bool = False) -> Iterator[Servers]:
+    """Actions + Rasa (HTTP API on, with a token), and the web app when `web`."""
     if not MODEL.exists():
         raise RuntimeError(f"{MODEL} is missing: run scripts/train.sh (make test does)")
     rasa_port, actions_port = free_port(), free_port()
@@ -85,6 +97,9 @@ def running_servers(workdir: Path, extra_env: dict[str, str] | None = None,
         "SANIC_HOST": "127.0.0.1",
         "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
         "PYTHONPATH": str(ROOT),
+        "RASA_PORT": str(rasa_port),
+        "RASA_API_TOKEN": "test-token",
+        "WEB_SECRET_KEY": "dGVzdC1rZXktdGVzdC1rZXktdGVzdC1rZXktdGVzdC0=",
         **(extra_env or {}),
     }
     subprocess.run([sys.executable, "-m", "knowledge", "init"], cwd=ROOT, env=env, check=True,
@@ -97,9 +112,12 @@ def running_servers(workdir: Path, extra_env: dict[str, str] | None = None,
         servers.procs["rasa"] = subprocess.Popen(
             [str(VENV_BIN / "rasa"), "run", "--model", str(MODEL), "--endpoints",
              "endpoints.yml", "--credentials", "credentials.yml", "--interface", "127.0.0.1",
-             "--port", str(rasa_port)],
+             "--port", str(rasa_port), "--enable-api", "--auth-token",
+             env["RASA_API_TOKEN"], "--cors", "*"],
             cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
         wait_http(f"{servers.rasa_url}/", 240, servers.procs["rasa"])
+        if web:
+            servers.start_web()
         yield servers
     finally:
         for name in list(servers.procs):

@@ -1,0 +1,1 @@
+"""Conversation analytics: reads the tracker store as a stream; reports, exports, retention."""

@@ -1,0 +1,106 @@
+"""The aiohttp app factory: settings, one knowledge-base engine and one HTTP client session
+per process (created in `cleanup_ctx`, never at import time), templates, an error
+middleware that answers in French, and the parts of the site.
+
+Each part (demo page, console, analysis…) is a module with `setup(app)` that adds its
+routes; `PARTS` lists them in order.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable
+from pathlib import Path
+
+import aiohttp
+import aiohttp_jinja2
+import jinja2
+from aiohttp import web
+
+from knowledge.aio import KnowledgeBase
+from webapp.settings import WebSettings, get_web_settings
+
+log = logging.getLogger(__name__)
+
+HERE = Path(__file__).resolve().parent
+SETTINGS = web.AppKey("settings", WebSettings)
+KB = web.AppKey("kb", KnowledgeBase)
+HTTP = web.AppKey("http", aiohttp.ClientSession)
+
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+ERROR_TITLES = {
+    400: "Requête invalide",
+    401: "Connexion nécessaire",
+    403: "Accès refusé",
+    404: "Page introuvable",
+    405: "Méthode non autorisée",
+    413: "Fichier trop volumineux",
+    429: "Trop de tentatives",
+    500: "Erreur interne",
+}
+
+
+def _wants_json(request: web.Request) -> bool:
+    return request.path.startswith("/api/") or "application/json" in request.headers.get(
+        "Accept", "")
+
+
+def _error_response(request: web.Request, status: int, detail: str) -> web.StreamResponse:
+    title = ERROR_TITLES.get(status, "Erreur")
+    if _wants_json(request):
+        return web.json_response({"error": title, "detail": detail}, status=status)
+    return aiohttp_jinja2.render_template(
+        "error.html", request, {"status": status, "title": title, "detail": detail},
+        status=status)
+
+
+@web.middleware
+async def error_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+    try:
+        return await handler(request)
+    except web.HTTPException as exc:
+        if exc.status < 400:
+            raise
+        detail = exc.text if exc.text and not exc.text.startswith(f"{exc.status}:") else ""
+        return _error_response(request, exc.status, detail)
+    except Exception:
+        log.exception("Unhandled error on %s %s", request.method, request.path)
+        return _error_response(request, 500, "Un incident est survenu ; il a été consigné.")
+
+
+async def knowledge_base(app: web.Application) -> AsyncIterator[None]:
+    app[KB] = KnowledgeBase(app[SETTINGS].knowledge_url)
+    yield
+    app[KB].dispose()
+
+
+async def http_client(app: web.Application) -> AsyncIterator[None]:
+    async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=15)) as session:
+        app[HTTP] = session
+        yield
+
+
+async def health(_request: web.Request) -> web.Response:
+    return web.json_response({"status": "ok"})
+
+
+def _parts() -> list[Callable[[web.Application], None]]:
+    """The parts of the site, imported here so that building the app imports them."""
+    parts: list[Callable[[web.Application], None]] = []
+    return parts
+
+
+def create_app(settings: WebSettings | None = None) -> web.Application:
+    app = web.Application(middlewares=[error_middleware], client_max_size=64 * 1024 * 1024)
+    app[SETTINGS] = settings or get_web_settings()
+    aiohttp_jinja2.setup(
+        app, loader=jinja2.FileSystemLoader(str(HERE / "templates")),
+        autoescape=jinja2.select_autoescape(default=True))
+    app.cleanup_ctx.append(knowledge_base)
+    app.cleanup_ctx.append(http_client)
+    app.router.add_get("/healthz", health)
+    app.router.add_static("/static/", HERE / "static", name="static")
+    for setup in _parts():
+        setup(app)
+    return app
