@@ -87,7 +87,9 @@ async def health(_request: web.Request) -> web.Response:
 
 def _parts() -> list[Callable[[web.Application], None]]:
     """The parts of the site, imported here so that building the app imports them."""
-    parts: list[Callable[[web.Application], None]] = []
+    from webapp import console
+
+    parts: list[Callable[[web.Application], None]] = [console.setup]
     return parts
 
 
