@@ -8,6 +8,7 @@ from aiohttp import web
 from webapp.console.auth import setup_sessions
 from webapp.console.db import console_tables
 from webapp.console.login import setup_login
+from webapp.console.records import setup_records
 from webapp.console.security import add_headers, csrf_middleware
 
 
@@ -17,3 +18,4 @@ def setup(app: web.Application) -> None:
     app.on_response_prepare.append(add_headers)  # type: ignore[arg-type]
     app.cleanup_ctx.append(console_tables)
     setup_login(app)
+    setup_records(app)

@@ -1,0 +1,66 @@
+"""Lists of the console: search by name, filters and pagination (parameterised queries)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import String, cast, func, select
+from sqlalchemy.orm import Session
+
+from knowledge.models import Event, Poi, Route, interest_mask
+from knowledge.store import MODELS
+from knowledge.taxonomy import INTERESTS, KINDS, ROUTE_MODES
+from knowledge.text import normalize
+
+PAGE_SIZE = 50
+
+
+@dataclass(frozen=True)
+class Filters:
+    q: str = ""
+    type: str = ""  # kind of place, or route mode
+    commune_insee: str = ""
+    interest: str = ""
+    published: str = ""  # "", "oui", "non"
+    example: str = ""  # "", "oui", "non"
+    page: int = 1
+
+
+@dataclass(frozen=True)
+class ListPage:
+    rows: list[Any]
+    total: int
+    page: int
+    pages: int
+
+
+def _flag(value: str) -> bool | None:
+    return {"oui": True, "non": False}.get(value)
+
+
+def list_records(session: Session, kind: str, f: Filters) -> ListPage:
+    model = MODELS[kind]
+    name_col = model.title_norm if model is Event else model.name_norm
+    stmt = select(model)
+    for tok in normalize(f.q).split():
+        stmt = stmt.where(name_col.like(f"%{tok}%"))
+    if f.type and model is Poi and f.type in KINDS:
+        stmt = stmt.where(cast(Poi.kinds, String).like(f'%"{f.type}"%'))
+    if f.type and model is Route and f.type in ROUTE_MODES:
+        stmt = stmt.where(Route.mode == f.type)
+    if f.interest in INTERESTS and model is not Route:
+        stmt = stmt.where(model.interest_mask.op("&")(interest_mask([f.interest])) != 0)
+    if f.commune_insee:
+        col = model.start_commune_insee if model is Route else model.commune_insee
+        stmt = stmt.where(col == f.commune_insee)
+    if (published := _flag(f.published)) is not None:
+        stmt = stmt.where(model.published.is_(published))
+    if (example := _flag(f.example)) is not None:
+        stmt = stmt.where(model.is_example.is_(example))
+    total = int(session.execute(select(func.count()).select_from(stmt.subquery())).scalar_one())
+    pages = max(1, -(-total // PAGE_SIZE))
+    page = min(max(1, f.page), pages)
+    rows = session.execute(stmt.order_by(name_col, model.id)
+                           .offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE)).scalars()
+    return ListPage(list(rows), total, page, pages)

@@ -1,0 +1,214 @@
+"""Data pages: list, create, edit, unpublish and republish POIs, events and routes.
+
+Every change goes through `knowledge.store.Store` (the same validation as the command
+line and the importers) and writes its audit entry in the same transaction. The action
+server reads the base on each request, so the bot sees a change at once.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aiohttp import web
+from sqlalchemy.orm import Session
+
+from knowledge.config import get_settings
+from knowledge.gazetteer import Gazetteer
+from knowledge.store import TYPE_LABELS, NotFound, Store, ValidationError, to_dict
+from knowledge.taxonomy import INTERESTS, KINDS, ROUTE_MODES
+from webapp.app import KB
+from webapp.console import auditlog
+from webapp.console.auth import current_user, require_role
+from webapp.console.db import write
+from webapp.console.forms import (
+    FIELDS,
+    FormError,
+    form_to_record,
+    record_to_form,
+    submitted_values,
+)
+from webapp.console.listing import Filters, list_records
+from webapp.console.mapsvg import map_view
+from webapp.console.render import render
+
+PATHS = {"poi": "lieux", "event": "evenements", "route": "itineraires"}
+KINDS_BY_PATH = {path: kind for kind, path in PATHS.items()}
+TITLES = {"poi": "Lieux", "event": "Événements", "route": "Itinéraires"}
+EDITORS = ("editor", "admin")
+
+
+def _kind(request: web.Request) -> str:
+    return KINDS_BY_PATH[request.match_info["section"]]
+
+
+def _label(record: dict[str, Any]) -> str:
+    return str(record.get("name") or record.get("title") or record.get("id") or "")
+
+
+def _coords(kind: str, record: dict[str, Any]) -> tuple[float | None, float | None]:
+    lat_key, lon_key = (("start_latitude", "start_longitude") if kind == "route"
+                        else ("latitude", "longitude"))
+    try:
+        return float(record[lat_key]), float(record[lon_key])
+    except (KeyError, TypeError, ValueError):
+        return None, None
+
+
+async def _store_context(request: web.Request, kind: str, values: dict[str, Any],
+                         record: dict[str, Any] | None, errors: list[str],
+                         ) -> dict[str, Any]:
+    gazetteer = await request.config_dict[KB].gazetteer_async()
+    lat, lon = _coords(kind, record or {})
+    return {
+        "kind": kind, "kind_label": TYPE_LABELS[kind], "base": f"/console/{PATHS[kind]}",
+        "title": TITLES[kind], "fields": FIELDS[kind], "values": values, "record": record,
+        "errors": errors,
+        "map": map_view(gazetteer, lat, lon, _label(record or values) or "nouveau"),
+        "lat": lat, "lon": lon,
+    }
+
+
+@require_role(*EDITORS)
+async def list_page(request: web.Request) -> web.StreamResponse:
+    kind = _kind(request)
+    q = request.query
+    gazetteer = await request.config_dict[KB].gazetteer_async()
+    commune_text = q.get("commune", "").strip()
+    place = (gazetteer.by_insee(commune_text) or gazetteer.lookup(commune_text)
+             if commune_text else None)
+    try:
+        page = int(q.get("page", "1"))
+    except ValueError:
+        page = 1
+    filters = Filters(q=q.get("q", "")[:200], type=q.get("type", ""),
+                      commune_insee=place.insee if place else "",
+                      interest=q.get("interest", ""), published=q.get("published", ""),
+                      example=q.get("example", ""), page=page)
+    unknown_commune = bool(commune_text) and place is None
+    result = await request.config_dict[KB].run(list_records, kind, filters)
+    args = {k: v for k, v in q.items() if k != "page"}
+    return await render(request, "console/list.html", {
+        "kind": kind, "base": f"/console/{PATHS[kind]}", "title": TITLES[kind],
+        "kind_label": TYPE_LABELS[kind], "result": result, "filters": filters,
+        "commune_text": commune_text, "unknown_commune": unknown_commune, "query_args": args,
+        "types": KINDS if kind == "poi" else ROUTE_MODES if kind == "route" else {},
+        "interests": INTERESTS if kind != "route" else {},
+    })
+
+
+def _load(session: Session, kind: str, record_id: str) -> dict[str, Any]:
+    return to_dict(Store.for_session(session).get(kind, record_id))  # type: ignore[arg-type]
+
+
+@require_role(*EDITORS)
+async def edit_form(request: web.Request) -> web.StreamResponse:
+    kind, record_id = _kind(request), request.match_info["id"]
+    try:
+        record = await request.config_dict[KB].run(_load, kind, record_id)
+    except NotFound as exc:
+        raise web.HTTPNotFound(text=str(exc)) from None
+    gazetteer = await request.config_dict[KB].gazetteer_async()
+    values = record_to_form(kind, record, gazetteer)
+    saved = request.query.get("enregistre") == "1"
+    context = await _store_context(request, kind, values, record, [])
+    return await render(request, "console/form.html", {**context, "saved": saved})
+
+
+@require_role(*EDITORS)
+async def new_form(request: web.Request) -> web.StreamResponse:
+    kind = _kind(request)
+    values: dict[str, Any] = {f.name: ([] if f.widget == "checkboxes" else f.name == "published"
+                       if f.widget == "flag" else "") for f in FIELDS[kind]}
+    values["commune"] = ""
+    context = await _store_context(request, kind, values, None, [])
+    return await render(request, "console/form.html", context)
+
+
+def _save(session: Session, kind: Any, record_id: str | None, data: dict[str, Any],
+          username: str, gazetteer: Gazetteer) -> str:
+    store = Store(session, gazetteer, get_settings().max_distance_km)
+    if record_id is None:
+        data = {**data, "source": "Saisie par l'office de tourisme"}
+        data.pop("id", None)
+        obj, _ = store.save(kind, data)
+        auditlog.record(session, username, "create", kind, obj.id, None, to_dict(obj))
+        return str(obj.id)
+    before = to_dict(store.get(kind, record_id))
+    obj = store.edit(kind, record_id, data)
+    after = to_dict(obj)
+    if after != before:
+        auditlog.record(session, username, "edit", kind, record_id, before, after)
+    return record_id
+
+
+async def _submit(request: web.Request, record_id: str | None) -> web.StreamResponse:
+    kind = _kind(request)
+    user = await current_user(request)
+    assert user is not None
+    form = await request.post()
+    gazetteer = await request.config_dict[KB].gazetteer_async()
+    try:
+        data = form_to_record(kind, form, gazetteer)
+        saved_id = await write(request, _save, kind, record_id, data, user.username, gazetteer)
+    except (FormError, ValidationError) as exc:
+        values = submitted_values(kind, form)
+        values["commune"] = str(form.get("commune", ""))
+        record = None
+        if record_id is not None:
+            try:
+                record = await request.config_dict[KB].run(_load, kind, record_id)
+            except NotFound as missing:
+                raise web.HTTPNotFound(text=str(missing)) from None
+        context = await _store_context(request, kind, values, record, exc.errors)
+        return await render(request, "console/form.html", context, status=422)
+    except NotFound as exc:
+        raise web.HTTPNotFound(text=str(exc)) from None
+    raise web.HTTPSeeOther(f"/console/{PATHS[kind]}/{saved_id}?enregistre=1")
+
+
+@require_role(*EDITORS)
+async def create(request: web.Request) -> web.StreamResponse:
+    return await _submit(request, None)
+
+
+@require_role(*EDITORS)
+async def update(request: web.Request) -> web.StreamResponse:
+    return await _submit(request, request.match_info["id"])
+
+
+def _set_published(session: Session, kind: Any, record_id: str, published: bool,
+                   username: str) -> None:
+    store = Store.for_session(session)
+    obj = store.get(kind, record_id)
+    if obj.published == published:
+        return
+    before = to_dict(obj)
+    obj.published = published
+    session.flush()
+    auditlog.record(session, username, "republish" if published else "unpublish", kind,
+                    record_id, before, to_dict(obj))
+
+
+@require_role(*EDITORS)
+async def publication(request: web.Request) -> web.StreamResponse:
+    """Unpublish (hidden from the bot, kept in the base) or republish."""
+    kind, record_id = _kind(request), request.match_info["id"]
+    user = await current_user(request)
+    assert user is not None
+    form = await request.post()
+    published = form.get("action") == "republish"
+    try:
+        await write(request, _set_published, kind, record_id, published, user.username)
+    except NotFound as exc:
+        raise web.HTTPNotFound(text=str(exc)) from None
+    raise web.HTTPSeeOther(f"/console/{PATHS[kind]}/{record_id}?enregistre=1")
+
+
+def setup_records(app: web.Application) -> None:
+    base = "/console/{section:lieux|evenements|itineraires}"
+    app.router.add_get(base, list_page)
+    app.router.add_get(base + "/nouveau", new_form)
+    app.router.add_post(base + "/nouveau", create)
+    app.router.add_get(base + "/{id}", edit_form)
+    app.router.add_post(base + "/{id}", update)
+    app.router.add_post(base + "/{id}/publication", publication)
