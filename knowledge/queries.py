@@ -325,7 +325,8 @@ def _by_id(session: Session, model: Any, ids: list[str]) -> dict[str, Any]:
 def events_between(
     session: Session, start: datetime, end: datetime, *, latitude: float | None = None,
     longitude: float | None = None, radius_km: float = 30.0, interests: Sequence[str] = (),
-    audience: str | None = None, limit: int = 5, offset: int = 0,
+    audience: str | None = None, wheelchair: bool = False, pushchair: bool = False,
+    limit: int = 5, offset: int = 0,
 ) -> Page[EventHit]:
     """Published events with an occurrence overlapping [start, end), soonest first.
 
@@ -350,6 +351,10 @@ def events_between(
         return Page([], offset, 0)
     if mask:
         stmt = stmt.where(Event.interest_mask.op("&")(mask) != 0)
+    if wheelchair:
+        stmt = stmt.where(Event.wheelchair.is_(True))
+    if pushchair:
+        stmt = stmt.where(Event.pushchair.is_(True))
     seen: dict[str, tuple[datetime, datetime, float | None]] = {}
     for row in session.execute(stmt):
         if row.event_id in seen:

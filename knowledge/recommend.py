@@ -286,11 +286,31 @@ _BIKE = re.compile(r"\b(velo|vtt|bicyclette|biclou|cyclo)\b")
 _RADIUS = re.compile(r"(\d+(?:[.,]\d+)?)\s*(?:km|kilom[eè]tres?|kms?)\b")
 
 
+SEARCH_NAMES = {"places": "les lieux", "events": "les événements", "routes": "les circuits"}
+
+# What each kind of search can be narrowed by; anything else is said, never pretended
+# (routes carry no accessibility data, events no opening hours).
+_UNSUPPORTED = {
+    "events": {"open_now": "ouvert maintenant"},
+    "routes": {"open_now": "ouvert maintenant", "wheelchair": "accessible en fauteuil",
+               "pushchair": "accessible en poussette"},
+}
+
+
+def unsupported_refinements(state: SearchState, text: str, entities: dict[str, Any]) -> list[str]:
+    """French labels of the asked criteria that the last search cannot honour."""
+    norm = normalize(text + " " + " ".join(str(v) for v in entities.values() if v))
+    asked = {"open_now": _OPEN.search(norm), "wheelchair": _WHEELCHAIR.search(norm),
+             "pushchair": _PUSHCHAIR.search(norm)}
+    return [label for key, label in _UNSUPPORTED.get(state.kind, {}).items() if asked[key]]
+
+
 def apply_refinement(state: SearchState, text: str, entities: dict[str, Any]) -> list[str]:
     """Change the search according to a follow-up ("plus près", "pour les enfants"…).
-    Returns the French labels of what changed (empty: nothing understood)."""
+    Returns the French labels of what changed (empty: nothing understood or applicable)."""
     said = text + " " + " ".join(str(v) for v in entities.values() if v)
     norm = normalize(said)
+    skip = _UNSUPPORTED.get(state.kind, {})
     changed = []
     radius = _RADIUS.search(said.lower())  # before normalising: "2,5 km" keeps its comma
     if radius:
@@ -307,13 +327,13 @@ def apply_refinement(state: SearchState, text: str, entities: dict[str, Any]) ->
             state.interests = [*state.interests, "famille"]
         changed.append("pour les enfants" if state.audience == "enfants"
                        else f"pour : {state.audience}")
-    if _WHEELCHAIR.search(norm):
+    if _WHEELCHAIR.search(norm) and "wheelchair" not in skip:
         state.wheelchair = True
         changed.append("accessible en fauteuil")
-    if _PUSHCHAIR.search(norm):
+    if _PUSHCHAIR.search(norm) and "pushchair" not in skip:
         state.pushchair = True
         changed.append("accessible en poussette")
-    if _OPEN.search(norm):
+    if _OPEN.search(norm) and "open_now" not in skip:
         state.open_now = True
         changed.append("ouvert maintenant")
     if _BIKE.search(norm):
@@ -345,7 +365,8 @@ def find_events(session: Session, text: str, position: Position | None,
     page = events_between(session, max(period.start, now), period.end, latitude=lat,
                           longitude=lon, radius_km=state.radius_km if position else 30.0,
                           interests=[i for i in state.interests if i != ALL_INTERESTS],
-                          audience=state.audience, limit=PAGE_SIZE, offset=state.offset)
+                          audience=state.audience, wheelchair=state.wheelchair,
+                          pushchair=state.pushchair, limit=PAGE_SIZE, offset=state.offset)
     where = position.label if position else "le Pays de Mormal"
     if not page.items:
         key = "no_more_results" if state.offset else "no_events"

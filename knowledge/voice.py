@@ -76,6 +76,10 @@ VOICE: dict[str, tuple[str, ...]] = {
         "D'accord : {changes}.",
         "C'est noté : {changes}.",
     ),
+    "refine_unsupported": (
+        "Pour {what}, je ne sais pas trier selon : {criteria}. Renseignez-vous auprès de l'office de tourisme.",
+        "Je n'ai pas cette information pour {what} : {criteria}. L'office de tourisme pourra vous renseigner.",
+    ),
     "refine_unclear": (
         "Je n'ai pas compris ce que je dois changer. Par exemple : « plus près », « pour les enfants », « accessible en fauteuil », « ouvert maintenant ».",
         "Je n'ai pas bien compris. Vous pouvez dire : « plus près », « pour les enfants », « accessible en fauteuil », « ouvert maintenant ».",

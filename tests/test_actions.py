@@ -84,6 +84,7 @@ ALWAYS_OPEN = "test-bavay-halle-ouverte"
 CLOSED_TODAY = "test-bavay-chapelle-fermee"
 WEEKEND_EVENT = "test-evt-fete-du-week-end"
 TOMORROW_EVENT = "test-evt-atelier-de-demain"
+ACCESSIBLE_EVENT = "test-evt-visite-accessible"
 
 
 # --------------------------------------------------------------------------- periods
@@ -138,6 +139,12 @@ def _test_records(store: Store, today: date) -> None:
                       "timings": [{"start": (end - timedelta(hours=14)).isoformat(),
                                    "end": (end - timedelta(minutes=1)).isoformat()}]})
     t_start, _t_end = tomorrow_bounds(today)
+    store.save_event({"id": ACCESSIBLE_EVENT, "title": "Visite d'essai de plain-pied",
+                      "commune_insee": "59053", "latitude": 50.2950, "longitude": 3.8000,
+                      "interests": ["patrimoine"], "source": "tests", "is_example": True,
+                      "accessibility": {"wheelchair": True, "pushchair": True},
+                      "timings": [{"start": (t_start + timedelta(days=3, hours=14)).isoformat(),
+                                   "end": (t_start + timedelta(days=3, hours=16)).isoformat()}]})
     store.save_event({"id": TOMORROW_EVENT, "title": "Atelier d'essai de demain",
                       "commune_insee": "59481", "interests": ["famille"], "source": "tests",
                       "is_example": True,
@@ -576,6 +583,39 @@ async def test_refine_by_bike_on_routes_changes_the_mode() -> None:
     assert slots["search_state"]["route_mode"] == "bike"
     items = the_payload(messages, "routes")["items"]
     assert items and all(i["mode"] == "bike" for i in items)
+
+
+async def test_refine_events_for_wheelchairs_keeps_only_accessible_events() -> None:
+    first, events = await run(ActionFindEvents(), tracker(
+        "bavay_patrimoine", intent="find_events", entities=[], text="quoi de prévu ?"))
+    state = slot_sets(events)["search_state"]
+    assert any(not i.get("accessible") for i in the_payload(first, "events")["items"])
+    messages, slots = await refine(state, "accessible en fauteuil")
+    assert voices(messages)[0] == "refined" and slots["search_state"]["wheelchair"] is True
+    items = the_payload(messages, "events")["items"]
+    assert [i["id"] for i in items] == [ACCESSIBLE_EVENT]
+    assert all(i["accessible"] is True for i in items)
+
+
+@pytest.mark.parametrize("text", ["accessible en fauteuil", "ouvert maintenant",
+                                  "avec une poussette"])
+async def test_refine_routes_by_what_routes_do_not_record_says_so(text: str) -> None:
+    _, events = await run(ActionFindRoutes(), tracker(
+        intent="find_routes", entities=[], text="une balade"))
+    state = slot_sets(events)["search_state"]
+    messages, slots = await refine(state, text, where=LE_QUESNOY)
+    assert voices(messages) == ["refine_unsupported"]
+    assert slots == {}  # the search is unchanged: "encore" continues it
+
+
+async def test_refine_events_open_now_is_said_unsupported_and_the_rest_applies() -> None:
+    _, events = await run(ActionFindEvents(), tracker(
+        "bavay_patrimoine", intent="find_events", entities=[], text="quoi de prévu ?"))
+    state = slot_sets(events)["search_state"]
+    messages, slots = await refine(state, "plus près et ouvert maintenant")
+    assert voices(messages)[:2] == ["refine_unsupported", "refined"]
+    assert slots["search_state"]["open_now"] is False
+    assert slots["search_state"]["radius_km"] < state["radius_km"]
 
 
 async def test_refine_not_understood_and_refine_without_search() -> None:

@@ -20,6 +20,7 @@ from bot.actions.common import (
     text_of,
 )
 from knowledge.recommend import (
+    SEARCH_NAMES,
     SearchState,
     apply_refinement,
     clean_interests,
@@ -28,6 +29,7 @@ from knowledge.recommend import (
     recommend_places,
     route_criteria,
     territory_centre,
+    unsupported_refinements,
 )
 
 
@@ -87,9 +89,15 @@ class ActionRefine(KnowledgeAction):
         if state is None:
             speak(dispatcher, "nothing_to_refine")
             return []
-        changes = apply_refinement(state, text_of(tracker), entities(tracker))
+        said, ents = text_of(tracker), entities(tracker)
+        unsupported = unsupported_refinements(state, said, ents)
+        if unsupported:
+            speak(dispatcher, "refine_unsupported", what=SEARCH_NAMES[state.kind],
+                  criteria=", ".join(unsupported))
+        changes = apply_refinement(state, said, ents)
         if not changes:
-            speak(dispatcher, "refine_unclear")
+            if not unsupported:
+                speak(dispatcher, "refine_unclear")
             return []
         outcome = await rerun(state, position(tracker), text_of(tracker))
         if outcome is None:
