@@ -1,1 +1,2 @@
-"""Conversation analytics: reads the tracker store as a stream; reports, exports, retention."""
+"""Analytics over Rasa's SQL tracker store: streamed conversations, figures, reports,
+exports, retention and deletion on request, with visitors' data protected (RGPD)."""

@@ -1,0 +1,74 @@
+"""Daily aggregates kept after the raw conversations are deleted (retention).
+
+They live in the tracker store's database, next to Rasa's `events` table, as the same
+(day, channel, metric, key) → count rows the figures are made of, plus item names.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Engine
+
+from analytics.reader import Period
+from analytics.tally import Tally
+
+METADATA = sa.MetaData()
+DAILY = sa.Table(
+    "analytics_daily", METADATA,
+    sa.Column("day", sa.String(10), primary_key=True),
+    sa.Column("channel", sa.String(64), primary_key=True),
+    sa.Column("metric", sa.String(40), primary_key=True),
+    sa.Column("key", sa.String(160), primary_key=True),
+    sa.Column("value", sa.BigInteger, nullable=False),
+)
+LABELS = sa.Table(
+    "analytics_labels", METADATA,
+    sa.Column("item_id", sa.String(160), primary_key=True),
+    sa.Column("label", sa.String(160), nullable=False),
+)
+
+
+def create_tables(engine: Engine) -> None:
+    METADATA.create_all(engine)
+
+
+def add_to_aggregates(conn: Connection, tally: Tally) -> int:
+    """Adds `tally`'s counts to the stored ones (inside the caller's transaction)."""
+    for (day, channel, metric, key), value in tally.counts.items():
+        where = ((DAILY.c.day == day) & (DAILY.c.channel == channel)
+                 & (DAILY.c.metric == metric) & (DAILY.c.key == key))
+        updated = conn.execute(sa.update(DAILY).where(where)
+                               .values(value=DAILY.c.value + value)).rowcount
+        if not updated:
+            conn.execute(sa.insert(DAILY).values(day=day, channel=channel, metric=metric,
+                                                 key=key, value=value))
+    known = set(conn.execute(sa.select(LABELS.c.item_id)).scalars())
+    new = [{"item_id": k, "label": v} for k, v in tally.labels.items() if k not in known]
+    if new:
+        conn.execute(sa.insert(LABELS), new)
+    return len(tally.counts)
+
+
+def load_aggregates(engine: Engine, period: Period, channel: str | None) -> Tally:
+    tally = Tally()
+    if not sa.inspect(engine).has_table(DAILY.name):
+        return tally
+    query = sa.select(DAILY)
+    if period.start:
+        query = query.where(DAILY.c.day >= period.start.isoformat())
+    if period.end:
+        query = query.where(DAILY.c.day <= period.end.isoformat())
+    if channel:
+        query = query.where(DAILY.c.channel == channel)
+    with engine.connect() as conn:
+        for row in conn.execute(query):
+            tally.counts[(row.day, row.channel, row.metric, row.key)] += row.value
+        tally.labels.update({r.item_id: r.label for r in conn.execute(sa.select(LABELS))})
+    return tally
+
+
+def stored_channels(engine: Engine) -> set[str]:
+    if not sa.inspect(engine).has_table(DAILY.name):
+        return set()
+    with engine.connect() as conn:
+        return set(conn.execute(sa.select(DAILY.c.channel).distinct()).scalars())

@@ -1,0 +1,168 @@
+"""`python -m analytics report|export|retention|forget` — for the tourism office's analysts.
+
+Messages are in French; every command says what it did, or why it did nothing."""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import sys
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+from typing import TextIO
+
+from sqlalchemy.exc import SQLAlchemyError
+
+from analytics.config import RETENTION_DAYS, analytics_key, tracker_store_url
+from analytics.exports import ConversationWriter, write_misunderstood, write_summary
+from analytics.html import render_report
+from analytics.privacy import Pseudonymiser
+from analytics.reader import Period, make_engine
+from analytics.report import Filters, build
+from analytics.retention import apply_retention, forget_visitor
+
+
+class CliError(Exception):
+    """A problem to tell the user, in French."""
+
+
+def _day(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"date invalide « {text} » : écrivez-la AAAA-MM-JJ, par exemple 2026-08-15"
+        ) from None
+
+
+def _days(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"nombre de jours invalide « {text} » (au moins 1)")
+    return value
+
+
+def _filters(args: argparse.Namespace) -> Filters:
+    if args.start and args.end and args.start > args.end:
+        raise CliError("La date de début est après la date de fin.")
+    return Filters(Period(args.start, args.end), args.channel or None)
+
+
+@contextlib.contextmanager
+def _output(path: str | None) -> Iterator[TextIO]:
+    if path in (None, "-"):
+        yield sys.stdout
+        return
+    target = Path(str(path))
+    if not target.parent.exists():
+        raise CliError(f"Le dossier {target.parent} n'existe pas.")
+    tmp = target.with_name(target.name + ".part")
+    with open(tmp, "w", encoding="utf-8", newline="") as out:
+        yield out
+    tmp.replace(target)  # a failed export leaves no half-written file behind
+
+
+def cmd_report(args: argparse.Namespace) -> str:
+    fig = build(make_engine(args.database or tracker_store_url()), _filters(args))
+    with _output(args.output) as out:
+        out.write(render_report(fig))
+    t = fig["totals"]
+    return (f"Rapport écrit dans {args.output} : {t['conversations']} conversations, "
+            f"{t['user_messages']} messages, {len(fig['misunderstood'])} groupes de messages "
+            "mal compris.")
+
+
+def cmd_export(args: argparse.Namespace) -> str:
+    engine = make_engine(args.database or tracker_store_url())
+    filters = _filters(args)
+    fmt = "nlu" if args.kind == "nlu" else args.format
+    with _output(args.output) as out:
+        if args.kind == "conversations":
+            writer = ConversationWriter(out, fmt, Pseudonymiser(analytics_key()))
+            build(engine, filters, writer)
+            writer.close()
+            what = f"{writer.count} conversations"
+        elif args.kind == "summary":
+            write_summary(build(engine, filters), fmt, out)
+            what = "les chiffres"
+        else:
+            groups = build(engine, filters)["misunderstood"]
+            write_misunderstood(groups, fmt, out)
+            what = f"{len(groups)} groupes de messages mal compris"
+    return f"Export ({fmt}) : {what}" + (f", dans {args.output}." if args.output else ".")
+
+
+def cmd_retention(args: argparse.Namespace) -> str:
+    result = apply_retention(make_engine(args.database or tracker_store_url()), args.days)
+    if not result.deleted_events:
+        return (f"Rien à supprimer : aucune conversation antérieure au "
+                f"{result.cutoff:%d/%m/%Y}.")
+    return (f"{result.deleted_events} événements antérieurs au {result.cutoff:%d/%m/%Y} "
+            f"supprimés ; leurs chiffres sont gardés ({result.aggregated_counts} compteurs "
+            "journaliers).")
+
+
+def cmd_forget(args: argparse.Namespace) -> str:
+    sender = args.session.strip()
+    if not sender:
+        raise CliError("Donnez l'identifiant de session du visiteur.")
+    deleted = forget_visitor(make_engine(args.database or tracker_store_url()), sender)
+    if not deleted:
+        return "Aucune conversation avec cet identifiant : rien n'a été supprimé."
+    return f"Conversation supprimée : {deleted} événements effacés."
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="python -m analytics",
+        description="Rapports et exports des conversations (données des visiteurs protégées).")
+    p.add_argument("--database", help="base des conversations (URL SQLAlchemy) ; par défaut "
+                   "TRACKER_STORE_URL ou le fichier TRACKER_STORE_DB")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    def period(sp: argparse.ArgumentParser) -> None:
+        sp.add_argument("--from", dest="start", type=_day, help="premier jour (AAAA-MM-JJ)")
+        sp.add_argument("--to", dest="end", type=_day, help="dernier jour inclus (AAAA-MM-JJ)")
+        sp.add_argument("--channel", help="un seul canal (rest, socketio, telegram…)")
+
+    r = sub.add_parser("report", help="rapport HTML (graphiques et tableaux)")
+    period(r)
+    r.add_argument("-o", "--output", required=True, help="fichier HTML à écrire")
+    r.set_defaults(run=cmd_report)
+    e = sub.add_parser("export", help="export CSV ou JSON, ou YAML NLU des messages mal compris")
+    e.add_argument("kind", choices=["summary", "conversations", "misunderstood", "nlu"],
+                   help="summary : les chiffres ; conversations : une ligne par conversation "
+                   "(pseudonymisée) ; misunderstood : messages mal compris ; nlu : les mêmes "
+                   "en YAML Rasa à relire")
+    period(e)
+    e.add_argument("--format", choices=["csv", "json"], default="csv")
+    e.add_argument("-o", "--output", help="fichier à écrire (par défaut : la sortie standard)")
+    e.set_defaults(run=cmd_export)
+    k = sub.add_parser("retention", help="supprimer les conversations anciennes (chiffres gardés)")
+    k.add_argument("--days", type=_days, default=RETENTION_DAYS,
+                   help=f"durée de conservation en jours (défaut : {RETENTION_DAYS})")
+    k.set_defaults(run=cmd_retention)
+    f = sub.add_parser("forget", help="supprimer la conversation d'un visiteur (sur demande)")
+    f.add_argument("session", help="l'identifiant de session donné par le visiteur")
+    f.set_defaults(run=cmd_forget)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        message = args.run(args)
+    except CliError as exc:
+        print(f"Erreur : {exc}", file=sys.stderr)
+        return 2
+    except SQLAlchemyError as exc:
+        print(f"Erreur : base des conversations inaccessible ({type(exc).__name__}).",
+              file=sys.stderr)
+        return 1
+    print(message, file=sys.stderr if args.command == "export" and not args.output
+          else sys.stdout)
+    return 0

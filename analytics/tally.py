@@ -1,0 +1,221 @@
+"""What one conversation adds to the figures.
+
+Every figure is a count keyed by (local day, channel, metric, key): counts of different
+days add up, so the figures of a period are sums, raw conversations and the daily
+aggregates kept after retention merge by addition, and memory grows with the number of
+distinct keys (days × channels × places, intents, cells…), never with the events.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from analytics.privacy import cell_key, scrub
+from analytics.reader import Conversation, Event
+
+FALLBACK_INTENT = "nlu_fallback"
+OUT_OF_SCOPE_INTENT = "out_of_scope"
+CORE_FALLBACK_ACTION = "action_default_fallback"
+SESSION_START_ACTION = "action_session_start"
+RECOMMENDATION_TYPES = ("places", "events", "routes")
+UNKNOWN_CHANNEL = "inconnu"
+MAX_MISUNDERSTOOD = 20_000   # distinct misunderstood texts kept for grouping
+MAX_TEXT = 300
+
+Key = tuple[str, str, str, str]  # ISO day, channel, metric, key
+
+
+@dataclass
+class ConversationSummary:
+    """One conversation as the conversations export shows it (no raw id, no text)."""
+
+    sender_id: str
+    channel: str
+    start: float
+    end: float
+    user_messages: int
+    bot_messages: int
+    recommendations: int
+    fallbacks: int
+    clicks: int
+    feedback_up: int
+    feedback_down: int
+
+
+@dataclass
+class Tally:
+    counts: Counter[Key] = field(default_factory=Counter)
+    labels: dict[str, str] = field(default_factory=dict)          # item id → name
+    misunderstood: Counter[str] = field(default_factory=Counter)  # scrubbed text → count
+    dropped_misunderstood: int = 0
+
+    def add(self, day: date, channel: str, metric: str, key: str = "", n: int = 1) -> None:
+        self.counts[(day.isoformat(), channel, metric, key)] += n
+
+    def note_misunderstood(self, text: str) -> None:
+        clean = " ".join(scrub(text).split())[:MAX_TEXT]
+        if not clean:
+            return
+        if clean in self.misunderstood or len(self.misunderstood) < MAX_MISUNDERSTOOD:
+            self.misunderstood[clean] += 1
+        else:
+            self.dropped_misunderstood += 1
+
+    def merge(self, other: Tally) -> None:
+        self.counts.update(other.counts)
+        self.labels.update(other.labels)
+        self.misunderstood.update(other.misunderstood)
+        self.dropped_misunderstood += other.dropped_misunderstood
+
+
+def channel_of(conversation: Conversation) -> str:
+    for event in conversation.events:
+        if event.type_name == "user":
+            return str(event.data.get("input_channel") or UNKNOWN_CHANNEL)
+    return UNKNOWN_CHANNEL
+
+
+def _items(data: dict[str, Any]) -> tuple[str, str | None, list[dict[str, Any]]] | None:
+    custom = (data.get("data") or {}).get("custom")
+    if not isinstance(custom, dict) or custom.get("type") not in RECOMMENDATION_TYPES:
+        return None
+    items = [i for i in custom.get("items") or [] if isinstance(i, dict) and i.get("id")]
+    speaker = custom.get("speaker")
+    return str(custom["type"]), str(speaker) if speaker else None, items
+
+
+@dataclass
+class _State:
+    """What is remembered while reading one conversation."""
+
+    day: date
+    channel: str
+    summary: ConversationSummary
+    last_action: str = ""
+    last_user_text: str | None = None
+    last_user_flagged: bool = True
+    last_speaker: str | None = None
+    rating: str | None = None
+    speakers: dict[str, str] = field(default_factory=dict)
+    communes: set[str] = field(default_factory=set)
+
+
+def _user(tally: Tally, st: _State, event: Event, data: dict[str, Any]) -> None:
+    day = event.day
+    st.summary.user_messages += 1
+    tally.add(day, st.channel, "user_messages")
+    parse = data.get("parse_data") or {}
+    intent = str((parse.get("intent") or {}).get("name") or "")
+    text = str(data.get("text") or "")
+    tally.add(day, st.channel, "intent", intent or "(aucune)")
+    st.last_user_text, st.last_user_flagged = text, False
+    if intent in (FALLBACK_INTENT, OUT_OF_SCOPE_INTENT):
+        metric = "fallback" if intent == FALLBACK_INTENT else "out_of_scope"
+        tally.add(day, st.channel, metric)
+        st.summary.fallbacks += metric == "fallback"
+        tally.note_misunderstood(text)
+        st.last_user_flagged = True
+    position: dict[str, float] = {}
+    for entity in parse.get("entities") or []:
+        name, value = entity.get("entity"), entity.get("value")
+        if name in ("interest", "period") and isinstance(value, str) and value:
+            tally.add(day, st.channel, name, value.lower()[:60])
+        elif name in ("latitude", "longitude") and intent == "share_location":
+            with contextlib.suppress(TypeError, ValueError):
+                position[name] = float(value)
+    if len(position) == 2:
+        key = cell_key(position["latitude"], position["longitude"])
+        if key:
+            tally.add(day, st.channel, "cell", key)
+
+
+def _bot(tally: Tally, st: _State, event: Event, data: dict[str, Any]) -> None:
+    st.summary.bot_messages += 1
+    tally.add(event.day, st.channel, "bot_messages")
+    found = _items(data)
+    if found is None:
+        return
+    kind, speaker, items = found
+    if speaker:
+        st.last_speaker = speaker
+    for item in items:
+        item_id = str(item["id"])[:120]
+        st.summary.recommendations += 1
+        tally.add(event.day, st.channel, "recommended", item_id)
+        name = item.get("name") or item.get("title")
+        if name:
+            tally.labels[item_id] = f"{name}"[:120]
+        tally.labels.setdefault(f"type:{item_id}", kind)
+        if speaker:
+            st.speakers[item_id] = speaker
+
+
+def _slot(tally: Tally, st: _State, event: Event, data: dict[str, Any]) -> None:
+    if st.last_action == SESSION_START_ACTION:
+        return  # slots carried over into a new session: already counted
+    name, value = data.get("name"), data.get("value")
+    if name == "position_label" and isinstance(value, str) and value:
+        if value not in st.communes:
+            st.communes.add(value)
+            tally.add(event.day, st.channel, "commune", value[:80])
+    elif name == "feedback_rating":
+        st.rating = str(value) if value else None
+    elif name == "feedback_item" and st.rating is not None:
+        if st.rating in ("up", "down"):
+            item = str(value)[:120] if value else ""
+            tally.add(event.day, st.channel, f"feedback_{st.rating}", item or "(sans lieu)")
+            speaker = st.speakers.get(item) or st.last_speaker
+            if speaker:
+                tally.add(event.day, st.channel, f"feedback_speaker_{st.rating}", speaker)
+            if st.rating == "up":
+                st.summary.feedback_up += 1
+            else:
+                st.summary.feedback_down += 1
+        st.rating = None
+
+
+def _agent(tally: Tally, st: _State, event: Event, data: dict[str, Any]) -> None:
+    payload = data.get("data")
+    if isinstance(payload, dict) and payload.get("type") == "click" and payload.get("item"):
+        st.summary.clicks += 1
+        tally.add(event.day, st.channel, "clicked", str(payload["item"])[:120])
+        tally.add(event.day, st.channel, "click_target", str(payload.get("target") or "")[:20])
+
+
+def tally_conversation(tally: Tally, conversation: Conversation) -> ConversationSummary | None:
+    """Adds one conversation to `tally`; its summary, or None when it has no event."""
+    if not conversation.events:
+        return None
+    first = conversation.events[0]
+    channel = channel_of(conversation)
+    st = _State(first.day, channel, ConversationSummary(
+        conversation.sender_id, channel, first.timestamp, conversation.events[-1].timestamp,
+        0, 0, 0, 0, 0, 0, 0))
+    for event in conversation.events:
+        if event.type_name == "action":
+            st.last_action = event.action_name or ""
+            if st.last_action == CORE_FALLBACK_ACTION and not st.last_user_flagged:
+                tally.add(event.day, channel, "fallback")
+                st.summary.fallbacks += 1
+                tally.note_misunderstood(st.last_user_text or "")
+                st.last_user_flagged = True
+            continue
+        data = event.data
+        if event.type_name == "user":
+            _user(tally, st, event, data)
+        elif event.type_name == "bot":
+            _bot(tally, st, event, data)
+        elif event.type_name == "slot":
+            _slot(tally, st, event, data)
+        elif event.type_name == "agent":
+            _agent(tally, st, event, data)
+    if st.summary.user_messages:
+        tally.add(st.day, channel, "conversations")
+        tally.add(st.day, channel, "length", str(st.summary.user_messages))
+        if st.summary.recommendations:
+            tally.add(st.day, channel, "with_recommendation")
+    return st.summary
