@@ -1,0 +1,120 @@
+"""Import page: upload a file, preview the dry run, then confirm.
+
+The uploaded file is kept under var/uploads/ with a random name, bound to the session
+that uploaded it, and deleted once confirmed (or replaced by another upload). The import
+itself is `knowledge.importers.import_file`: all or nothing, the same as the command line.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import secrets
+from pathlib import Path
+from typing import Any
+
+from aiohttp import web
+from aiohttp_session import get_session
+
+from knowledge.config import PROJECT_ROOT
+from webapp.console import auditlog
+from webapp.console.auth import current_user, require_role
+from webapp.console.db import FACTORY, write
+from webapp.console.render import render
+
+UPLOAD_DIR = PROJECT_ROOT / "var" / "uploads"
+MAX_UPLOAD = 20 * 1024 * 1024
+SUFFIXES = (".json", ".jsonld", ".zip", ".csv")
+FORMATS = {"auto": "Détection automatique", "datatourisme": "DATAtourisme (JSON-LD ou zip)",
+           "openagenda": "OpenAgenda (réponse JSON de l'API v2)", "csv": "Modèle CSV"}
+EDITORS = ("editor", "admin")
+
+
+def _run_import(factory: Any, path: Path, fmt: str, dry_run: bool, actor: str) -> Any:
+    from knowledge.importers import import_file  # the importer package of issue 6
+
+    return import_file(factory, path, fmt, dry_run=dry_run, progress=False, actor=actor)
+
+
+def _discard(session: Any) -> None:
+    old = session.pop("import", None)
+    if isinstance(old, dict):
+        (UPLOAD_DIR / str(old.get("file", "-"))).unlink(missing_ok=True)
+
+
+@require_role(*EDITORS)
+async def import_form(request: web.Request) -> web.StreamResponse:
+    return await render(request, "console/import.html", {"formats": FORMATS, "error": ""})
+
+
+@require_role(*EDITORS)
+async def upload(request: web.Request) -> web.StreamResponse:
+    user = await current_user(request)
+    assert user is not None
+    form = await request.post()
+    upload_field = form.get("fichier")
+    fmt = str(form.get("format", "auto"))
+    error = ""
+    if not isinstance(upload_field, web.FileField) or not upload_field.filename:
+        error = "Choisissez un fichier à importer."
+    elif fmt not in FORMATS:
+        error = "Format inconnu."
+    else:
+        suffix = Path(upload_field.filename).suffix.lower()
+        if suffix not in SUFFIXES:
+            error = (f"Type de fichier refusé « {suffix or 'sans extension'} » "
+                     f"(acceptés : {', '.join(SUFFIXES)}).")
+    if error:
+        return await render(request, "console/import.html",
+                            {"formats": FORMATS, "error": error}, status=400)
+    assert isinstance(upload_field, web.FileField)
+    data = upload_field.file.read(MAX_UPLOAD + 1)
+    if len(data) > MAX_UPLOAD:
+        return await render(request, "console/import.html", {
+            "formats": FORMATS,
+            "error": f"Fichier trop volumineux (au plus {MAX_UPLOAD // (1024 * 1024)} Mo)."},
+            status=413)
+    session = await get_session(request)
+    _discard(session)
+    token = secrets.token_urlsafe(24)
+    stored = f"{token}{Path(upload_field.filename).suffix.lower()}"
+    UPLOAD_DIR.mkdir(parents=True, exist_ok=True)
+    path = UPLOAD_DIR / stored
+    await asyncio.to_thread(path.write_bytes, data)
+    report = await asyncio.to_thread(_run_import, request.config_dict[FACTORY], path, fmt,
+                                     True, user.username)
+    session["import"] = {"token": token, "file": stored, "name": upload_field.filename[:200],
+                         "format": fmt}
+    return await render(request, "console/import_report.html", {
+        "report": report, "name": upload_field.filename, "token": token, "preview": True})
+
+
+@require_role(*EDITORS)
+async def confirm(request: web.Request) -> web.StreamResponse:
+    user = await current_user(request)
+    assert user is not None
+    form = await request.post()
+    session = await get_session(request)
+    pending = session.get("import")
+    if not isinstance(pending, dict) or not secrets.compare_digest(
+            str(form.get("token", "")), str(pending.get("token"))):
+        raise web.HTTPBadRequest(
+            text="Aucun import en attente pour cette session : déposez le fichier à nouveau.")
+    path = UPLOAD_DIR / str(pending["file"])
+    if not path.exists():
+        session.pop("import", None)
+        raise web.HTTPBadRequest(text="Le fichier déposé n'existe plus : déposez-le à nouveau.")
+    report = await asyncio.to_thread(_run_import, request.config_dict[FACTORY], path,
+                                     str(pending["format"]), False, user.username)
+    if report.committed:
+        _discard(session)
+        await write(request, auditlog.record, user.username, "import", "import",
+                    str(pending["name"]), None, report.to_dict())
+    return await render(request, "console/import_report.html", {
+        "report": report, "name": pending["name"], "token": pending["token"],
+        "preview": False})
+
+
+def setup_imports(app: web.Application) -> None:
+    app.router.add_get("/console/import", import_form)
+    app.router.add_post("/console/import", upload)
+    app.router.add_post("/console/import/confirmer", confirm)
