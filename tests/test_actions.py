@@ -675,6 +675,19 @@ async def test_form_typed_town_sets_the_position(entities: list[dict[str, Any]],
     assert "position_unknown" not in voices(messages)
 
 
+@pytest.mark.parametrize("intent", ["nlu_fallback", "out_of_scope", "affirm"])
+async def test_form_bare_answer_naming_a_place_of_the_base_sets_the_position(
+        intent: str) -> None:
+    """Asked "where are you?", a visitor may answer with a place rather than a town."""
+    messages, events = await run(ValidateRecommendForm(), tracker(
+        "inform_location_le_quesnoy", intent=intent, entities=[], text="forum antique"))
+    slots = slot_sets(events)
+    forum = next(p for p in all_rows(Poi) if p.name == "Forum antique de Bavay")
+    assert slots.get("position_label") == "« Forum antique de Bavay »"
+    assert (slots.get("latitude"), slots.get("longitude")) == (forum.latitude, forum.longitude)
+    assert messages == []
+
+
 async def test_form_shared_coordinates_set_the_position() -> None:
     messages, events = await run(ValidateRecommendForm(), tracker(
         "share_location_invalid", entities=ents(latitude=50.2936, longitude=3.8031),

@@ -81,8 +81,10 @@ class ValidateRecommendForm(FormValidationAction):
         if intent in LOCATION_INTENTS or (intent in REQUEST_INTENTS and "place" in ents):
             found = await read_position(dispatcher, tracker)
         elif tracker.get_slot("requested_slot") == "position_label" and intent not in DIGRESSIONS:
+            # A bare answer: a town, or a place of the base ("au forum antique").
             gazetteer = await kb().gazetteer_async()
-            found = position_from_text(str(ents.get("place") or text_of(tracker)), gazetteer)
+            place = str(ents.get("place") or text_of(tracker))
+            found = await kb().run(lambda s: position_from_text(place, gazetteer, s))
         else:
             return {}
         if found is None:
