@@ -8,6 +8,8 @@ export WEB_PORT="${WEB_PORT:-8080}"
 export ACTION_ENDPOINT_URL="${ACTION_ENDPOINT_URL:-http://127.0.0.1:${ACTIONS_PORT}/webhook}"
 mkdir -p var
 export TRACKER_STORE_DB="${TRACKER_STORE_DB:-$PWD/var/tracker.sqlite3}"
+# A database URL for the tracker store (PostgreSQL); empty = the SQLite file above.
+export TRACKER_STORE_URL="${TRACKER_STORE_URL:-}"
 export PYTHONPATH="$PWD${PYTHONPATH:+:$PYTHONPATH}"
 export SQLALCHEMY_SILENCE_UBER_WARNING=1
 # Rasa's HTTP API (used by the web app to record widget interactions) needs a token:

@@ -92,6 +92,7 @@ def running_servers(workdir: Path, extra_env: dict[str, str] | None = None,
         **os.environ,
         "KNOWLEDGE_DATABASE_URL": kb_url,
         "TRACKER_STORE_DB": str(workdir / "tracker.sqlite3"),
+        "TRACKER_STORE_URL": "",  # extra_env may give a PostgreSQL URL instead
         "ACTION_ENDPOINT_URL": f"http://127.0.0.1:{actions_port}/webhook",
         "RASA_TELEMETRY_ENABLED": "false",
         "SANIC_HOST": "127.0.0.1",
