@@ -1,0 +1,369 @@
+"""What the Telegram, WhatsApp and SMS channels share.
+
+A messaging platform posts a webhook and expects a quick answer; the reply goes back through
+the platform's HTTP API. So each channel: checks the request, forgets nothing twice (a
+platform redelivers an update it thinks was lost), answers the webhook at once, then runs
+the agent in a background task and sends what the bot said, retrying when the platform is
+busy (429, honouring Retry-After) or failing (5xx), and logging when it gives up.
+"""
+
+from __future__ import annotations
+
+import abc
+import asyncio
+import contextlib
+import hashlib
+import hmac
+import json
+import logging
+import os
+import time
+from collections import OrderedDict
+from collections.abc import Awaitable, Callable, Coroutine, Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Generic, TypeVar
+
+import aiohttp
+from aiohttp_retry import ExponentialRetry, RetryClient
+from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, UserMessage
+from sanic import Blueprint, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+
+from connectors.guard import Handler, guarded
+from knowledge.geo import CoordinateError, check_coordinates
+from knowledge.recommend import distance_fr, french_date
+from knowledge.voice import SHARE_POSITION
+
+logger = logging.getLogger(__name__)
+
+UNSUPPORTED = ("Je ne sais lire que du texte et les positions partagées. 🙂 Écrivez-moi votre "
+               "question, ou partagez votre position.")
+BAD_POSITION = "Je n'ai pas pu lire cette position. Pouvez-vous m'écrire le nom de votre commune ?"
+SHARE_PAYLOAD = SHARE_POSITION["payload"]
+DEDUP_SECONDS = 24 * 3600  # platforms redeliver for hours when they got no 200
+
+
+# --------------------------------------------------------------------------- memories
+K = TypeVar("K")
+V = TypeVar("V")
+
+
+class TtlMemory(Generic[K, V]):
+    """A bounded in-memory map whose entries expire after `ttl` seconds."""
+
+    def __init__(self, ttl: float, max_items: int = 50_000) -> None:
+        self.ttl, self.max_items = ttl, max_items
+        self._items: OrderedDict[K, tuple[float, V]] = OrderedDict()
+
+    def _purge(self) -> None:
+        now = time.monotonic()
+        while self._items and (len(self._items) > self.max_items
+                               or next(iter(self._items.values()))[0] <= now):
+            self._items.popitem(last=False)
+
+    def get(self, key: K) -> V | None:
+        self._purge()
+        entry = self._items.get(key)
+        return entry[1] if entry else None
+
+    def put(self, key: K, value: V) -> None:
+        self._items.pop(key, None)
+        self._items[key] = (time.monotonic() + self.ttl, value)
+        self._purge()
+
+    def forget(self, key: K) -> None:
+        self._items.pop(key, None)
+
+    def first_time(self, key: K) -> bool:
+        """True the first time `key` is seen within the TTL (and remembers it)."""
+        if self.get(key) is not None:
+            return False
+        self.put(key, True)  # type: ignore[arg-type]
+        return True
+
+
+class ShortPayloads:
+    """Button payloads longer than a platform allows travel as a short token."""
+
+    def __init__(self, max_bytes: int) -> None:
+        self.max_bytes = max_bytes
+        self._tokens: TtlMemory[str, str] = TtlMemory(ttl=7 * 24 * 3600)
+
+    def encode(self, payload: str) -> str:
+        if len(payload.encode()) <= self.max_bytes:
+            return payload
+        token = "~" + hashlib.sha256(payload.encode()).hexdigest()[:24]
+        self._tokens.put(token, payload)
+        return token
+
+    def decode(self, data: str) -> str | None:
+        """The payload, or None for a token this process does not know (a restart)."""
+        return self._tokens.get(data) if data.startswith("~") else data
+
+
+# --------------------------------------------------------------------------- inbound
+def location_message(lat: object, lon: object) -> str | None:
+    """`/share_location{"latitude": …, "longitude": …}` (DESIGN.md §5), None if impossible."""
+    try:
+        flat, flon = check_coordinates(lat, lon)
+    except CoordinateError:
+        return None
+    return "/share_location" + json.dumps({"latitude": flat, "longitude": flon})
+
+
+def split_text(text: str, limit: int) -> list[str]:
+    """Pieces of at most `limit` characters, cut at a paragraph, a line or a word."""
+    text = text.strip()
+    pieces: list[str] = []
+    while len(text) > limit:
+        window = text[:limit + 1]
+        cut = max(window.rfind("\n\n"), window.rfind("\n"))
+        if cut < limit // 2:
+            cut = window.rfind(" ")
+        if cut < limit // 2:
+            cut = limit
+        pieces.append(text[:cut].rstrip())
+        text = text[cut:].lstrip()
+    if text:
+        pieces.append(text)
+    return pieces
+
+
+def clip(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[:limit - 1].rstrip() + "…"
+
+
+# --------------------------------------------------------------------------- outbound
+def item_title(item: dict[str, Any]) -> str:
+    return str(item.get("name") or item.get("title") or "")
+
+
+def item_details(item: dict[str, Any]) -> str:
+    """"Bavay · 0,3 km", with the date first for an event."""
+    parts: list[str] = []
+    if item.get("start"):
+        with contextlib.suppress(ValueError):
+            parts.append(french_date(datetime.fromisoformat(str(item["start"]))))
+    if item.get("commune"):
+        parts.append(str(item["commune"]))
+    distance = distance_fr(item.get("distance_km"), item.get("coord_precision"))
+    if distance:
+        parts.append(distance)
+    return " · ".join(parts)
+
+
+def mapped_items(message: dict[str, Any]) -> list[dict[str, Any]]:
+    """The places, events or routes of a message that have coordinates."""
+    custom = message.get("custom")
+    if not isinstance(custom, dict) or not isinstance(custom.get("items"), list):
+        return []
+    return [i for i in custom["items"] if isinstance(i, dict)
+            and location_message(i.get("latitude"), i.get("longitude")) and item_title(i)]
+
+
+def buttons_of(message: dict[str, Any]) -> tuple[list[dict[str, str]], bool]:
+    """The message's buttons without "share my position" (each platform offers that its own
+    way), and whether it was there."""
+    buttons = [b for b in message.get("buttons") or []
+               if isinstance(b, dict) and b.get("title") and b.get("payload")]
+    kept = [b for b in buttons if b["payload"] != SHARE_PAYLOAD]
+    return kept, len(kept) != len(buttons)
+
+
+class _Backoff(ExponentialRetry):
+    """Exponential backoff that waits at least what a 429's Retry-After asks (capped)."""
+
+    def get_timeout(self, attempt: int, response: aiohttp.ClientResponse | None = None,
+                    ) -> float:
+        wait = super().get_timeout(attempt, response)
+        if response is not None:
+            if response.status == 429:
+                with contextlib.suppress(ValueError):
+                    wait = max(wait, min(float(response.headers.get("Retry-After", "")),
+                                         self._max_timeout))
+            response.release()  # the retry loop drops it without releasing the connection
+        return wait
+
+
+@dataclass(frozen=True)
+class RetrySettings:
+    attempts: int = 4
+    first_delay: float = 0.5
+    max_delay: float = 30.0
+
+    @classmethod
+    def from_env(cls) -> RetrySettings:
+        return cls(int(os.environ.get("MESSAGING_RETRY_ATTEMPTS", cls.attempts)),
+                   float(os.environ.get("MESSAGING_RETRY_DELAY", cls.first_delay)))
+
+
+class PlatformClient:
+    """The channel's one aiohttp session (opened in the server's loop on first use)."""
+
+    def __init__(self, platform: str, retry: RetrySettings, *,
+                 headers: dict[str, str] | None = None,
+                 auth: aiohttp.BasicAuth | None = None) -> None:
+        self.platform, self.retry = platform, retry
+        self._headers, self._auth = headers or {}, auth
+        self._client: RetryClient | None = None
+
+    def _session(self) -> RetryClient:
+        if self._client is None:
+            session = aiohttp.ClientSession(headers=self._headers, auth=self._auth,
+                                            timeout=aiohttp.ClientTimeout(total=30))
+            options = _Backoff(attempts=self.retry.attempts, start_timeout=self.retry.first_delay,
+                               max_timeout=self.retry.max_delay, statuses={429},
+                               exceptions={aiohttp.ClientError, asyncio.TimeoutError})
+            self._client = RetryClient(client_session=session, retry_options=options,
+                                       logger=logger)
+        return self._client
+
+    async def post(self, url: str, what: str, **kwargs: Any) -> dict[str, Any] | None:
+        """POST (json= or data=); the decoded answer, or None once retries are spent.
+        `what` names the call in logs (URLs may hold a token)."""
+        try:
+            async with self._session().post(url, **kwargs) as resp:
+                body = await resp.text()
+                if resp.status >= 400:
+                    logger.error("%s %s: échec HTTP %s après %d tentative(s) : %s",
+                                 self.platform, what, resp.status, self.retry.attempts,
+                                 body[:300])
+                    return None
+        except (aiohttp.ClientError, asyncio.TimeoutError) as exc:
+            logger.error("%s %s: plateforme injoignable après %d tentative(s) : %r",
+                         self.platform, what, self.retry.attempts, exc)
+            return None
+        try:
+            answer = json.loads(body) if body else {}
+        except ValueError:
+            answer = {}
+        return answer if isinstance(answer, dict) else {}
+
+    async def close(self) -> None:
+        if self._client is not None:
+            await self._client.close()
+            self._client = None
+
+
+class WholeMessages(CollectingOutputChannel):
+    """Collects each bot message whole (text, buttons and custom payload together), so
+    that a platform can render them as one."""
+
+    async def send_response(self, recipient_id: str, message: dict[str, Any]) -> None:
+        kept = {k: message[k] for k in ("text", "buttons", "quick_replies", "custom", "image")
+                if message.get(k)}
+        if "quick_replies" in kept:
+            kept["buttons"] = kept.pop("quick_replies")
+        if kept:
+            await self._persist_message(kept)
+
+
+class BackgroundTasks:
+    """Tasks started after a webhook was answered; kept so that they are not garbage
+    collected mid-way and can be awaited on shutdown."""
+
+    def __init__(self) -> None:
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    def spawn(self, coro: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.get_running_loop().create_task(coro)
+        self._tasks.add(task)
+        task.add_done_callback(self._done)
+
+    def _done(self, task: asyncio.Task[None]) -> None:
+        self._tasks.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            logger.error("Échec d'un envoi en arrière-plan", exc_info=task.exception())
+
+    async def drain(self, timeout: float = 15.0) -> None:
+        if self._tasks:
+            await asyncio.wait(set(self._tasks), timeout=timeout)
+
+
+def env_settings(required: Iterable[str], optional: Iterable[str] = ()) -> dict[str, str] | None:
+    """The variables' values ("" for an unset optional one), or None when a required one
+    is missing: the channel stays disabled, and the log says which."""
+    values = {name: os.environ.get(name, "").strip() for name in required}
+    missing = [name for name, value in values.items() if not value]
+    if missing:
+        logger.info("Canal désactivé, variables manquantes : %s", ", ".join(missing))
+        return None
+    return values | {name: os.environ.get(name, "").strip() for name in optional}
+
+
+def same_secret(given: str | None, expected: str) -> bool:
+    return given is not None and hmac.compare_digest(given.encode(), expected.encode())
+
+
+class MessagingInput(InputChannel, abc.ABC):
+    """A webhook channel that answers at once and sends the bot's replies afterwards.
+
+    Subclasses set `platform` (a French name for messages), implement `add_routes` (the
+    webhook itself) and `deliver` (native rendering), and call `start_turn` / `reply`."""
+
+    platform = ""
+
+    def __init__(self, client: PlatformClient | None, pseudonym_key: str) -> None:
+        self.client = client
+        self.tasks = BackgroundTasks()
+        self.seen: TtlMemory[str, bool] = TtlMemory(ttl=DEDUP_SECONDS)
+        self._key = pseudonym_key.encode()
+
+    @property
+    def enabled(self) -> bool:
+        return self.client is not None
+
+    def sender_id(self, address: str) -> str:
+        """A stable pseudonym for the conversation: trackers never hold a phone number."""
+        digest = hmac.new(self._key, address.encode(), hashlib.sha256).hexdigest()[:24]
+        return f"{self.name()}-{digest}"
+
+    def disabled(self) -> HTTPResponse:
+        return response.text(f"Canal {self.platform} non configuré.", status=503)
+
+    @staticmethod
+    def json_body(request: Request) -> dict[str, Any] | None:
+        try:
+            body = json.loads(request.body or b"")
+        except (ValueError, UnicodeDecodeError):
+            return None
+        return body if isinstance(body, dict) else None
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        handle = guarded(on_new_message)
+        blueprint = Blueprint(f"{self.name()}_webhook", __name__)
+
+        @blueprint.route("/", methods=["GET"])
+        async def health(_: Request) -> HTTPResponse:
+            return response.json({"status": "ok" if self.enabled else "disabled"})
+
+        async def stop(*_: Any) -> None:
+            await self.tasks.drain()
+            if self.client is not None:
+                await self.client.close()
+
+        blueprint.listener("before_server_stop")(stop)
+        self.add_routes(blueprint, handle)
+        return blueprint
+
+    def start_turn(self, handle: Handler, text: str, address: str) -> None:
+        """Run the agent on `text` and send its replies to `address`, after the webhook."""
+        self.tasks.spawn(self._turn(handle, text, address))
+
+    async def _turn(self, handle: Handler, text: str, address: str) -> None:
+        collector = WholeMessages()
+        await handle(UserMessage(text, collector, self.sender_id(address),
+                                 input_channel=self.name()))
+        await self.deliver(address, collector.messages)
+
+    def reply(self, address: str, text: str) -> None:
+        """Answer without the agent (unsupported content)."""
+        self.tasks.spawn(self.deliver(address, [{"text": text}]))
+
+    @abc.abstractmethod
+    def add_routes(self, blueprint: Blueprint, handle: Handler) -> None: ...
+
+    @abc.abstractmethod
+    async def deliver(self, address: str, messages: list[dict[str, Any]]) -> None: ...

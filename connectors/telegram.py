@@ -1,0 +1,163 @@
+"""Telegram channel (`/webhooks/telegram/webhook`), through the Bot API over HTTP.
+
+Replaces Rasa's own, which reads a shared location as plain text. Configured by
+TELEGRAM_BOT_TOKEN and TELEGRAM_WEBHOOK_SECRET (the `secret_token` given to setWebhook,
+sent back in `X-Telegram-Bot-Api-Secret-Token`); TELEGRAM_API_URL for tests.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from sanic import Blueprint, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+
+from connectors.guard import Handler
+from connectors.messaging import (
+    BAD_POSITION,
+    UNSUPPORTED,
+    MessagingInput,
+    PlatformClient,
+    RetrySettings,
+    ShortPayloads,
+    buttons_of,
+    clip,
+    env_settings,
+    item_details,
+    item_title,
+    location_message,
+    mapped_items,
+    same_secret,
+    split_text,
+)
+from knowledge.voice import SHARE_POSITION
+
+logger = logging.getLogger(__name__)
+
+TEXT_LIMIT = 4096
+CALLBACK_DATA_BYTES = 64
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+SHARE_HINT = "Ou touchez le bouton ci-dessous pour partager votre position."
+
+
+class TelegramInput(MessagingInput):
+    platform = "Telegram"
+
+    @classmethod
+    def name(cls) -> str:
+        return "telegram"
+
+    def __init__(self, settings: dict[str, str] | None) -> None:
+        settings = settings or {}
+        client = None
+        if settings:
+            client = PlatformClient("telegram", RetrySettings.from_env())
+            base = settings.get("TELEGRAM_API_URL") or "https://api.telegram.org"
+            self.api = f"{base.rstrip('/')}/bot{settings['TELEGRAM_BOT_TOKEN']}"
+        self.secret = settings.get("TELEGRAM_WEBHOOK_SECRET", "")
+        self.payloads = ShortPayloads(CALLBACK_DATA_BYTES)
+        super().__init__(client, self.secret)
+
+    @classmethod
+    def from_credentials(cls, credentials: dict[str, Any] | None) -> TelegramInput:
+        return cls(env_settings(("TELEGRAM_BOT_TOKEN", "TELEGRAM_WEBHOOK_SECRET"),
+                                ("TELEGRAM_API_URL",)))
+
+    async def call(self, method: str, **params: Any) -> dict[str, Any] | None:
+        assert self.client is not None
+        return await self.client.post(f"{self.api}/{method}", method, json=params)
+
+    # ------------------------------------------------------------------ inbound
+    def add_routes(self, blueprint: Blueprint, handle: Handler) -> None:
+        @blueprint.route("/webhook", methods=["POST"])
+        async def webhook(request: Request) -> HTTPResponse:
+            if not self.enabled:
+                return self.disabled()
+            given = request.headers.get(SECRET_HEADER)
+            if given is None:
+                return response.text("Jeton secret manquant.", status=401)
+            if not same_secret(given, self.secret):
+                return response.text("Jeton secret invalide.", status=403)
+            update = self.json_body(request)
+            if update is None or not isinstance(update.get("update_id"), int):
+                return response.text("Mise à jour Telegram illisible.", status=400)
+            if self.seen.first_time(str(update["update_id"])):
+                self.accept(update, handle)
+            return response.json({})
+
+    def accept(self, update: dict[str, Any], handle: Handler) -> None:
+        if isinstance(update.get("callback_query"), dict):
+            self.accept_button(update["callback_query"], handle)
+            return
+        message = update.get("message")
+        if not isinstance(message, dict) or not isinstance(message.get("chat"), dict):
+            return  # edited messages, channel posts, member updates: nothing to answer
+        chat = str(message["chat"].get("id"))
+        place = message.get("venue", {}).get("location") if isinstance(
+            message.get("venue"), dict) else message.get("location")
+        if isinstance(place, dict):
+            text = location_message(place.get("latitude"), place.get("longitude"))
+            if text is None:
+                self.reply(chat, BAD_POSITION)
+            else:
+                self.start_turn(handle, text, chat)
+        elif isinstance(message.get("text"), str) and message["text"].strip():
+            text = message["text"].strip()
+            self.start_turn(handle, "bonjour" if text.split("@")[0] == "/start" else text, chat)
+        else:  # sticker, voice, photo, document, contact…
+            self.reply(chat, UNSUPPORTED)
+
+    def accept_button(self, query: dict[str, Any], handle: Handler) -> None:
+        message = query.get("message") if isinstance(query.get("message"), dict) else {}
+        chat = (message or {}).get("chat", {}).get("id")
+        if query.get("id"):  # stops the button's spinner
+            self.tasks.spawn(self._answer_callback(str(query["id"])))
+        if chat is None:
+            return
+        data = query.get("data")
+        payload = self.payloads.decode(data) if isinstance(data, str) else None
+        if payload is None:  # a token from before a restart: the button's title will do
+            payload = next((b.get("text") for row in (message or {}).get(
+                "reply_markup", {}).get("inline_keyboard", []) for b in row
+                if b.get("callback_data") == data), None)
+        if payload:
+            self.start_turn(handle, payload, str(chat))
+        else:
+            self.reply(str(chat), UNSUPPORTED)
+
+    async def _answer_callback(self, query_id: str) -> None:
+        await self.call("answerCallbackQuery", callback_query_id=query_id)
+
+    # ------------------------------------------------------------------ outbound
+    async def deliver(self, address: str, messages: list[dict[str, Any]]) -> None:
+        for message in messages:
+            buttons, share = buttons_of(message)
+            text = str(message.get("text") or "")
+            if text or buttons:
+                pieces = split_text(text, TEXT_LIMIT) or ["👇"]
+                for piece in pieces[:-1]:
+                    await self.call("sendMessage", chat_id=address, text=piece)
+                extra: dict[str, Any] = {}
+                if buttons:
+                    extra["reply_markup"] = {"inline_keyboard": [
+                        [{"text": clip(b["title"], 64),
+                          "callback_data": self.payloads.encode(b["payload"])}]
+                        for b in buttons]}
+                await self.call("sendMessage", chat_id=address, text=pieces[-1], **extra)
+            if share:
+                await self.call("sendMessage", chat_id=address, text=SHARE_HINT, reply_markup={
+                    "keyboard": [[{"text": SHARE_POSITION["title"], "request_location": True}]],
+                    "one_time_keyboard": True, "resize_keyboard": True})
+            for item in mapped_items(message):
+                details = item_details(item)
+                where = {"chat_id": address, "latitude": float(item["latitude"]),
+                         "longitude": float(item["longitude"])}
+                if details:
+                    await self.call("sendVenue", **where, title=clip(item_title(item), 100),
+                                    address=clip(details, 100))
+                else:
+                    await self.call("sendLocation", **where)
+            if message.get("image"):
+                await self.call("sendPhoto", chat_id=address, photo=str(message["image"]))

@@ -1,0 +1,173 @@
+"""The messaging connectors' pieces without Rasa: SMS encoding and fitting, text splitting,
+short button payloads, the dedup memory, WhatsApp's interactive choice, and the sender's
+retries against the local fake platform."""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections.abc import Iterator
+from types import SimpleNamespace
+
+import pytest
+
+from connectors.messaging import (
+    PlatformClient,
+    RetrySettings,
+    ShortPayloads,
+    TtlMemory,
+    location_message,
+    split_text,
+)
+from connectors.sms import GSM, compose, gsm_text, segments
+from connectors.telegram import TelegramInput
+from connectors.whatsapp import WhatsAppInput
+from tests.fake_platforms import FakePlatforms
+
+PLACE = {"id": "p1", "name": "Forum antique de Bavay", "commune": "Bavay", "distance_km": 0.34,
+         "latitude": 50.2983, "longitude": 3.7939, "coord_precision": "exact",
+         "summary": "Un très long résumé " * 20}
+BUTTONS = [{"title": "➕ Encore", "payload": "/request_more"},
+           {"title": "📍 Plus près", "payload": '/refine{"radius": "plus près"}'},
+           {"title": "🧒 Pour les enfants", "payload": '/refine{"audience": "enfants"}'},
+           {"title": "♿ Accessible", "payload": '/refine{"accessibility": "fauteuil"}'}]
+
+
+def test_sms_text_avoids_ucs2_when_a_gsm_equivalent_exists() -> None:
+    text = gsm_text("Mamie Jeannine : l’église « Saint-Martin »… 🏰 à la forêt, ça vaut ≈ 3 km !")
+    assert all(c in GSM for c in text), text
+    assert text == ('Mamie Jeannine : l\'église "Saint-Martin"... à la foret, ca vaut ~ 3 km !')
+    assert gsm_text("Москва") == "Москва"  # no equivalent: the text needs UCS-2
+
+
+def test_segments_gsm_and_ucs2() -> None:
+    assert segments("a" * 160) == 1 and segments("a" * 161) == 2 and segments("a" * 459) == 3
+    assert segments("€" * 80) == 1 and segments("€" * 81) == 2  # extension: 2 septets
+    assert segments("ж" * 70) == 1 and segments("ж" * 71) == 2 and segments("ж" * 201) == 3
+
+
+def test_sms_turn_is_compact_numbered_and_at_most_three_segments() -> None:
+    places = [dict(PLACE, id=f"p{i}", name=f"{PLACE['name']} n°{i}") for i in range(5)]
+    body, choices = compose([
+        {"text": "Mamie Jeannine : voici ce que je vous conseille près de Bavay 🏰"},
+        {"text": "1. Forum (0,3 km, Bavay)\n2. …", "buttons": BUTTONS,
+         "custom": {"type": "places", "items": places}},
+    ])
+    assert segments(body) <= 3 and all(c in GSM for c in body), body
+    assert "- Forum antique de Bavay" in body and "1. Forum (" not in body
+    assert body.endswith("1. Encore\n2. Plus près\n3. Pour les enfants\n4. Accessible\n"
+                         "Répondez 1, 2, 3 ou 4.")
+    assert [c["payload"] for c in choices] == [b["payload"] for b in BUTTONS]
+
+
+def test_sms_short_turn_keeps_map_links_and_offers_to_type_a_town() -> None:
+    body, choices = compose([{"text": "Où êtes-vous ?", "buttons": [
+        {"title": "📍 Partager ma position", "payload": "/share_location"},
+        {"title": "Bavay", "payload": '/inform_location{"place": "Bavay"}'}]},
+        {"custom": {"type": "places", "items": [PLACE]}}])
+    assert "Partager" not in body and "Ou écrivez le nom de votre commune." in body
+    assert [c["title"] for c in choices] == ["Bavay"]
+    assert "https://osm.org/?mlat=50.2983&mlon=3.7939" in body
+
+
+def test_sms_overlong_text_is_cut_but_choices_stay() -> None:
+    body, _ = compose([{"text": "mot " * 600, "buttons": BUTTONS[:2]}])
+    assert segments(body) <= 3
+    assert "...\n1. Encore\n2. Plus près\nRépondez 1 ou 2." in body
+
+
+def test_split_text_respects_the_limit_and_loses_no_word() -> None:
+    text = "\n\n".join(f"Paragraphe {i} " + "mot " * 50 for i in range(30))
+    pieces = split_text(text, 500)
+    assert all(len(p) <= 500 for p in pieces) and len(pieces) > 1
+    assert " ".join(pieces).split() == text.split()
+    assert split_text("x" * 1200, 500) == ["x" * 500, "x" * 500, "x" * 200]
+
+
+def test_long_button_payloads_travel_as_short_tokens() -> None:
+    short = ShortPayloads(64)
+    payload = '/refine{"accessibility": "fauteuil", "audience": "enfants", "radius": "10 km"}'
+    token = short.encode(payload)
+    assert len(token.encode()) <= 64 and token != payload
+    assert short.decode(token) == payload
+    assert short.encode("/find_places") == "/find_places"
+    assert ShortPayloads(64).decode(token) is None  # unknown after a restart
+
+
+def test_dedup_memory_remembers_then_forgets() -> None:
+    seen: TtlMemory[str, bool] = TtlMemory(ttl=0.2, max_items=3)
+    assert seen.first_time("a") and not seen.first_time("a")
+    time.sleep(0.3)
+    assert seen.first_time("a")
+    for key in "bcd":
+        seen.first_time(key)
+    assert seen.first_time("a")  # pushed out by the bound
+
+
+def test_location_message_is_valid_json_or_nothing() -> None:
+    text = location_message(50.2936, "3.8031")
+    assert text is not None and text.startswith("/share_location{")
+    assert json.loads(text[len("/share_location"):]) == {"latitude": 50.2936,
+                                                          "longitude": 3.8031}
+    assert location_message(95, 3.8) is None and location_message(True, 3.8) is None
+    assert location_message(None, "x") is None
+
+
+def test_whatsapp_offers_buttons_up_to_three_then_a_list() -> None:
+    channel = WhatsAppInput(None)
+    three = channel.interactive("Que cherchez-vous ?", [
+        {"title": "🏰 Que visiter ?", "payload": "/find_places"},
+        {"title": "📅 Les événements", "payload": "/find_events"},
+        {"title": "🥾 Une balade", "payload": "/find_routes"}])
+    assert three["type"] == "button" and len(three["action"]["buttons"]) == 3
+    many = channel.interactive("Choisissez", [
+        {"title": f"Choix numéro {i} avec un titre long", "payload": f"/p{i}"}
+        for i in range(12)])
+    rows = many["action"]["sections"][0]["rows"]
+    assert many["type"] == "list" and len(rows) == 10
+    assert all(len(r["title"]) <= 24 and len(r["description"]) <= 72 for r in rows)
+
+
+@pytest.fixture
+def fake() -> Iterator[FakePlatforms]:
+    with FakePlatforms().running() as f:
+        yield f
+
+
+async def test_sender_honours_retry_after_then_succeeds(fake: FakePlatforms) -> None:
+    client = PlatformClient("telegram", RetrySettings(attempts=3, first_delay=0.01))
+    fake.fail_next(2, 429, retry_after="0.3")
+    start = time.monotonic()
+    try:
+        answer = await client.post(f"{fake.url}/telegram/botT/sendMessage", "sendMessage",
+                                   json={"chat_id": 1, "text": "bonjour"})
+    finally:
+        await client.close()
+    assert answer == {"ok": True, "result": {"message_id": 3}}
+    assert [r.status for r in fake.requests] == [429, 429, 200]
+    assert time.monotonic() - start >= 0.6  # waited what Retry-After asked, twice
+
+
+async def test_sender_gives_up_after_its_attempts_and_logs(
+        fake: FakePlatforms, caplog: pytest.LogCaptureFixture) -> None:
+    client = PlatformClient("sms", RetrySettings(attempts=3, first_delay=0.01))
+    fake.fail_next(10, 503)
+    with caplog.at_level(logging.ERROR, logger="connectors.messaging"):
+        answer = await client.post(f"{fake.url}/twilio/x/Messages.json", "Messages.json",
+                                   data={"To": "+33600000000", "Body": "x"})
+    await client.close()
+    assert answer is None
+    assert [r.status for r in fake.requests] == [503, 503, 503]
+    assert "échec HTTP 503 après 3 tentative(s)" in caplog.text
+
+
+async def test_not_configured_channel_answers_503(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("TELEGRAM_BOT_TOKEN", raising=False)
+    monkeypatch.setenv("TELEGRAM_WEBHOOK_SECRET", "s")
+    channel = TelegramInput.from_credentials({})
+    assert not channel.enabled
+    blueprint = channel.blueprint(lambda message: None)  # type: ignore[arg-type,return-value]
+    webhook = next(r.handler for r in blueprint._future_routes if r.uri == "/webhook")
+    answer = await webhook(SimpleNamespace(headers={}, body=b"{}"))
+    assert answer.status == 503 and "non configuré" in answer.body.decode()
