@@ -1,0 +1,204 @@
+"""Staff console over HTTP (aiohttp test client), on SQLite and on PostgreSQL: accounts
+and roles, CSRF, rate-limited login, data pages with validation and the audit log."""
+
+from __future__ import annotations
+
+import io
+import re
+import sys
+from collections.abc import AsyncIterator
+
+import pytest
+from aiohttp.test_utils import TestClient, TestServer
+from sqlalchemy import select
+from sqlalchemy.engine import Engine
+
+from knowledge.db import outdated_tables, session_factory, transaction
+from knowledge.models import Poi
+from webapp.app import create_app
+from webapp.console import __main__ as accounts_cli
+from webapp.console.accounts import add_user
+from webapp.console.models import AuditEntry, ConsoleBase, ensure_tables
+from webapp.settings import WebSettings
+
+PASSWORD = "un-mot-de-passe-solide"
+TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+def _url(engine: Engine) -> str:
+    return engine.url.render_as_string(hide_password=False)
+
+
+@pytest.fixture
+async def client(kb_engine: Engine) -> AsyncIterator[TestClient]:
+    ConsoleBase.metadata.drop_all(kb_engine)  # the PostgreSQL database is shared
+    ensure_tables(kb_engine)
+    with transaction(session_factory(kb_engine)) as session:
+        for name, role in (("edith", "editor"), ("adam", "admin"), ("anna", "analyst")):
+            add_user(session, name, PASSWORD, role)
+    settings = WebSettings(knowledge_url=_url(kb_engine), tracker_store_db=":memory:",
+                           rasa_url="http://127.0.0.1:1", rasa_api_token="",
+                           secret_key=b"k" * 32, secure_cookies=False)
+    async with TestClient(TestServer(create_app(settings))) as c:
+        yield c
+
+
+async def token(client: TestClient, path: str = "/console/connexion") -> str:
+    resp = await client.get(path)
+    match = TOKEN.search(await resp.text())
+    assert match, await resp.text()
+    return match.group(1)
+
+
+async def login(client: TestClient, name: str, password: str = PASSWORD) -> int:
+    csrf = await token(client)
+    resp = await client.post("/console/connexion", allow_redirects=False, data={
+        "csrf_token": csrf, "username": name, "password": password})
+    return resp.status
+
+
+async def test_pages_need_a_login_and_send_security_headers(client: TestClient) -> None:
+    resp = await client.get("/console/lieux", allow_redirects=False)
+    assert resp.status == 302
+    assert resp.headers["Location"].startswith("/console/connexion?suivant=")
+    page = await client.get("/console/connexion")
+    assert "script-src 'self'" in page.headers["Content-Security-Policy"]
+    assert "frame-ancestors 'none'" in page.headers["Content-Security-Policy"]
+    assert page.headers["X-Content-Type-Options"] == "nosniff"
+    assert page.headers["X-Frame-Options"] == "DENY"
+    cookie = page.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Strict" in cookie
+
+
+async def test_wrong_password_is_refused_and_right_one_logs_in(client: TestClient) -> None:
+    assert await login(client, "edith", "pas-le-bon-mot") == 401
+    assert await login(client, "personne", PASSWORD) == 401
+    assert await login(client, "edith") == 302
+    home = await client.get("/console/")
+    assert "Bonjour edith" in await home.text()
+
+
+async def test_post_without_csrf_token_is_refused(client: TestClient) -> None:
+    resp = await client.post("/console/connexion", data={"username": "edith",
+                                                         "password": PASSWORD})
+    assert resp.status == 403
+    assert "Jeton de sécurité" in await resp.text()
+    assert await login(client, "edith") == 302
+    created = await client.post("/console/lieux/nouveau", data={
+        "csrf_token": "faux", "name": "Sans jeton", "kinds": "museum",
+        "interests": "culture", "commune": "Bavay"})
+    assert created.status == 403
+
+
+async def test_login_is_rate_limited(client: TestClient) -> None:
+    for _ in range(5):
+        assert await login(client, "edith", "mauvais-mot") == 401
+    assert await login(client, "edith") == 429  # even the right password, for now
+    page = await client.get("/console/connexion")
+    csrf = TOKEN.search(await page.text()).group(1)  # type: ignore[union-attr]
+    resp = await client.post("/console/connexion", data={
+        "csrf_token": csrf, "username": "edith", "password": PASSWORD})
+    assert "Trop de tentatives" in await resp.text()
+
+
+async def test_roles(client: TestClient) -> None:
+    assert await login(client, "edith") == 302
+    assert (await client.get("/console/comptes")).status == 403
+    csrf = await token(client, "/console/")
+    resp = await client.post("/console/comptes", data={
+        "csrf_token": csrf, "action": "add", "username": "intrus", "password": PASSWORD,
+        "role": "admin"})
+    assert resp.status == 403
+    client.session.cookie_jar.clear()
+    assert await login(client, "anna") == 302
+    assert (await client.get("/console/lieux")).status == 403
+    assert 'href="/console/analyse"' in await (await client.get("/console/")).text()
+
+
+async def test_admin_manages_accounts(client: TestClient, kb_engine: Engine) -> None:
+    assert await login(client, "adam") == 302
+    csrf = await token(client, "/console/comptes")
+    resp = await client.post("/console/comptes", data={
+        "csrf_token": csrf, "action": "add", "username": "nouvelle", "password": PASSWORD,
+        "role": "editor"})
+    assert "Compte créé : nouvelle" in await resp.text()
+    resp = await client.post("/console/comptes", data={
+        "csrf_token": csrf, "action": "disable", "username": "edith"})
+    assert resp.status == 200
+    client.session.cookie_jar.clear()
+    assert await login(client, "edith") == 401  # disabled
+    assert await login(client, "nouvelle") == 302
+
+
+async def test_create_edit_unpublish_with_audit(client: TestClient, kb_engine: Engine) -> None:
+    assert await login(client, "edith") == 302
+    csrf = await token(client, "/console/lieux/nouveau")
+    bad = await client.post("/console/lieux/nouveau", data={
+        "csrf_token": csrf, "name": "Ferme test", "kinds": "farm", "interests": "terroir",
+        "latitude": "95", "longitude": "3.8", "published": "oui"})
+    assert bad.status == 422
+    assert "Latitude impossible" in await bad.text()
+    resp = await client.post("/console/lieux/nouveau", allow_redirects=False, data={
+        "csrf_token": csrf, "name": "Ferme test", "kinds": "farm", "interests": "terroir",
+        "commune": "bavay", "published": "oui"})
+    assert resp.status == 303, await resp.text()
+    path = resp.headers["Location"].split("?")[0]
+    record_id = path.rsplit("/", 1)[1]
+    page = await client.get(path)
+    text = await page.text()
+    assert 'class="marker"' in text and "Coordonnées" in text
+    resp = await client.post(path, allow_redirects=False, data={
+        "csrf_token": csrf, "name": "Ferme test", "kinds": "farm", "interests": "terroir",
+        "commune": "Bavay", "phone": "03 27 00 00 00", "published": "oui"})
+    assert resp.status == 303
+    resp = await client.post(f"{path}/publication", allow_redirects=False, data={
+        "csrf_token": csrf, "action": "unpublish"})
+    assert resp.status == 303
+    with session_factory(kb_engine)() as session:
+        poi = session.get(Poi, record_id)
+        assert poi is not None and poi.phone == "03 27 00 00 00" and not poi.published
+        assert poi.commune_insee == "59053"  # Bavay, from the typed commune name
+        log = list(session.execute(select(AuditEntry).where(AuditEntry.record_id == record_id)
+                                   .order_by(AuditEntry.id)).scalars())
+    assert [e.action for e in log] == ["create", "edit", "unpublish"]
+    assert log[0].before is None and log[0].after["name"] == "Ferme test"
+    assert log[1].before["phone"] is None and log[1].after["phone"] == "03 27 00 00 00"
+    assert all(e.username == "edith" for e in log)
+    journal = await client.get(f"/console/journal?record_id={record_id}")
+    assert "3 entrée(s)" in await journal.text()
+    listing = await client.get("/console/lieux?q=ferme+test&published=non")
+    assert "1 résultat(s)" in await listing.text()
+    assert "0 résultat(s)" in await (await client.get(
+        "/console/lieux?q=ferme+test&published=oui")).text()
+
+
+async def test_validation_report_page(client: TestClient) -> None:
+    assert await login(client, "edith") == 302
+    resp = await client.get("/console/verification")
+    assert resp.status == 200
+    assert "erreur(s)" in await resp.text()
+
+
+def test_accounts_command_line(kb_engine: Engine, monkeypatch: pytest.MonkeyPatch,
+                               capsys: pytest.CaptureFixture[str]) -> None:
+    ConsoleBase.metadata.drop_all(kb_engine)
+    db = ["--db", _url(kb_engine)]
+    monkeypatch.setattr(sys, "stdin", io.StringIO(PASSWORD + "\n"))
+    assert accounts_cli.main([*db, "users", "add", "claire", "--role", "admin",
+                              "--password-stdin"]) == 0
+    monkeypatch.setattr(sys, "stdin", io.StringIO("court\n"))
+    assert accounts_cli.main([*db, "users", "add", "bob", "--role", "editor",
+                              "--password-stdin"]) == 1
+    monkeypatch.setattr(sys, "stdin", io.StringIO(PASSWORD + "\n"))
+    assert accounts_cli.main([*db, "users", "add", "claire", "--role", "editor",
+                              "--password-stdin"]) == 1
+    assert accounts_cli.main([*db, "users", "disable", "claire"]) == 0
+    assert accounts_cli.main([*db, "users", "list"]) == 0
+    out, err = capsys.readouterr()
+    assert "claire\tadmin\tdésactivé" in out
+    assert "au moins 10 caractères" in err and "existe déjà" in err
+    with session_factory(kb_engine)() as session:
+        from webapp.console.models import StaffUser
+        row = session.execute(select(StaffUser).where(StaffUser.username == "claire")).scalar_one()
+        assert row.password_hash.startswith("$argon2") and PASSWORD not in row.password_hash
+    assert outdated_tables(kb_engine) == []  # the console's tables do not upset the check
