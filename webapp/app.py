@@ -87,9 +87,10 @@ async def health(_request: web.Request) -> web.Response:
 
 def _parts() -> list[Callable[[web.Application], None]]:
     """The parts of the site, imported here so that building the app imports them."""
-    from webapp import console
+    from webapp import analysis, console, interactions
 
-    parts: list[Callable[[web.Application], None]] = [console.setup]
+    parts: list[Callable[[web.Application], None]] = [console.setup, analysis.setup,
+                                                      interactions.setup]
     return parts
 
 

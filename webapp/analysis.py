@@ -1,0 +1,126 @@
+"""The console's "Analyse" page (analyst and admin roles): the report's figures and
+charts for a period and a channel, and downloads of the same data (CSV, JSON, the
+misunderstood messages as Rasa NLU YAML). The figures come from `analytics`, computed in
+a thread so the event loop never waits on the tracker store."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+from datetime import date, timedelta
+from typing import Any
+
+from aiohttp import web
+from markupsafe import Markup
+
+from analytics.config import analytics_key
+from analytics.exports import ConversationWriter, write_misunderstood, write_summary
+from analytics.html import ENV as ANALYTICS_TEMPLATES
+from analytics.html import render_fragment
+from analytics.privacy import Pseudonymiser
+from analytics.reader import Period
+from analytics.report import Filters, build
+from webapp.console.auth import require_role
+from webapp.console.render import render
+from webapp.interactions import TRACKER, ensure_tracker_engine
+
+PATH = "/console/analyse"
+DEFAULT_DAYS = 30
+CHANNELS = ("socketio", "rest", "telegram", "whatsapp", "twilio")
+ROLES = ("analyst", "admin")
+KINDS = {"summary": "chiffres", "conversations": "conversations",
+         "misunderstood": "messages-mal-compris"}
+
+
+def _day(value: str | None) -> date | None:
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise web.HTTPBadRequest(
+            text=f"Date invalide « {value[:20]} » : choisissez-la dans le calendrier.") from None
+
+
+def filters_of(request: web.Request) -> Filters:
+    """?du=AAAA-MM-JJ&au=AAAA-MM-JJ&canal=… ; by default the last 30 days, all channels."""
+    q = request.query
+    end = _day(q.get("au")) or date.today()
+    start = _day(q.get("du")) if "du" in q else end - timedelta(days=DEFAULT_DAYS - 1)
+    if start and start > end:
+        raise web.HTTPBadRequest(text="La date de début est après la date de fin.")
+    channel = q.get("canal") or None
+    if channel is not None and (len(channel) > 64 or not channel.isascii()):
+        raise web.HTTPBadRequest(text="Canal inconnu.")
+    return Filters(Period(start, end), channel)
+
+
+def _query(filters: Filters) -> str:
+    parts = [f"du={filters.period.start.isoformat()}" if filters.period.start else "du=",
+             f"au={filters.period.end.isoformat()}" if filters.period.end else ""]
+    if filters.channel:
+        parts.append(f"canal={filters.channel}")
+    return "&".join(p for p in parts if p)
+
+
+@require_role(*ROLES)
+async def page(request: web.Request) -> web.Response:
+    filters = filters_of(request)
+    fig = await asyncio.to_thread(build, request.app[TRACKER], filters)
+    channels = sorted(set(CHANNELS) | set(fig["channels"]))
+    context: dict[str, Any] = {
+        "fig": fig, "figures": Markup(render_fragment(fig)), "filters": filters,
+        "channels": channels, "query": _query(filters),
+    }
+    return await render(request, "analysis/index.html", context)
+
+
+def _download(body: str, filename: str, content_type: str) -> web.Response:
+    return web.Response(body=body.encode("utf-8"), headers={
+        "Content-Type": f"{content_type}; charset=utf-8",
+        "Content-Disposition": f'attachment; filename="{filename}"'})
+
+
+def _export(kind: str, fmt: str, request: web.Request, filters: Filters) -> str:
+    out = io.StringIO()
+    engine = request.app[TRACKER]
+    if kind == "conversations":
+        writer = ConversationWriter(out, fmt, Pseudonymiser(analytics_key()))
+        build(engine, filters, writer)
+        writer.close()
+    elif kind == "summary":
+        write_summary(build(engine, filters), fmt, out)
+    else:
+        write_misunderstood(build(engine, filters)["misunderstood"], fmt, out)
+    return out.getvalue()
+
+
+@require_role(*ROLES)
+async def export(request: web.Request) -> web.Response:
+    kind, fmt = request.match_info["kind"], request.match_info["fmt"]
+    if kind not in KINDS or fmt not in ("csv", "json", "yml") or (fmt == "yml") != (
+            kind == "misunderstood" and fmt == "yml"):
+        raise web.HTTPNotFound(text="Cet export n'existe pas.")
+    filters = filters_of(request)
+    real_fmt = "nlu" if fmt == "yml" else fmt
+    body = await asyncio.to_thread(_export, kind, real_fmt, request, filters)
+    suffix = (filters.period.start.isoformat() if filters.period.start else "debut") + "_" + (
+        filters.period.end.isoformat() if filters.period.end else "fin")
+    name = f"{'nlu-a-revoir' if fmt == 'yml' else KINDS[kind]}_{suffix}.{fmt}"
+    types = {"csv": "text/csv", "json": "application/json", "yml": "application/x-yaml"}
+    return _download(body, name, types[fmt])
+
+
+async def stylesheet(_request: web.Request) -> web.Response:
+    """The report's own stylesheet, served from here: the console's CSP allows no inline
+    style."""
+    css = ANALYTICS_TEMPLATES.get_template("figures.css").render()
+    return web.Response(text=css, content_type="text/css",
+                        headers={"Cache-Control": "max-age=3600"})
+
+
+def setup(app: web.Application) -> None:
+    ensure_tracker_engine(app)
+    app.router.add_get(PATH, page, name="analysis")
+    app.router.add_get(PATH + "/figures.css", stylesheet)
+    app.router.add_get(PATH + "/export/{kind}.{fmt}", export, name="analysis-export")
