@@ -87,10 +87,10 @@ async def health(_request: web.Request) -> web.Response:
 
 def _parts() -> list[Callable[[web.Application], None]]:
     """The parts of the site, imported here so that building the app imports them."""
-    from webapp import analysis, console, interactions
+    from webapp import analysis, console, demo, interactions
 
-    parts: list[Callable[[web.Application], None]] = [console.setup, analysis.setup,
-                                                      interactions.setup]
+    parts: list[Callable[[web.Application], None]] = [console.setup, demo.setup,
+                                                      analysis.setup, interactions.setup]
     return parts
 
 

@@ -1,0 +1,585 @@
+/*
+ * The chat widget of the Pays de Mormal (one <script> tag, no dependency).
+ *
+ *   <script src="https://…/widget/widget.js" defer
+ *           data-server="https://rasa.example"      Rasa server (socket.io channel)
+ *           data-title="La famille Dumoulin"        panel title
+ *           data-color="#1d5e3a"                    main colour (text colour is derived)
+ *           data-greeting="Bonjour !…"              opening message, shown locally
+ *           data-position="right"                   right | left
+ *           data-api="https://…"></script>          analytics API (default: script origin)
+ *
+ * Everything received is rendered with textContent; links are limited to http(s), tel:
+ * and mailto:. The transcript is kept as data in localStorage, never as HTML.
+ * Transport: a small Engine.IO v4 / Socket.IO v5 client, WebSocket first, HTTP
+ * long-polling when WebSocket fails, reconnection with exponential backoff.
+ */
+(function () {
+  'use strict';
+  var script = document.currentScript || document.querySelector('script[src*="widget.js"]');
+  if (!script || window.__mormalWidget) return;
+  window.__mormalWidget = true;
+
+  var d = script.dataset;
+  var scriptOrigin = new URL(script.src, location.href).origin;
+  var cfg = {
+    server: (d.server || scriptOrigin).replace(/\/+$/, ''),
+    path: d.path || '/socket.io',
+    api: (d.api || scriptOrigin).replace(/\/+$/, ''),
+    title: d.title || 'La famille du Pays de Mormal',
+    color: /^#[0-9a-f]{6}$/i.test(d.color || '') ? d.color : '#1d5e3a',
+    greeting: d.greeting || 'Bonjour ! Nous sommes la famille Dumoulin. Que cherchez-vous ?',
+    left: d.position === 'left',
+    transport: d.transport || 'websocket'
+  };
+  var SPEAKERS = {jeannine: 'Mamie Jeannine', franck: 'Franck', sophie: 'Sophie', lea: 'Léa'};
+  var MODES = {hike: 'À pied', bike: 'À vélo', mtb: 'VTT', horse: 'À cheval'};
+  var LEVELS = {easy: 'facile', medium: 'moyenne', hard: 'difficile'};
+  var KEY = 'mormal-chat:' + cfg.server;
+  var MAX_LOG = 200;
+
+  /* ---------- storage: the session id, the transcript (data only), open or not ---------- */
+  var memory = {};
+  function load() {
+    var raw = null;
+    try { raw = localStorage.getItem(KEY); } catch (e) { raw = memory[KEY]; }
+    try {
+      var s = JSON.parse(raw);
+      if (s && typeof s.id === 'string' && Array.isArray(s.log)) return s;
+    } catch (e) { /* a broken entry starts a new conversation */ }
+    return {id: newId(), log: [], open: false};
+  }
+  function save() {
+    if (state.log.length > MAX_LOG) state.log = state.log.slice(-MAX_LOG);
+    var raw = JSON.stringify(state);
+    try { localStorage.setItem(KEY, raw); } catch (e) { memory[KEY] = raw; }
+  }
+  function newId() {
+    var b = new Uint8Array(16);
+    crypto.getRandomValues(b);
+    return Array.prototype.map.call(b, function (x) { return (x + 256).toString(16).slice(1); }).join('');
+  }
+  var state = load();
+
+  /* ---------- safety: only these links, only text ---------- */
+  function safeUrl(u, schemes) {
+    try {
+      var url = new URL(String(u));
+      return (schemes || ['http:', 'https:']).indexOf(url.protocol) >= 0 ? url.href : null;
+    } catch (e) { return null; }
+  }
+  function h(tag, attrs, kids) {
+    var el = document.createElement(tag);
+    for (var k in attrs || {}) {
+      var v = attrs[k];
+      if (v === null || v === undefined || v === false) continue;
+      if (k.slice(0, 2) === 'on') el.addEventListener(k.slice(2), v);
+      else if (k === 'text') el.textContent = v;
+      else el.setAttribute(k, v === true ? '' : v);
+    }
+    (kids || []).forEach(function (c) {
+      if (c) el.appendChild(typeof c === 'string' ? document.createTextNode(c) : c);
+    });
+    return el;
+  }
+
+  /* ---------- colours: the text colour follows the configured colour (contrast) ---------- */
+  function lum(hex) {
+    var c = [1, 3, 5].map(function (i) {
+      var v = parseInt(hex.substr(i, 2), 16) / 255;
+      return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4);
+    });
+    return 0.2126 * c[0] + 0.7152 * c[1] + 0.0722 * c[2];
+  }
+  function ratio(a, b) { var x = lum(a), y = lum(b); return (Math.max(x, y) + 0.05) / (Math.min(x, y) + 0.05); }
+  var onColor = ratio(cfg.color, '#ffffff') >= 4.5 ? '#ffffff' : '#111111';
+  var linkColor = ratio(cfg.color, '#ffffff') >= 4.5 ? cfg.color : '#1b4f8a';
+
+  /* ---------- Engine.IO v4 / Socket.IO v5 client ---------- */
+  var link = {ready: false, attempt: 0, wsFailures: 0, timer: null, ping: null, t: null};
+  function base(transport, sid) {
+    return cfg.server + cfg.path + '/?EIO=4&transport=' + transport + (sid ? '&sid=' + encodeURIComponent(sid) : '');
+  }
+  function connect() {
+    clearTimeout(link.timer);
+    if (link.t) return;
+    var usePolling = cfg.transport === 'polling' || !window.WebSocket || link.wsFailures >= 2;
+    link.t = usePolling ? polling() : websocket();
+    setState('connecting');
+  }
+  function websocket() {
+    var opened = false;
+    var ws = new WebSocket(base('websocket').replace(/^http/, 'ws'));
+    var t = {
+      send: function (p) { if (ws.readyState === 1) ws.send(p); },
+      close: function () { ws.onclose = null; try { ws.close(); } catch (e) { /* already closed */ } }
+    };
+    ws.onopen = function () { opened = true; link.wsFailures = 0; };
+    ws.onmessage = function (e) { if (link.t === t) packet(e.data); };
+    ws.onclose = function () {
+      if (!opened) link.wsFailures++;
+      if (link.t === t) down();
+    };
+    return t;
+  }
+  function polling() {
+    var sid = null, closed = false, outbox = [], posting = false;
+    var t = {
+      send: function (p) { outbox.push(p); flush(); },
+      close: function () { closed = true; }
+    };
+    function fail() { if (!closed && link.t === t) down(); }
+    function flush() {
+      if (posting || !sid || !outbox.length || closed) return;
+      posting = true;
+      var body = outbox.splice(0).join('\x1e');
+      fetch(base('polling', sid), {method: 'POST', body: body, headers: {'Content-Type': 'text/plain;charset=UTF-8'}})
+        .then(function (r) { if (!r.ok) throw new Error(r.status); posting = false; flush(); })
+        .catch(fail);
+    }
+    function poll() {
+      if (closed) return;
+      fetch(base('polling', sid) + '&t=' + Date.now().toString(36), {cache: 'no-store'})
+        .then(function (r) { if (!r.ok) throw new Error(r.status); return r.text(); })
+        .then(function (text) {
+          if (closed || link.t !== t) return;
+          text.split('\x1e').forEach(function (p) {
+            if (p.charAt(0) === '0') sid = JSON.parse(p.slice(1)).sid;
+            packet(p);
+          });
+          flush();
+          poll();
+        })
+        .catch(fail);
+    }
+    setTimeout(poll, 0);
+    return t;
+  }
+  function send(p) { if (link.t) link.t.send(p); }
+  function packet(p) {
+    var type = p.charAt(0);
+    alive();
+    if (type === '0') {
+      var open = JSON.parse(p.slice(1));
+      link.interval = (open.pingInterval || 25000) + (open.pingTimeout || 20000);
+      alive();
+      send('40');
+    } else if (type === '2') {
+      send('3');
+    } else if (type === '1') {
+      down();
+    } else if (type === '4') {
+      var s = p.slice(1), kind = s.charAt(0);
+      if (kind === '0') {
+        link.attempt = 0;
+        emit('session_request', {session_id: state.id});
+      } else if (kind === '2') {
+        var body = s.slice(1);
+        if (body.charAt(0) === '/') body = body.slice(body.indexOf(',') + 1);
+        var ev = JSON.parse(body.replace(/^\d+/, ''));
+        if (ev[0] === 'session_confirm') ready();
+        else if (ev[0] === 'bot_uttered') received(ev[1]);
+      } else if (kind === '1' || kind === '4') {
+        down();
+      }
+    }
+  }
+  function alive() {
+    clearTimeout(link.ping);
+    if (link.interval) link.ping = setTimeout(down, link.interval);
+  }
+  function emit(name, data) { send('42' + JSON.stringify([name, data])); }
+  function down() {
+    clearTimeout(link.ping);
+    if (link.t) link.t.close();
+    link.t = null;
+    link.ready = false;
+    var delay = Math.min(30000, 1000 * Math.pow(2, link.attempt++)) * (0.5 + Math.random() / 2);
+    link.timer = setTimeout(connect, delay);
+    setState('offline');
+  }
+  function ready() {
+    link.ready = true;
+    setState('connected');
+    state.log.forEach(function (e) {
+      if (e.pending) { emit('user_uttered', {message: e.payload, session_id: state.id}); e.pending = false; }
+    });
+    save();
+  }
+  window.addEventListener('online', function () { if (!link.ready) { link.attempt = 0; if (link.t) link.t.close(); link.t = null; connect(); } });
+
+  /* ---------- the interface, in a shadow root so the host page's CSS cannot break it ---------- */
+  var host = h('div', {id: 'mormal-chat-widget'});
+  var root = host.attachShadow({mode: 'open'});
+  var css =
+    ':host{all:initial}' +
+    '.mw{font:1rem/1.5 system-ui,-apple-system,"Segoe UI",Roboto,Ubuntu,sans-serif;color:#1a1a1a}' +
+    '.mw *{box-sizing:border-box}' +
+    '.sr{position:absolute!important;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}' +
+    'button,input{font:inherit;color:inherit}' +
+    'button{cursor:pointer}' +
+    ':focus-visible{outline:3px solid #0b3d91;outline-offset:2px}' +
+    '.launcher{position:fixed;bottom:1rem;' + (cfg.left ? 'left' : 'right') + ':1rem;z-index:2147483000;display:flex;align-items:center;gap:.5em;' +
+      'min-height:3rem;padding:.6em 1.1em;border:2px solid #fff;border-radius:2em;background:var(--c);color:var(--on);font-weight:600;box-shadow:0 2px 8px rgba(0,0,0,.35)}' +
+    '.launcher:focus-visible{outline-color:#111;box-shadow:0 0 0 6px #fff}' +
+    '.panel{position:fixed;z-index:2147483001;inset:0;display:flex;flex-direction:column;background:#fff;overflow:hidden}' +
+    '.panel[hidden]{display:none}' +
+    '@media (min-width:40em){.panel{inset:auto;bottom:1rem;' + (cfg.left ? 'left' : 'right') + ':1rem;width:25em;max-width:calc(100vw - 2rem);' +
+      'height:38em;max-height:calc(100vh - 2rem);border-radius:.75em;box-shadow:0 4px 24px rgba(0,0,0,.35)}}' +
+    'header{display:flex;flex-wrap:wrap;align-items:center;gap:.25em .5em;padding:.5em .75em;background:var(--c);color:var(--on)}' +
+    'h2{flex:1 1 8em;margin:0;font-size:1.1em}' +
+    'header button{min-height:2.75rem;min-width:2.75rem;padding:.25em .6em;border:2px solid currentColor;border-radius:.4em;background:transparent;color:inherit}' +
+    'header :focus-visible{outline-color:var(--on)}' +
+    '.privacy{max-height:50%;overflow:auto;padding:.5em .9em;background:#f4f1e8;border-bottom:1px solid #8a8574;font-size:.95em}' +
+    '.privacy p{margin:.4em 0}.privacy code{font-size:.9em;word-break:break-all}' +
+    '.log{flex:1;overflow-y:auto;overflow-x:hidden;padding:.75em;position:relative;overscroll-behavior:contain}' +
+    '.msg{max-width:88%;margin:.4em 0;padding:.5em .8em;border-radius:1em;white-space:pre-line;overflow-wrap:anywhere}' +
+    '.bot{background:#eef2ef;border-bottom-left-radius:.2em}' +
+    '.user{margin-left:auto;background:var(--c);color:var(--on);border-bottom-right-radius:.2em}' +
+    '.note{background:#fff4d6;border:1px solid #8a6d00}' +
+    '.who{display:block;font-weight:700;font-size:.9em}' +
+    '.qr{display:flex;flex-wrap:wrap;gap:.4em;margin:.4em 0}' +
+    '.qr button,.tools button,.card button{min-height:2.75rem;padding:.3em .8em;border:2px solid var(--l);border-radius:1.4em;background:#fff;color:var(--l);font-weight:600}' +
+    '.cards{list-style:none;margin:.4em 0;padding:0;display:grid;gap:.6em}' +
+    '.card{border:1px solid #767676;border-radius:.6em;padding:.6em .75em;background:#fff;overflow-wrap:anywhere}' +
+    '.card img{display:block;width:100%;max-height:10em;object-fit:cover;border-radius:.4em;margin-bottom:.4em}' +
+    'h3{margin:0 0 .2em;font-size:1.05em}' +
+    '.card p{margin:.2em 0}' +
+    '.meta{color:#444}' +
+    '.badge{display:inline-block;margin:.1em .4em .1em 0;padding:0 .5em;border-radius:.3em;border:1px solid #444;font-size:.9em}' +
+    '.open{background:#155724;border-color:#155724;color:#fff}' +
+    '.ex{background:#fff4d6;border-color:#8a6d00}' +
+    '.links{display:flex;flex-wrap:wrap;gap:.2em 1em}' +
+    '.links a,.privacy a{color:var(--l);font-weight:600;text-decoration:underline;display:inline-block;min-height:1.5em;padding:.2em 0}' +
+    '.rate{display:flex;gap:.5em}' +
+    '.card .rate button{padding:.2em .7em}' +
+    '.card button[aria-pressed=true]{background:var(--l);color:#fff}' +
+    '.typing{margin:0 .75em .3em;color:#444;font-style:italic}' +
+    '.typing[hidden],.status:empty{display:none}' +
+    '.dots::after{content:"…";display:inline-block;animation:mw-blink 1.2s steps(4) infinite}' +
+    '@keyframes mw-blink{0%{opacity:.2}50%{opacity:1}100%{opacity:.2}}' +
+    '.status{margin:0;padding:.3em .75em;background:#fff4d6;color:#3d3000;font-size:.95em}' +
+    '.tools{display:flex;flex-wrap:wrap;gap:.4em;padding:.4em .75em 0}' +
+    'form{display:flex;gap:.4em;padding:.5em .75em .75em}' +
+    'input{flex:1;min-width:0;min-height:2.75rem;padding:.3em .6em;border:2px solid #595959;border-radius:.4em;background:#fff}' +
+    'form button{min-height:2.75rem;padding:.3em 1em;border:0;border-radius:.4em;background:var(--c);color:var(--on);font-weight:600}' +
+    '@media (prefers-reduced-motion:reduce){*{animation:none!important;transition:none!important;scroll-behavior:auto!important}}';
+  if (root.adoptedStyleSheets && window.CSSStyleSheet && CSSStyleSheet.prototype.replaceSync) {
+    var sheet = new CSSStyleSheet();
+    sheet.replaceSync(css);
+    root.adoptedStyleSheets = [sheet];
+  } else {
+    root.appendChild(h('style', {text: css}));
+  }
+
+  var input = h('input', {id: 'mw-input', type: 'text', autocomplete: 'off', maxlength: '500', enterkeyhint: 'send',
+    placeholder: 'Écrivez votre question…'});
+  var log = h('div', {class: 'log', role: 'log', 'aria-live': 'polite', 'aria-relevant': 'additions',
+    'aria-label': 'Conversation', tabindex: '0'});
+  var typing = h('p', {class: 'typing', hidden: true}, [h('span', {class: 'dots', text: 'La famille écrit'})]);
+  var status = h('p', {class: 'status', role: 'status'});
+  var sessionCode = h('code', {text: state.id});
+  var privacyBtn = h('button', {type: 'button', 'aria-expanded': 'false', 'aria-controls': 'mw-privacy',
+    onclick: function () { togglePrivacy(); }}, ['Vie privée']);
+  var privacy = h('div', {id: 'mw-privacy', class: 'privacy', hidden: true, tabindex: '-1'}, [
+    h('p', {}, [h('strong', {text: 'Vos données'})]),
+    h('p', {text: 'Cette conversation est conservée 30 jours par l\'office de tourisme pour vous répondre et améliorer le service, puis supprimée. ' +
+      'Seules des statistiques anonymes sont gardées ; une position partagée n\'y figure que sous la forme d\'une zone d\'environ 1 km.'}),
+    h('p', {text: 'Votre position sert uniquement à vous recommander des lieux proches. Aucun cookie publicitaire n\'est utilisé.'}),
+    h('p', {text: 'Sur cet appareil, la conversation est gardée dans le navigateur jusqu\'à ce que vous l\'effaciez.'}),
+    h('p', {}, ['Pour faire supprimer votre conversation, demandez-le à l\'office de tourisme en donnant ce numéro : ', sessionCode]),
+    h('p', {}, [h('button', {type: 'button', class: 'clear', onclick: clearConversation, style: 'border:2px solid #555;border-radius:.4em;background:#fff;min-height:2.75rem;padding:.2em .8em'}, ['Effacer la conversation'])])
+  ]);
+  var launcher = h('button', {type: 'button', class: 'launcher', 'aria-expanded': 'false', 'aria-controls': 'mw-panel',
+    onclick: function () { setOpen(true, true); }}, [h('span', {'aria-hidden': 'true', text: '💬'}), 'Discuter avec la famille']);
+  var panel = h('section', {id: 'mw-panel', class: 'panel', role: 'dialog', 'aria-modal': 'false', 'aria-labelledby': 'mw-title', hidden: true}, [
+    h('header', {}, [
+      h('h2', {id: 'mw-title', text: cfg.title}),
+      privacyBtn,
+      h('button', {type: 'button', 'aria-label': 'Fermer la conversation', onclick: function () { setOpen(false, true); }}, ['✕'])
+    ]),
+    privacy, log, typing, status,
+    h('div', {class: 'tools'}, [h('button', {type: 'button', class: 'geo', onclick: shareLocation}, ['📍 Partager ma position'])]),
+    h('form', {onsubmit: function (e) {
+      e.preventDefault();
+      var text = input.value.trim();
+      if (text) { input.value = ''; say(text, text); }
+    }}, [
+      h('label', {for: 'mw-input', class: 'sr', text: 'Votre message'}), input,
+      h('button', {type: 'submit'}, ['Envoyer'])
+    ])
+  ]);
+  var wrap = h('div', {class: 'mw', lang: 'fr', dir: 'ltr', style: '--c:' + cfg.color + ';--on:' + onColor + ';--l:' + linkColor}, [launcher, panel]);
+  root.appendChild(wrap);
+  panel.addEventListener('keydown', function (e) {
+    if (e.key !== 'Escape') return;
+    if (!privacy.hidden) togglePrivacy(false); else setOpen(false, true);
+  });
+
+  function setOpen(open, moveFocus) {
+    state.open = open;
+    save();
+    panel.hidden = !open;
+    launcher.hidden = open;
+    launcher.setAttribute('aria-expanded', String(open));
+    if (open) { scrollEnd(); if (moveFocus) input.focus(); } else if (moveFocus) launcher.focus();
+  }
+  function togglePrivacy(show) {
+    show = show === undefined ? privacy.hidden : show;
+    privacy.hidden = !show;
+    privacyBtn.setAttribute('aria-expanded', String(show));
+    (show ? privacy : privacyBtn).focus();
+  }
+  function setState(s) {
+    host.setAttribute('data-state', s);
+    var pending = state.log.some(function (e) { return e.pending; });
+    status.textContent = s === 'offline'
+      ? 'Connexion perdue, nouvelle tentative en cours…' + (pending ? ' Votre message partira dès le retour du réseau.' : '')
+      : '';
+  }
+  function scrollEnd(el) {
+    if (el && el.offsetHeight > log.clientHeight) log.scrollTop = el.offsetTop - 8;
+    else log.scrollTop = log.scrollHeight;
+  }
+
+  /* ---------- messages ---------- */
+  var quickReplies = [];
+  var typingTimer = null;
+  function showTyping(ms) {
+    typing.hidden = false;
+    clearTimeout(typingTimer);
+    typingTimer = setTimeout(function () { typing.hidden = true; }, ms);
+  }
+  function say(payload, shown) {
+    var entry = {who: 'user', text: shown, payload: payload, pending: true};
+    state.log.push(entry);
+    quickReplies.forEach(function (q) { q.remove(); });
+    quickReplies = [];
+    if (link.ready) { emit('user_uttered', {message: payload, session_id: state.id}); entry.pending = false; }
+    save();
+    scrollEnd(render(entry, false));
+    if (link.ready) showTyping(20000);
+    else setState(host.getAttribute('data-state') || 'connecting');
+  }
+  function received(msg) {
+    if (!msg || typeof msg !== 'object') return;
+    var entry = {who: 'bot'};
+    if (msg.custom && typeof msg.custom === 'object') entry.custom = msg.custom;
+    else if (msg.attachment && msg.attachment.type === 'image') entry.image = (msg.attachment.payload || {}).src;
+    else if (msg.text !== undefined) entry.text = String(msg.text);
+    else return;
+    var buttons = msg.quick_replies || msg.buttons;
+    if (Array.isArray(buttons)) {
+      entry.buttons = buttons.filter(function (b) { return b && b.title && b.payload; })
+        .map(function (b) { return {title: String(b.title), payload: String(b.payload)}; });
+    }
+    state.log.push(entry);
+    save();
+    scrollEnd(render(entry, true));
+    showTyping(900);
+  }
+  function note(text) {
+    var entry = {who: 'note', text: text};
+    state.log.push(entry);
+    save();
+    scrollEnd(render(entry, false));
+  }
+  function render(entry, current) {
+    var el;
+    if (entry.who === 'user') {
+      el = h('div', {class: 'msg user'}, [h('span', {class: 'sr', text: 'Vous : '}), entry.text]);
+    } else if (entry.who === 'note') {
+      el = h('div', {class: 'msg note'}, [entry.text]);
+    } else if (entry.custom) {
+      el = cards(entry);
+    } else if (entry.image) {
+      var src = safeUrl(entry.image);
+      el = src ? h('div', {class: 'msg bot'}, [h('img', {src: src, alt: 'Image envoyée par la famille', loading: 'lazy', referrerpolicy: 'no-referrer', style: 'max-width:100%'})]) : null;
+    } else {
+      el = h('div', {class: 'msg bot'}, [entry.text]);
+    }
+    if (el) log.appendChild(el);
+    if (current && entry.buttons && entry.buttons.length) {
+      var group = h('div', {class: 'qr', role: 'group', 'aria-label': 'Réponses proposées'}, entry.buttons.map(function (b) {
+        return h('button', {type: 'button', onclick: function () {
+          input.focus();
+          if (b.payload === '/share_location') shareLocation();
+          else say(b.payload, b.title);
+        }}, [b.title]);
+      }));
+      log.appendChild(group);
+      quickReplies.push(group);
+    }
+    return el;
+  }
+
+  /* ---------- cards (DESIGN.md §5 rich replies) ---------- */
+  function km(x, precision) {
+    // A place known only by its commune has no true distance: the commune is shown instead.
+    if (typeof x !== 'number' || precision === 'commune') return null;
+    var about = precision === 'exact' || precision === undefined ? 'à ' : 'à environ ';
+    if (x < 0.1) return 'tout près';
+    return about + (x < 1 ? Math.round(x * 10) * 100 + ' m' : x.toLocaleString('fr-FR', {maximumFractionDigits: 1}) + ' km');
+  }
+  function when(start, end) {
+    var s = new Date(start), e = new Date(end);
+    if (isNaN(s)) return null;
+    var day = {weekday: 'long', day: 'numeric', month: 'long', timeZone: 'Europe/Paris'};
+    var hour = {hour: '2-digit', minute: '2-digit', timeZone: 'Europe/Paris'};
+    var text = s.toLocaleDateString('fr-FR', day) + ', ' + s.toLocaleTimeString('fr-FR', hour);
+    if (!isNaN(e)) {
+      var sameDay = s.toLocaleDateString('fr-FR', day) === e.toLocaleDateString('fr-FR', day);
+      text += ' – ' + (sameDay ? '' : e.toLocaleDateString('fr-FR', day) + ', ') + e.toLocaleTimeString('fr-FR', hour);
+    }
+    return text;
+  }
+  function track(item, target) {
+    try {
+      if (navigator.sendBeacon) {
+        navigator.sendBeacon(cfg.api + '/api/interactions',
+          JSON.stringify({sender: state.id, type: 'click', item: item.id, target: target}));
+      }
+    } catch (e) { /* analytics must never break the widget */ }
+  }
+  function a(href, label, name, item, target) {
+    return href && h('a', {href: href, target: href.slice(0, 4) === 'http' ? '_blank' : null, rel: 'noopener noreferrer',
+      'aria-label': label + ' : ' + name + (href.slice(0, 4) === 'http' ? ' (nouvelle fenêtre)' : ''),
+      onclick: function () { track(item, target); }}, [label]);
+  }
+  function directions(item) {
+    if (typeof item.latitude !== 'number' || typeof item.longitude !== 'number') return safeUrl(item.map_url);
+    var from = state.position ? state.position.join(',') : '';
+    return 'https://www.openstreetmap.org/directions?route=' + encodeURIComponent(from + ';' + item.latitude + ',' + item.longitude);
+  }
+  function cards(entry) {
+    var p = entry.custom;
+    if (!Array.isArray(p.items)) return h('div', {class: 'msg bot'}, [typeof p.text === 'string' ? p.text : '']);
+    var speaker = SPEAKERS[p.speaker];
+    var label = speaker ? 'Les idées de ' + speaker : 'Nos idées';
+    return h('div', {}, [
+      h('p', {class: 'who', text: label}),
+      h('ul', {class: 'cards', 'aria-label': label}, p.items.map(function (item) { return card(item, p.type, entry); }))
+    ]);
+  }
+  function card(item, type, entry) {
+    item = item && typeof item === 'object' ? item : {};
+    var name = String(item.name || item.title || 'Sans nom');
+    var meta = [], badges = [];
+    if (type === 'events') meta.push(when(item.start, item.end), item.venue, item.commune);
+    else if (type === 'routes') meta.push(MODES[item.mode], typeof item.length_km === 'number' && item.length_km.toLocaleString('fr-FR') + ' km',
+      typeof item.duration_min === 'number' && (Math.floor(item.duration_min / 60) ? Math.floor(item.duration_min / 60) + ' h ' : '') + (item.duration_min % 60 ? item.duration_min % 60 + ' min' : ''),
+      LEVELS[item.difficulty] && 'difficulté ' + LEVELS[item.difficulty], item.is_loop && 'boucle', item.commune && 'départ : ' + item.commune);
+    else meta.push(item.commune);
+    meta.push(km(item.distance_km, item.coord_precision));
+    var price = item.price;
+    if (price && typeof price === 'object') price = price.free ? 'gratuit' : price.text;
+    if (type === 'events' && typeof price === 'string') meta.push(price);
+    if (item.open_now === true) badges.push(h('span', {class: 'badge open', text: 'ouvert'}));
+    if (item.open_now === false) badges.push(h('span', {class: 'badge', text: 'fermé en ce moment'}));
+    if (item.accessible === true) badges.push(h('span', {class: 'badge'}, [h('span', {'aria-hidden': 'true', text: '♿ '}), 'fauteuil roulant']));
+    if (item.pushchair === true) badges.push(h('span', {class: 'badge'}, [h('span', {'aria-hidden': 'true', text: '🚼 '}), 'poussette']));
+    if (item.is_example) badges.push(h('span', {class: 'badge ex', text: 'exemple'}));
+    var img = safeUrl(item.image);
+    var phone = item.phone && String(item.phone).replace(/[^\d+]/g, '');
+    var calendar = type === 'events' && !isNaN(new Date(item.start)) && h('button', {type: 'button', onclick: function () {
+      track(item, 'calendar');
+      download(ics(item), (item.id || 'evenement') + '.ics');
+    }}, [h('span', {'aria-hidden': 'true', text: '📅 '}), 'Ajouter à mon agenda']);
+    var rated = (entry.rated = entry.rated || {});
+    function rate(value, glyph, label) {
+      return h('button', {type: 'button', 'aria-label': label + ' : ' + name, 'aria-pressed': String(rated[item.id] === value),
+        onclick: function (e) {
+          if (rated[item.id]) return;
+          rated[item.id] = value;
+          e.currentTarget.setAttribute('aria-pressed', 'true');
+          say('/feedback' + JSON.stringify({rating: value, item: String(item.id)}), glyph);
+        }}, [glyph]);
+    }
+    return h('li', {class: 'card'}, [
+      img && h('img', {src: img, alt: '', loading: 'lazy', referrerpolicy: 'no-referrer'}),
+      h('h3', {text: name}),
+      h('p', {class: 'meta', text: meta.filter(Boolean).join(' · ')}),
+      badges.length && h('p', {}, badges),
+      typeof item.summary === 'string' && h('p', {text: item.summary}),
+      h('p', {class: 'links'}, [
+        a(safeUrl(item.url), 'Site web', name, item, 'website'),
+        a(phone && phone.length >= 4 ? 'tel:' + phone : null, 'Appeler', name, item, 'phone'),
+        a(directions(item), 'Itinéraire', name, item, 'directions')
+      ]),
+      calendar,
+      item.id && h('p', {class: 'rate'}, [rate('up', '👍', 'Cette idée me plaît'), rate('down', '👎', 'Cette idée ne me plaît pas')])
+    ]);
+  }
+
+  /* ---------- "Ajouter à mon agenda": an iCalendar file made in the browser ---------- */
+  var enc = new TextEncoder();
+  function icsText(s) { return String(s).replace(/\\/g, '\\\\').replace(/;/g, '\\;').replace(/,/g, '\\,').replace(/\r?\n/g, '\\n'); }
+  function icsDate(s) { return new Date(s).toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, ''); }
+  function fold(line) {
+    var out = '', n = 0;
+    Array.from(line).forEach(function (ch) {
+      var b = enc.encode(ch).length;
+      if (n + b > 75) { out += '\r\n '; n = 1; }
+      out += ch; n += b;
+    });
+    return out;
+  }
+  function ics(ev) {
+    var end = isNaN(new Date(ev.end)) ? new Date(new Date(ev.start).getTime() + 3600000) : ev.end;
+    var url = safeUrl(ev.url);
+    return ['BEGIN:VCALENDAR', 'VERSION:2.0', 'PRODID:-//Pays de Mormal//Widget//FR', 'CALSCALE:GREGORIAN', 'METHOD:PUBLISH',
+      'BEGIN:VEVENT', 'UID:' + icsText(ev.id || newId()) + '@pays-de-mormal', 'DTSTAMP:' + icsDate(new Date()),
+      'DTSTART:' + icsDate(ev.start), 'DTEND:' + icsDate(end), 'SUMMARY:' + icsText(ev.title || ev.name || 'Événement'),
+      'LOCATION:' + icsText([ev.venue, ev.commune].filter(Boolean).join(', ')),
+      url && 'URL:' + url, ev.summary && 'DESCRIPTION:' + icsText(ev.summary), 'END:VEVENT', 'END:VCALENDAR']
+      .filter(Boolean).map(fold).join('\r\n') + '\r\n';
+  }
+  function download(text, filename) {
+    var href = URL.createObjectURL(new Blob([text], {type: 'text/calendar;charset=utf-8'}));
+    var el = h('a', {href: href, download: filename.replace(/[^\w.-]/g, '_'), hidden: true});
+    root.appendChild(el);
+    el.click();
+    el.remove();
+    setTimeout(function () { URL.revokeObjectURL(href); }, 10000);
+  }
+
+  /* ---------- "Partager ma position" ---------- */
+  function shareLocation() {
+    var refused = function () {
+      note('Votre position n\'a pas été partagée (refusée ou indisponible). Écrivez simplement le nom de votre ville ou village, par exemple « Bavay ».');
+      input.focus();
+    };
+    if (!navigator.geolocation) return refused();
+    navigator.geolocation.getCurrentPosition(function (pos) {
+      var lat = Math.round(pos.coords.latitude * 1e5) / 1e5, lon = Math.round(pos.coords.longitude * 1e5) / 1e5;
+      state.position = [lat, lon];
+      say('/share_location' + JSON.stringify({latitude: lat, longitude: lon}), '📍 Position partagée');
+    }, refused, {enableHighAccuracy: false, timeout: 15000, maximumAge: 300000});
+  }
+
+  function clearConversation() {
+    state = {id: newId(), log: [], open: true};
+    save();
+    sessionCode.textContent = state.id;
+    quickReplies = [];
+    log.textContent = '';
+    renderAll();
+    togglePrivacy(false);
+    status.textContent = 'Conversation effacée de cet appareil.';
+    if (link.ready) emit('session_request', {session_id: state.id});
+  }
+  function renderAll() {
+    render({who: 'bot', text: cfg.greeting}, false);
+    var lastUser = -1;
+    state.log.forEach(function (e, i) { if (e.who === 'user') lastUser = i; });
+    state.log.forEach(function (e, i) { render(e, i > lastUser); });
+  }
+
+  function start() {
+    document.body.appendChild(host);
+    renderAll();
+    if (state.open) setOpen(true, false);
+    connect();
+  }
+  if (document.body) start(); else document.addEventListener('DOMContentLoaded', start);
+})();
