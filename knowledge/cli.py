@@ -132,6 +132,23 @@ def build_parser() -> argparse.ArgumentParser:
     s = sub.add_parser("validate", help="vérifier toute la base")
     s.add_argument("--json", action="store_true")
 
+    s = sub.add_parser("import", help="importer DATAtourisme, OpenAgenda ou le modèle CSV")
+    s.add_argument("format", choices=["auto", "datatourisme", "openagenda", "csv"],
+                   help="format du fichier (auto : deviné)")
+    s.add_argument("path", nargs="?", type=Path,
+                   help="fichier .json/.jsonld/.csv, dossier ou .zip (sauf avec --live)")
+    s.add_argument("--dry-run", action="store_true",
+                   help="essai : dire ce qui changerait sans rien enregistrer")
+    s.add_argument("--partial", action="store_true",
+                   help="enregistrer les fiches valides même si d'autres sont refusées")
+    s.add_argument("--force", action="store_true",
+                   help="réécrire les fiches même si leur date de mise à jour n'a pas changé")
+    s.add_argument("--agenda", help="OpenAgenda : identifiant (uid) de l'agenda")
+    s.add_argument("--live", action="store_true",
+                   help="OpenAgenda : lire l'agenda en ligne (OPENAGENDA_KEY)")
+    s.add_argument("--no-progress", action="store_true", help="pas de barre de progression")
+    s.add_argument("--json", action="store_true", help="rapport en JSON")
+
     s = sub.add_parser("export", help="exporter en JSON ou CSV")
     s.add_argument("format", choices=["json", "csv"])
     s.add_argument("--type", type=_type, default="poi")
@@ -312,6 +329,25 @@ def run(args: argparse.Namespace, session: Session, out: Any) -> int:
     raise CliError(f"Commande inconnue : {cmd}")
 
 
+def _import(args: argparse.Namespace, factory: Any, out: Any) -> int:
+    """Each import is its own transaction (see knowledge.importers)."""
+    from knowledge.importers import import_file, import_openagenda
+
+    progress = not args.no_progress and sys.stderr.isatty()
+    options = dict(dry_run=args.dry_run, progress=progress, partial=args.partial,
+                   force=args.force, actor="ligne de commande")
+    if args.live:
+        if args.format != "openagenda" or not args.agenda:
+            raise CliError("--live s'utilise avec « openagenda » et --agenda UID.")
+        report = import_openagenda(factory, args.agenda, **options)
+    elif args.path is None:
+        raise CliError("indiquez le fichier, le dossier ou l'archive à importer.")
+    else:
+        report = import_file(factory, args.path, args.format, agenda=args.agenda, **options)
+    print(_dump(report.to_dict(), True) if args.json else report.summary_fr(), file=out)
+    return 0 if report.committed or (report.dry_run and report.ok) else 1
+
+
 def main(argv: Sequence[str] | None = None, out: Any = None) -> int:
     out = out or sys.stdout
     parser = build_parser()
@@ -329,6 +365,8 @@ def main(argv: Sequence[str] | None = None, out: Any = None) -> int:
                 "« python -m knowledge init --reset »."
             )
         create_schema(engine)
+        if args.command == "import":
+            return _import(args, session_factory(engine), out)
         with transaction(session_factory(engine)) as session:
             return run(args, session, out)
     except ValidationError as exc:

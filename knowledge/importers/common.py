@@ -89,7 +89,8 @@ def json_error(exc: Exception) -> str:
                 "le fichier est peut-être tronqué ou abîmé.")
     if isinstance(exc, UnicodeDecodeError):
         return "le fichier n'est pas en UTF-8."
-    return f"JSON illisible ({exc}) : le fichier est peut-être tronqué ou abîmé."
+    detail = str(exc).strip().splitlines()[0] if str(exc).strip() else "fin inattendue"
+    return f"JSON illisible ({detail}) : le fichier est peut-être tronqué ou abîmé."
 
 
 JSON_ERRORS = (json.JSONDecodeError, ijson.JSONError, UnicodeDecodeError)

@@ -143,6 +143,8 @@ def to_record(row: dict[Any, Any], ctx: Context) -> tuple[str, dict[str, Any]]:
         if place is None:
             raise RecordError("commune", f"commune inconnue : « {commune} ».")
         data["start_commune_insee" if kind == "route" else "commune_insee"] = place.insee
+    if kind == "event" and "prices" in data:
+        data["price"] = data.pop("prices")
     if kind == "route":
         for key in ("latitude", "longitude"):
             if key in data:

@@ -69,6 +69,7 @@ class ImportReport:
                 verdict += " sauf les fiches refusées"
         else:
             verdict = "Import refusé, rien n'a été enregistré"
+            counts = "sans les refus, il y aurait eu " + counts
         lines = [f"{verdict} — {self.source} : {counts}."]
         lines += [f"  - {r}" for r in self.rejected]
         return "\n".join(lines)

@@ -1,0 +1,251 @@
+"""DATAtourisme imports: real samples, the feed export, re-imports, lastUpdate,
+unpublishing, dry runs and broken files — on SQLite and PostgreSQL (`kb_factory`)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import zipfile
+from pathlib import Path
+
+import pytest
+from sqlalchemy.orm import sessionmaker
+
+from knowledge.importers import import_file
+from knowledge.models import Event, Poi
+from knowledge.queries import find_places_by_name
+from tests.import_helpers import FIXTURES, SAMPLES, WIDE_KM, get, snapshot
+
+FEED = FIXTURES / "datatourisme" / "feed"
+MUSEUM = "https://data.datatourisme.fr/99/essai-0001"
+COTTAGE = "https://data.datatourisme.fr/99/essai-0002"
+ESTAMINET = "https://data.datatourisme.fr/99/essai-0003"
+
+
+def _copy_feed(tmp_path: Path) -> Path:
+    return Path(shutil.copytree(FEED, tmp_path / "feed"))
+
+
+def _edit(feed: Path, name: str, **changes: object) -> None:
+    path = feed / "objects" / "0" / "00" / name
+    obj = json.loads(path.read_text(encoding="utf-8"))
+    obj.update(changes)
+    path.write_text(json.dumps(obj, ensure_ascii=False), encoding="utf-8")
+
+
+def test_each_real_sample_imports(kb_factory: sessionmaker,
+                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("KNOWLEDGE_MAX_DISTANCE_KM", WIDE_KM)
+    samples = sorted((SAMPLES / "datatourisme").glob("*.json"))
+    assert len(samples) == 7
+    for sample in samples:
+        report = import_file(kb_factory, sample)
+        assert report.committed and not report.rejected, report.summary_fr()
+        assert len(report.added) == 1 and not report.unpublished  # one object: not a feed
+    resto = get(kb_factory, Poi, name="Chez Jeanne")
+    assert (resto.kind, resto.interests) == ("restaurant", ["gastronomie"])
+    assert resto.source == "DATAtourisme" and "Etalab" in resto.licence
+    assert resto.source_id == "https://data.datatourisme.fr/30/0049c43b-5087-3c44-87ef-349d316fc2b8"
+    assert resto.phone == "+33 2 14 14 13 60" and resto.latitude == pytest.approx(49.4090531)
+    assert resto.opening_hours["specs"] and resto.has_hours
+    cellar = get(kb_factory, Poi, name="DOMAINE DE SOUSTRES")
+    assert cellar.kind == "producer" and cellar.wheelchair is True
+    assert cellar.prices == {"text": "de 0 à 15 €"}
+    expo = get(kb_factory, Event, title="EXPOSITION : \"ÉMOTIONS ENFOUIES\" D'ANNA-EVA BERGE")
+    assert expo.interests == ["culture"] and len(expo.timings) > 500
+    # A second pass over every sample changes nothing.
+    before = snapshot(kb_factory)
+    for sample in samples:
+        report = import_file(kb_factory, sample)
+        assert (report.added, report.changed, report.unchanged) == ([], [], 1)
+    assert snapshot(kb_factory) == before
+
+
+def test_real_samples_are_refused_far_from_the_territory(kb_factory: sessionmaker) -> None:
+    """With the default limit (40 km) the samples, from all over France, are refused."""
+    report = import_file(kb_factory, SAMPLES / "datatourisme")
+    assert not report.committed and len(report.rejected) == 7
+    rejection = next(r for r in report.rejected if r.record_id == "RESNOR050V50LHP5")
+    assert rejection.field == "latitude"
+    assert "km du Pays de Mormal" in rejection.reason
+    assert str(rejection).startswith(
+        "fichier 30-0049c43b-5087-3c44-87ef-349d316fc2b8.json, fiche RESNOR050V50LHP5, "
+        "champ latitude : Le lieu (49.4091, -1.3178) est à ")
+    assert snapshot(kb_factory) == {}
+
+
+def test_feed_export_reads_edge_cases(kb_factory: sessionmaker) -> None:
+    report = import_file(kb_factory, FEED, progress=True, actor="tests")
+    assert report.committed and report.full_feed and not report.rejected
+    assert (len(report.added), report.actor) == (4, "tests")
+    museum = get(kb_factory, Poi, source_id=MUSEUM)
+    # French label chosen among several languages; numbers given as strings.
+    assert museum.name == "Musée d'essai de la Sambre"
+    assert (museum.latitude, museum.longitude) == (50.2985, 3.794)
+    assert museum.commune_insee == "59053" and museum.kinds == ["museum", "heritage_site"]
+    assert museum.interests == ["culture", "patrimoine"] and museum.wheelchair is True
+    assert museum.prices == {"text": "de 3,5 à 7 €"}
+    # openingHoursSpecification: day objects and URIs, a single day string, a closure.
+    assert museum.opening_hours["specs"] == [
+        {"days": ["su"], "opens": "14:00", "closes": "24:00"},
+        {"days": ["tu", "we"], "opens": "10:00", "closes": "18:00",
+         "valid_from": "2026-01-01", "valid_through": "2026-12-31"},
+    ]
+    assert museum.opening_hours["closures"] == ["2026-12-24", "2026-12-25", "2026-12-26"]
+    # No French label: the first language given; no geo: the commune centre.
+    cottage = get(kb_factory, Poi, source_id=COTTAGE)
+    assert cottage.name == "Holiday cottage (essai)" and cottage.kind == "gite"
+    assert cottage.coord_precision == "commune" and cottage.commune_insee == "59481"
+    assert cottage.latitude == pytest.approx(50.2506593981)
+    assert cottage.opening_hours["note"] == "Ouvert d'avril à octobre (essai)."
+    assert cottage.pets_allowed is False
+    expo = get(kb_factory, Event, source_id="https://data.datatourisme.fr/99/essai-0004")
+    assert [(t.start.isoformat(), t.end.isoformat()) for t in expo.timings] == [
+        ("2026-07-14T12:00:00", "2026-07-14T16:00:00"),  # 14:00–18:00 Paris, in UTC
+        ("2026-07-14T22:00:00", "2026-07-16T22:00:00"),  # two whole days
+    ]
+
+
+def test_a_zip_export_is_the_same_feed(kb_factory: sessionmaker, tmp_path: Path) -> None:
+    archive = tmp_path / "export.zip"
+    with zipfile.ZipFile(archive, "w") as zf:
+        for path in FEED.rglob("*.json"):
+            zf.write(path, "flux-1234/" + str(path.relative_to(FEED)))
+    report = import_file(kb_factory, archive)
+    assert report.committed and report.full_feed and len(report.added) == 4
+    again = import_file(kb_factory, FEED)  # the folder holds the same records
+    assert (again.added, again.changed, again.unchanged) == ([], [], 4)
+
+
+def test_reimport_update_and_unpublish(kb_factory: sessionmaker, tmp_path: Path) -> None:
+    feed = _copy_feed(tmp_path)
+    first = import_file(kb_factory, feed)
+    before = snapshot(kb_factory)
+    again = import_file(kb_factory, feed)
+    assert (again.added, again.changed, again.unchanged, again.unpublished) == ([], [], 4, [])
+    assert snapshot(kb_factory) == before
+
+    # A newer lastUpdate rewrites the record; an equal one does not.
+    _edit(feed, "99-essai-0003.json", lastUpdate="2026-04-01",
+          **{"rdfs:label": {"fr": ["Estaminet du Grand Tilleul (essai)"]}})
+    _edit(feed, "99-essai-0001.json", **{"rdfs:label": {"fr": ["Nom changé sans date"]},
+                                         "lastUpdateDatatourisme": "2026-03-01T10:00:00"})
+    # A record leaves the feed.
+    index = json.loads((feed / "index.json").read_text(encoding="utf-8"))
+    (feed / "index.json").write_text(json.dumps([e for e in index if "0002" not in e["file"]]),
+                                     encoding="utf-8")
+    report = import_file(kb_factory, feed)
+    estaminet = get(kb_factory, Poi, source_id=ESTAMINET)
+    cottage = get(kb_factory, Poi, source_id=COTTAGE)
+    assert report.changed == [estaminet.id] and report.unpublished == [cottage.id]
+    assert report.unchanged == 2 and report.committed
+    assert estaminet.name == "Estaminet du Grand Tilleul (essai)"
+    assert get(kb_factory, Poi, source_id=MUSEUM).name == "Musée d'essai de la Sambre"
+    assert cottage.published is False  # unpublished, not deleted
+    assert set(snapshot(kb_factory)) == set(before) and len(first.added) == 4
+    with kb_factory() as session:
+        assert not find_places_by_name(session, "holiday cottage essai")
+        assert find_places_by_name(session, "holiday cottage essai", include_unpublished=True)
+
+
+def test_a_single_object_unpublishes_nothing(kb_factory: sessionmaker) -> None:
+    import_file(kb_factory, FEED)
+    report = import_file(kb_factory, FEED / "objects" / "0" / "00" / "99-essai-0001.json")
+    assert not report.full_feed and report.unpublished == [] and report.unchanged == 1
+
+
+def test_dry_run_reports_and_writes_nothing(kb_factory: sessionmaker, tmp_path: Path) -> None:
+    feed = _copy_feed(tmp_path)
+    dry = import_file(kb_factory, feed, dry_run=True)
+    assert dry.dry_run and not dry.committed and len(dry.added) == 4
+    assert snapshot(kb_factory) == {}
+    import_file(kb_factory, feed)
+    before = snapshot(kb_factory)
+    _edit(feed, "99-essai-0003.json", lastUpdate="2026-05-01",
+          **{"rdfs:label": {"fr": ["Autre nom (essai)"]}})
+    (feed / "index.json").write_text(json.dumps([
+        e for e in json.loads((feed / "index.json").read_text(encoding="utf-8"))
+        if "0001" not in e["file"]]), encoding="utf-8")
+    dry = import_file(kb_factory, feed, dry_run=True)
+    assert len(dry.changed) == 1 and len(dry.unpublished) == 1 and dry.unchanged == 2
+    assert "Essai (rien n'a été enregistré)" in dry.summary_fr()
+    assert snapshot(kb_factory) == before
+    assert dry.to_dict()["unpublished"] == [get(kb_factory, Poi, source_id=MUSEUM).id]
+
+
+@pytest.mark.parametrize("name, expected", [
+    ("truncated.json", [("truncated.json", None, None, "JSON illisible ligne 6")]),
+    ("wrong_types.json", [
+        ("wrong_types.json", "https://data.datatourisme.fr/99/essai-0010", "schema:latitude",
+         "un nombre est attendu (reçu « cinquante »)."),
+        ("wrong_types.json", "https://data.datatourisme.fr/99/essai-0011", "@type",
+         "la liste des classes est manquante ou mal formée."),
+    ]),
+    ("missing_ids.json", [
+        ("missing_ids.json", "SANS-ID", "@id", "identifiant manquant"),
+        ("missing_ids.json", "https://data.datatourisme.fr/99/essai-0013", "rdfs:label",
+         "le nom est manquant."),
+    ]),
+])
+def test_broken_files_change_nothing(kb_factory: sessionmaker, name: str,
+                                     expected: list[tuple[str, str | None, str | None, str]],
+                                     ) -> None:
+    import_file(kb_factory, FEED)
+    before = snapshot(kb_factory)
+    report = import_file(kb_factory, FIXTURES / "broken" / name, "datatourisme")
+    assert not report.committed and "Import refusé, rien n'a été enregistré" in report.summary_fr()
+    got = [(r.file, r.record_id, r.field, r.reason) for r in report.rejected]
+    assert len(got) == len(expected)
+    for (file, rid, field, reason), want in zip(got, expected, strict=True):
+        assert (file, rid, field) == want[:3] and reason.startswith(want[3])
+    assert snapshot(kb_factory) == before
+
+
+def test_a_broken_object_in_a_feed_stops_the_whole_run(kb_factory: sessionmaker,
+                                                       tmp_path: Path) -> None:
+    feed = _copy_feed(tmp_path)
+    target = feed / "objects" / "0" / "00" / "99-essai-0004.json"
+    target.write_text(target.read_text(encoding="utf-8")[:200], encoding="utf-8")
+    report = import_file(kb_factory, feed)
+    assert not report.committed and len(report.added) == 3  # would have been added
+    assert [(r.file, r.record_id) for r in report.rejected] == [
+        ("objects/0/00/99-essai-0004.json", None)]
+    assert snapshot(kb_factory) == {}
+    (feed / "objects" / "0" / "00" / "99-essai-0002.json").unlink()
+    report = import_file(kb_factory, feed)
+    assert "absent de l'export" in str(report.rejected[0])
+
+
+def test_partial_keeps_the_valid_records(kb_factory: sessionmaker) -> None:
+    report = import_file(kb_factory, FIXTURES / "broken" / "wrong_types.json", partial=True)
+    assert report.committed and len(report.rejected) == 2 and len(report.added) == 1
+    assert "sauf les fiches refusées" in report.summary_fr()
+    assert get(kb_factory, Poi, name="Musée valide (essai)").kind == "museum"
+
+
+def test_mapping_file_is_editable_and_checked(kb_factory: sessionmaker, tmp_path: Path,
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    mapping = tmp_path / "mapping.yaml"
+    mapping.write_text("datatourisme:\n  classes:\n"
+                       "    - {class: Museum, kind: castle, interests: [patrimoine]}\n",
+                       encoding="utf-8")
+    monkeypatch.setenv("KNOWLEDGE_IMPORT_MAPPING", str(mapping))
+    report = import_file(kb_factory, FEED, dry_run=True)
+    unmapped = [r for r in report.rejected if r.field == "@type"]
+    # Cottage, estaminet, and the exhibition (this mapping lists no event classes).
+    assert len(unmapped) == 3 and "mapping.yaml" in unmapped[0].reason
+    import_file(kb_factory, FEED / "objects" / "0" / "00" / "99-essai-0001.json")
+    assert get(kb_factory, Poi, source_id=MUSEUM).kind == "castle"
+    mapping.write_text("datatourisme:\n  classes:\n    - {class: Museum, kind: musee}\n",
+                       encoding="utf-8")
+    report = import_file(kb_factory, FEED)
+    assert not report.committed and report.rejected[0].file == "mapping.yaml"
+    assert "« musee » inconnu" in report.rejected[0].reason
+
+
+def test_an_imported_place_reaches_the_bot_at_once(kb_factory: sessionmaker) -> None:
+    """No retraining: the actions find a new place by a fuzzy name straight away."""
+    import_file(kb_factory, FEED)
+    with kb_factory() as session:
+        matches = find_places_by_name(session, "estaminet du vieu tileul")
+    assert matches and matches[0].poi.name == "Estaminet du Vieux Tilleul (essai)"
