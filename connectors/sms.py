@@ -18,6 +18,7 @@ import math
 import re
 import unicodedata
 from typing import Any
+from urllib.parse import parse_qsl
 
 import aiohttp
 from sanic import Blueprint, response
@@ -189,7 +190,12 @@ class SmsInput(MessagingInput):
             given = request.headers.get("X-Twilio-Signature")
             if given is None:
                 return response.text("Signature manquante.", status=401)
-            form = {key: request.form.get(key) for key in request.form} if request.form else {}
+            # Twilio signs blank parameters too, which Sanic's request.form drops.
+            try:
+                pairs = parse_qsl((request.body or b"").decode(), keep_blank_values=True)
+            except (UnicodeDecodeError, ValueError):
+                return response.text("Formulaire illisible.", status=400)
+            form = dict(pairs)
             if not self.validator.validate(self.webhook_url or request.url, form, given):
                 return response.text("Signature invalide.", status=403)
             if not form.get("From") or not form.get("MessageSid"):

@@ -66,7 +66,7 @@ class FakePlatforms:
             self.requests.clear()
             self._failures.clear()
 
-    def sent(self, to: str | None = None, platform: str | None = None,
+    def sent(self, to: str | int | None = None, platform: str | None = None,
              ok: bool = True) -> list[Recorded]:
         with self._lock:
             return [r for r in self.requests if (to is None or r.to == str(to))
