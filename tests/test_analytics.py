@@ -1,0 +1,111 @@
+"""Analytics without servers: privacy helpers, grouping, NLU YAML, the click validator,
+and retention over a generated tracker store (counts kept exactly, idempotent)."""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from aiohttp import web
+from rasa.shared.nlu.training_data.formats.rasa_yaml import RasaYAMLReader
+
+from analytics.misunderstood import group_messages, nlu_yaml
+from analytics.privacy import Pseudonymiser, cell, cell_key, scrub
+from analytics.reader import EVENTS, Period, local_day, make_engine
+from analytics.report import Filters, build
+from analytics.retention import apply_retention
+from analytics.synthetic import fill
+from webapp.interactions import parse_interaction
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("écrivez à marie.curie+test@exemple.fr svp", "écrivez à [courriel] svp"),
+    ("mon 06 12 34 56 78", "mon [téléphone]"),
+    ("mon 06.12.34.56.78 ou +33 6 12 34 56 78", "mon [téléphone] ou [téléphone]"),
+    ("0033612345678", "[téléphone]"),
+    ("+44 20 7946 0958", "[téléphone]"),
+    ("ouvert de 10 à 18 h le 15/08/2026, 3 km", "ouvert de 10 à 18 h le 15/08/2026, 3 km"),
+])
+def test_scrub_masks_emails_and_phones_only(text: str, expected: str) -> None:
+    assert scrub(text) == expected
+
+
+def test_pseudonyms_are_keyed_and_stable() -> None:
+    one, other = Pseudonymiser(b"k" * 32), Pseudonymiser(b"x" * 32)
+    assert one("abc") == one("abc") != one("abd")
+    assert one("abc") != other("abc") and "abc" not in one("abc")
+    with pytest.raises(ValueError):
+        Pseudonymiser(b"short")
+
+
+def test_cells_are_about_one_kilometre_and_never_the_point() -> None:
+    assert cell(50.2936, 3.8031) == (50.295, 3.8025)
+    assert cell_key(50.2936, 3.8031) == "50.2950,3.8025"
+    assert cell(50.2901, 3.7951) == cell(50.2999, 3.8099)  # same cell
+    assert cell(50.3001, 3.8031) != cell(50.2999, 3.8031)
+    assert cell(95, 3) is None and cell(float("nan"), 3) is None
+
+
+def test_similar_messages_group_and_become_review_yaml() -> None:
+    groups = group_messages(Counter({"où garer le camping-car ?": 3,
+                                     "ou garer mon camping car": 2, "wifi": 1}))
+    assert [(g.text, g.count) for g in groups] == [("où garer le camping-car ?", 5),
+                                                   ("wifi", 1)]
+    assert groups[0].examples == ["ou garer mon camping car"]
+    text = nlu_yaml(groups)
+    examples = RasaYAMLReader().reads(text).training_examples
+    assert [e.get("text") for e in examples] == ["où garer le camping-car ?",
+                                                 "ou garer mon camping car", "wifi"]
+    assert {e.get("intent") for e in examples} == {"a_revoir"}
+    assert RasaYAMLReader().reads(nlu_yaml([])).training_examples == []
+
+
+@pytest.mark.parametrize(("body", "reason"), [
+    (b"pas du json", "objet JSON"),
+    (b"[1, 2]", "objet JSON"),
+    (b'{"sender": "s1", "type": "click", "item": "x"}', "Champs attendus"),
+    (b'{"sender": "../etc", "type": "click", "item": "x", "target": "website"}', "session"),
+    (b'{"sender": "s1", "type": "hover", "item": "x", "target": "website"}', "Type"),
+    (b'{"sender": "s1", "type": "click", "item": "a b", "target": "website"}', "fiche"),
+    (b'{"sender": "s1", "type": "click", "item": "x", "target": "fax"}', "Cible"),
+])
+def test_click_bodies_are_validated(body: bytes, reason: str) -> None:
+    with pytest.raises(web.HTTPBadRequest) as err:
+        parse_interaction(body)
+    assert reason in (err.value.text or "")
+
+
+def test_a_valid_click_body() -> None:
+    assert parse_interaction(
+        b'{"sender": "abc-123", "type": "click", "item": "bavay-forum", "target": "phone"}'
+    ) == {"sender": "abc-123", "type": "click", "item": "bavay-forum", "target": "phone"}
+
+
+def test_retention_keeps_counts_and_is_idempotent(tmp_path: Path) -> None:
+    engine = make_engine(f"sqlite:///{tmp_path / 'tracker.sqlite3'}")
+    fill(engine, 20_000, start=time.time() - 59 * 86400, days=58)
+    before = build(engine, Filters())
+    recent_before = build(engine, Filters(Period(date.today() - timedelta(days=10), None)))
+    result = apply_retention(engine, 30)
+    assert result.deleted_events > 0
+    with engine.connect() as conn:
+        oldest = conn.execute(sa.select(sa.func.min(EVENTS.c.timestamp))).scalar_one()
+    assert local_day(oldest) >= result.cutoff
+    after = build(engine, Filters())
+    for key in ("conversations", "user_messages", "bot_messages", "fallbacks", "clicks",
+                "feedback_up", "feedback_down", "with_recommendation", "median_length"):
+        assert after["totals"][key] == before["totals"][key], key
+    for section in ("per_day", "per_channel", "intents", "recommended", "clicked", "cells",
+                    "feedback_places", "feedback_members", "communes", "interests"):
+        assert after[section] == before[section], section
+    # Misunderstood texts are raw text: they go with the raw events.
+    assert sum(g["count"] for g in after["misunderstood"]) < before["totals"]["fallbacks"]
+    assert build(engine, Filters(Period(date.today() - timedelta(days=10), None))) == \
+        recent_before
+    again = apply_retention(engine, 30)
+    assert again.deleted_events == 0
+    assert build(engine, Filters())["totals"] == after["totals"]
