@@ -11,9 +11,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy.orm import sessionmaker
 
+from knowledge import importers
 from knowledge.importers import import_file
 from knowledge.models import Event, Poi
-from knowledge.queries import find_places_by_name
+from knowledge.queries import PoiQuery, find_places_by_name, nearby_pois
 from tests.import_helpers import FIXTURES, SAMPLES, WIDE_KM, get, snapshot
 
 FEED = FIXTURES / "datatourisme" / "feed"
@@ -249,3 +250,22 @@ def test_an_imported_place_reaches_the_bot_at_once(kb_factory: sessionmaker) -> 
     with kb_factory() as session:
         matches = find_places_by_name(session, "estaminet du vieu tileul")
     assert matches and matches[0].poi.name == "Estaminet du Vieux Tilleul (essai)"
+
+
+def test_the_bot_recommends_an_imported_place_at_once(kb_factory: sessionmaker) -> None:
+    """The nearby query of the actions returns an imported place with no restart."""
+    import_file(kb_factory, FEED)
+    with kb_factory() as session:
+        page = nearby_pois(session, PoiQuery(50.2936, 3.8031, interests=["gastronomie"],
+                                             radius_km=5), limit=5)
+    assert [hit.poi.name for hit in page.items] == ["Estaminet du Vieux Tilleul (essai)"]
+
+
+def test_progress_bar_on_stderr(kb_factory: sessionmaker, capsys: pytest.CaptureFixture[str],
+                                monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(importers, "PROGRESS_DELAY_S", 0.0)  # a long import, in short
+    import_file(kb_factory, FEED, progress=True)
+    err = capsys.readouterr().err
+    assert "Import DATAtourisme" in err and "4/4" in err
+    import_file(kb_factory, FEED, progress=False)
+    assert capsys.readouterr().err == ""

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import threading
 from collections.abc import Iterator
+from datetime import datetime, timezone
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -17,6 +18,7 @@ from sqlalchemy.orm import sessionmaker
 from knowledge.importers import OpenAgendaError, fetch_openagenda, import_file
 from knowledge.importers.openagenda import source_of
 from knowledge.models import Event
+from knowledge.queries import events_between
 from tests.import_helpers import FIXTURES, SAMPLES, WIDE_KM, get, snapshot
 
 AGENDA_FILE = FIXTURES / "openagenda" / "territory_events.json"
@@ -192,3 +194,23 @@ def test_live_import_is_a_full_feed(kb_factory: sessionmaker, fake_api: _FakeApi
     report = import_openagenda(kb_factory, "77000001", key="wrong")
     assert not report.committed and "clé OpenAgenda refusée" in report.rejected[0].reason
     assert snapshot(kb_factory) == before
+
+
+def test_the_bot_sees_imported_events_at_once(kb_factory: sessionmaker,
+                                              tmp_path: Path) -> None:
+    """Published events are listed by the bot's query right away; cancelled or unpublished
+    ones are not."""
+    import_file(kb_factory, AGENDA_FILE)
+
+    def listed() -> set[str]:
+        with kb_factory() as session:
+            page = events_between(session, datetime(2026, 7, 1, tzinfo=timezone.utc),
+                                  datetime(2026, 10, 1, tzinfo=timezone.utc),
+                                  latitude=50.2936, longitude=3.8031, limit=10)
+        return {hit.event.source_id for hit in page.items}
+
+    assert listed() == {"90000001", "90000002"}  # 90000003 is cancelled
+    smaller = tmp_path / "agenda.json"
+    smaller.write_text(json.dumps({"total": 1, "events": _events()[:1]}), encoding="utf-8")
+    import_file(kb_factory, smaller, "openagenda")
+    assert listed() == {"90000001"}

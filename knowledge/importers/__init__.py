@@ -32,6 +32,7 @@ from knowledge.store import MODELS, Store, to_dict
 from knowledge.validation import ValidationError, _parse_instant, to_utc_naive
 
 FORMATS = ("auto", "datatourisme", "openagenda", "csv")
+PROGRESS_DELAY_S = 1.0  # the bar appears only on imports that last longer
 _READERS: dict[str, Callable[[Path, Context], Feed]] = {
     "datatourisme": datatourisme.open_feed,
     "openagenda": openagenda.open_feed,
@@ -143,7 +144,7 @@ def _run(factory: sessionmaker, make_feed: Callable[[Context], Feed], label: str
         feed = make_feed(Context(mapping, gazetteer, str(agenda) if agenda else None))
         seen: dict[tuple[str, str], set[str]] = defaultdict(set)
         with tqdm(total=feed.total, disable=not progress, file=sys.stderr, unit=" fiches",
-                  desc=f"Import {label}", delay=1.0) as bar:
+                  desc=f"Import {label}", delay=PROGRESS_DELAY_S) as bar:
             for item in feed:
                 bar.update(1)
                 if item.rejection is not None:
