@@ -69,6 +69,7 @@ test: setup ## Set up and run all tests (lint, types, data, unit, PostgreSQL, co
 bench: setup ## Run the benchmarks and print their figures
 	$(PY) bench/nearby_pois.py
 	$(PY) bench/import_feed.py
+	$(PY) bench/analytics_report.py
 
 clean: ## Remove the virtual environment, databases and trained models
 	rm -rf $(VENV) var bot/models .pytest_cache .mypy_cache .ruff_cache
