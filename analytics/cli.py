@@ -61,9 +61,12 @@ def _output(path: str | None) -> Iterator[TextIO]:
     if not target.parent.exists():
         raise CliError(f"Le dossier {target.parent} n'existe pas.")
     tmp = target.with_name(target.name + ".part")
-    with open(tmp, "w", encoding="utf-8", newline="") as out:
-        yield out
-    tmp.replace(target)  # a failed export leaves no half-written file behind
+    try:
+        with open(tmp, "w", encoding="utf-8", newline="") as out:
+            yield out
+        tmp.replace(target)  # a failed export leaves no half-written file behind
+    finally:
+        tmp.unlink(missing_ok=True)
 
 
 def cmd_report(args: argparse.Namespace) -> str:
@@ -161,6 +164,10 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     except SQLAlchemyError as exc:
         print(f"Erreur : base des conversations inaccessible ({type(exc).__name__}).",
+              file=sys.stderr)
+        return 1
+    except OSError as exc:
+        print(f"Erreur de fichier : {exc.strerror or exc} ({exc.filename or ''})",
               file=sys.stderr)
         return 1
     print(message, file=sys.stderr if args.command == "export" and not args.output
