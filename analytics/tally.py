@@ -9,6 +9,7 @@ distinct keys (days × channels × places, intents, cells…), never with the ev
 from __future__ import annotations
 
 import contextlib
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
@@ -27,6 +28,9 @@ MAX_MISUNDERSTOOD = 20_000   # distinct misunderstood texts kept for grouping
 MAX_TEXT = 300
 
 Key = tuple[str, str, str, str]  # ISO day, channel, metric, key
+# position_label of a shared position (knowledge/recommend.py position_from_coordinates):
+# "votre position (près de Bavay)" counts for Bavay; a bare "votre position" for nothing.
+SHARED_LABEL = re.compile(r"votre position(?: \(près de (?P<commune>.+)\))?")
 
 
 @dataclass
@@ -159,9 +163,11 @@ def _slot(tally: Tally, st: _State, event: Event, data: dict[str, Any]) -> None:
         return  # slots carried over into a new session: already counted
     name, value = data.get("name"), data.get("value")
     if name == "position_label" and isinstance(value, str) and value:
-        if value not in st.communes:
-            st.communes.add(value)
-            tally.add(event.day, st.channel, "commune", value[:80])
+        shared = SHARED_LABEL.fullmatch(value)
+        commune = shared.group("commune") if shared else value
+        if commune and commune not in st.communes:
+            st.communes.add(commune)
+            tally.add(event.day, st.channel, "commune", commune[:80])
     elif name == "feedback_rating":
         st.rating = str(value) if value else None
     elif name == "feedback_item" and st.rating is not None:
