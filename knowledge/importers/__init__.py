@@ -219,10 +219,11 @@ def _unpublish(session: Session, scopes: set[tuple[str, str]],
     for kind, source in sorted(scopes):
         model = MODELS[kind]
         keep = seen.get((kind, source), set())
-        gone = [rid for rid, sid in session.execute(
-            select(model.id, model.source_id).where(model.source == source,
-                                                    model.published.is_(True)))
-                if sid is None or sid not in keep]
+        rows = session.execute(  # streamed: only the records that left are kept
+            select(model.id, model.source_id)
+            .where(model.source == source, model.published.is_(True))
+            .execution_options(yield_per=2000))
+        gone = [rid for rid, sid in rows if sid is None or sid not in keep]
         for start in range(0, len(gone), 500):
             session.execute(update(model).where(model.id.in_(gone[start:start + 500]))
                             .values(published=False).execution_options(
