@@ -86,6 +86,12 @@ def test_feed_export_reads_edge_cases(kb_factory: sessionmaker) -> None:
     assert museum.commune_insee == "59053" and museum.kinds == ["museum", "heritage_site"]
     assert museum.interests == ["culture", "patrimoine"] and museum.wheelchair is True
     assert museum.prices == {"text": "de 3,5 à 7 €"}
+    assert museum.phone == "+33 3 00 00 00 01"  # the first well-formed number
+    # A malformed phone is left out, with a note, rather than refusing the record.
+    estaminet = get(kb_factory, Poi, source_id=ESTAMINET)
+    assert estaminet.phone is None and estaminet.email == "essai@example.org"
+    assert estaminet.notes.endswith(
+        "Téléphone non repris (format invalide) : « appeler la mairie ».")
     # openingHoursSpecification: day objects and URIs, a single day string, a closure.
     assert museum.opening_hours["specs"] == [
         {"days": ["su"], "opens": "14:00", "closes": "24:00"},

@@ -34,6 +34,7 @@ from knowledge.importers.common import (
     stream_json,
     text_of,
 )
+from knowledge.validation import _EMAIL, _PHONE, _URL
 
 SOURCE = "DATAtourisme"
 LICENCE = "Licence Ouverte / Etalab (DATAtourisme)"
@@ -207,17 +208,31 @@ def _address(loc: dict[str, Any]) -> tuple[str | None, Any]:
     return text, insee
 
 
-def _contact(obj: dict[str, Any]) -> dict[str, str | None]:
+_CONTACT_FIELDS = (("phone", "schema:telephone", _PHONE, "téléphone"),
+                   ("email", "schema:email", _EMAIL, "e-mail"),
+                   ("website", "foaf:homepage", _URL, "site web"))
+
+
+def _contact(obj: dict[str, Any]) -> tuple[dict[str, str | None], list[str]]:
+    """The first well-formed phone, e-mail and website of the contacts, and a note for
+    each one left out because none was well-formed (rather than refusing the record)."""
     out: dict[str, str | None] = {"phone": None, "email": None, "website": None}
+    bad: dict[str, str] = {}
     for agent in obj.get("hasContact") or []:
         if not isinstance(agent, dict):
             continue
-        for key, src in (("phone", "schema:telephone"), ("email", "schema:email"),
-                         ("website", "foaf:homepage")):
-            value = first(agent.get(src))
-            if out[key] is None and isinstance(value, str) and value.strip():
-                out[key] = value.strip()
-    return out
+        for key, src, pattern, _ in _CONTACT_FIELDS:
+            values = agent.get(src)
+            for value in values if isinstance(values, list) else [values]:
+                if not isinstance(value, str) or not value.strip():
+                    continue
+                if pattern.match(value.strip()):
+                    out[key] = out[key] or value.strip()
+                else:
+                    bad.setdefault(key, value.strip())
+    notes = [f"{label} non repris (format invalide) : « {bad[key][:80]} »"
+             for key, _, _, label in _CONTACT_FIELDS if out[key] is None and key in bad]
+    return out, notes
 
 
 def _image(obj: dict[str, Any]) -> str | None:
@@ -226,7 +241,7 @@ def _image(obj: dict[str, Any]) -> str | None:
             continue
         for res in rep.get("ebucore:hasRelatedResource") or []:
             url = first(res.get("ebucore:locator")) if isinstance(res, dict) else None
-            if isinstance(url, str) and url.startswith(("http://", "https://")):
+            if isinstance(url, str) and _URL.match(url):
                 return url
     return None
 
@@ -342,14 +357,15 @@ def to_record(obj: Any, ctx: Context) -> tuple[str, dict[str, Any]]:
     description = text_of(first(obj.get("hasDescription") or [{}]).get("dc:description")
                           if isinstance(first(obj.get("hasDescription")), dict) else None)
     comment = text_of(obj.get("rdfs:comment"))
-    contact = _contact(obj)
+    contact, contact_notes = _contact(obj)
     common: dict[str, Any] = {
         "source": SOURCE,
         "source_id": uri.strip(),
         "licence": LICENCE,
         "last_update": _last_update(obj),
-        "notes": f"Fiche DATAtourisme {uri.strip()}"
-                 + (f", producteur : {producer}." if producer else "."),
+        "notes": " ".join([f"Fiche DATAtourisme {uri.strip()}"
+                           + (f", producteur : {producer}." if producer else "."),
+                           *(f"{n[0].upper()}{n[1:]}." for n in contact_notes)]),
         "latitude": lat,
         "longitude": lon,
         "commune_insee": commune,
