@@ -219,6 +219,9 @@ def test_keyboard_only_on_a_360_px_phone(servers: Servers, browser: Browser) -> 
         expect(v.page.locator(".typing")).to_be_hidden()
         v.card("Forum antique de Bavay").scroll_into_view_if_needed()
         v.page.screenshot(path=SCREENSHOTS / "widget-mobile-360.png")
+        v.page.set_viewport_size({"width": 320, "height": 640})   # the narrowest phones
+        assert v.log.evaluate("el => el.scrollWidth - el.clientWidth") <= 0
+        expect(v.page.get_by_role("button", name="Envoyer")).to_be_in_viewport()
         v.tab_to("Itinéraire : Forum antique de Bavay (nouvelle fenêtre)", backwards=True)
         v.tab_to("Vie privée", backwards=True)
         kb.press("Enter")
@@ -281,8 +284,14 @@ def test_events_go_to_the_calendar(servers: Servers, context: BrowserContext,
     expect(event).to_be_visible()
     expect(event).to_contain_text("exemple")   # demo events are flagged
     title = event.get_by_role("heading").inner_text()
-    with v.page.expect_download() as info:
+    with v.page.expect_download() as info, v.page.expect_request(
+            lambda r: r.url == servers.web_url + "/api/interactions") as beacon:
         event.get_by_role("button", name="Ajouter à mon agenda").click()
+    # The click is reported for analytics (text/plain body: no CORS preflight).
+    click = json.loads(beacon.value.post_data or "{}")
+    session = v.page.evaluate("JSON.parse(localStorage.getItem(Object.keys(localStorage)[0])).id")
+    assert click["sender"] == session and click["type"] == "click"
+    assert click["target"] == "calendar" and click["item"]
     path = tmp_path / "event.ics"
     info.value.save_as(path)
     ics = path.read_bytes().decode()
