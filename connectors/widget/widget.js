@@ -415,11 +415,12 @@
 
   /* ---------- cards (DESIGN.md §5 rich replies) ---------- */
   function km(x, precision) {
-    // A place known only by its commune has no true distance: the commune is shown instead.
-    if (typeof x !== 'number' || precision === 'commune') return null;
-    var about = precision === 'exact' || precision === undefined ? 'à ' : 'à environ ';
+    // As the bot words it: a place known only by its commune's centre gets a rounded
+    // distance farther than 3 km, and none closer (its commune is shown).
+    if (typeof x !== 'number') return null;
+    if (precision === 'commune') return x >= 3 ? 'à environ ' + Math.round(x) + ' km' : null;
     if (x < 0.1) return 'tout près';
-    return about + (x < 1 ? Math.round(x * 10) * 100 + ' m' : x.toLocaleString('fr-FR', {maximumFractionDigits: 1}) + ' km');
+    return 'à ' + (x < 1 ? Math.round(x * 10) * 100 + ' m' : x.toLocaleString('fr-FR', {maximumFractionDigits: 1}) + ' km');
   }
   function when(start, end) {
     var s = new Date(start), e = new Date(end);
