@@ -146,6 +146,7 @@ def test_conversation_cards_reload_and_other_page(servers: Servers,
     v.open()
     assert v.focused() == "mw-input"  # focus moves into the conversation
     audit(v, "open conversation")
+    expect(v.log).to_contain_text("Conversation conservée 30 jours")  # privacy, first layer
 
     v.type("bonjour")
     expect(v.log).to_contain_text("famille Dumoulin")

@@ -237,6 +237,7 @@
     '.bot{background:#eef2ef;border-bottom-left-radius:.2em}' +
     '.user{margin-left:auto;background:var(--c);color:var(--on);border-bottom-right-radius:.2em}' +
     '.note{background:#fff4d6;border:1px solid #8a6d00}' +
+    '.first{margin:0 0 .5em;font-size:.85em;color:#444}' +
     '.who{display:block;font-weight:700;font-size:.9em}' +
     '.qr{display:flex;flex-wrap:wrap;gap:.4em;margin:.4em 0}' +
     '.qr button,.tools button,.card button{min-height:2.75rem;padding:.3em .8em;border:2px solid var(--l);border-radius:1.4em;background:#fff;color:var(--l);font-weight:600}' +
@@ -570,6 +571,8 @@
     if (link.ready) emit('session_request', {session_id: state.id});
   }
   function renderAll() {
+    // First layer of the privacy notice, before anything is typed (CNIL guidance on chatbots).
+    log.appendChild(h('p', {class: 'first', text: 'Conversation conservée 30 jours ; votre position sert seulement à vous conseiller. Détails : « Vie privée ».'}));
     render({who: 'bot', text: cfg.greeting}, false);
     var lastUser = -1;
     state.log.forEach(function (e, i) { if (e.who === 'user') lastUser = i; });
