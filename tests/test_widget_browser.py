@@ -149,7 +149,9 @@ def test_conversation_cards_reload_and_other_page(servers: Servers,
     expect(v.log).to_contain_text("Conversation conservée 30 jours")  # privacy, first layer
 
     v.type("bonjour")
-    expect(v.log).to_contain_text("famille Dumoulin")
+    expect(v.page.get_by_text("La famille écrit")).to_be_visible()
+    expect(v.log.locator(".bot").nth(1)).to_contain_text("famille Dumoulin")
+    expect(v.page.get_by_text("La famille écrit")).to_be_hidden()
     v.quick_reply("🏰 Que visiter ?").click()
     v.quick_reply("📍 Partager ma position").click()   # the browser's Geolocation API
     expect(v.log).to_contain_text("Position partagée")
