@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import re
+import sys
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
@@ -58,7 +59,8 @@ class Tally:
     dropped_misunderstood: int = 0
 
     def add(self, day: date, channel: str, metric: str, key: str = "", n: int = 1) -> None:
-        self.counts[(day.isoformat(), channel, metric, key)] += n
+        # Interned day and channel: the many counters of one day share one string.
+        self.counts[(sys.intern(day.isoformat()), channel, metric, key)] += n
 
     def note_misunderstood(self, text: str) -> None:
         clean = " ".join(scrub(text).split())[:MAX_TEXT]
@@ -197,7 +199,7 @@ def tally_conversation(tally: Tally, conversation: Conversation) -> Conversation
     if not conversation.events:
         return None
     first = conversation.events[0]
-    channel = channel_of(conversation)
+    channel = sys.intern(channel_of(conversation))
     st = _State(first.day, channel, ConversationSummary(
         conversation.sender_id, channel, first.timestamp, conversation.events[-1].timestamp,
         0, 0, 0, 0, 0, 0, 0))
