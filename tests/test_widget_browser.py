@@ -371,3 +371,59 @@ def test_text_enlarged_to_200_percent(servers: Servers, context: BrowserContext)
     send = v.page.get_by_role("button", name="Envoyer")
     expect(send).to_be_in_viewport()
     audit(v, "200 % text")
+
+
+def test_fields_the_knowledge_base_would_refuse_are_still_neutralised(
+        servers: Servers, context: BrowserContext, tmp_path: Path) -> None:
+    """Defence in depth: a payload with hostile links and special characters, slipped
+    into the real socket.io stream, renders only safe links and a well-escaped .ics."""
+    sockets: list[WebSocketRoute] = []
+
+    def through(ws: WebSocketRoute) -> None:
+        ws.connect_to_server()
+        sockets.append(ws)
+
+    context.route_web_socket(re.compile(".*/socket.io/.*"), through)
+    photo = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64   # served by the test, never fetched outside
+    context.route("https://photos.example/**",
+                  lambda r: r.fulfill(status=200, content_type="image/png", body=photo))
+    v = Visit(context, servers.web_url + "/")
+    v.open()
+    payloads = [
+        {"type": "places", "speaker": "sophie", "items": [{
+            "id": "p1", "name": "Ferme « test »", "commune": "Bavay", "distance_km": 0.45,
+            "coord_precision": "exact", "url": "javascript:alert(3)",
+            "phone": "03 27 <script>", "image": "https://photos.example/ferme.png",
+            "map_url": "javascript:alert(4)", "open_now": False}]},
+        {"type": "events", "speaker": "lea", "items": [{
+            "id": "ev-1", "title": "Fête, marché; et \\ veillée\nnocturne",
+            "start": "2030-07-14T21:00:00+02:00", "end": "2030-07-14T23:30:00+02:00",
+            "url": "data:text/html,<script>alert(5)</script>", "commune": "Bavay",
+            "venue": "Place <b>du</b> marché", "price": {"free": True},
+            "latitude": 50.2936, "longitude": 3.8031}]},
+    ]
+    for payload in payloads:
+        sockets[-1].send("42" + json.dumps(["bot_uttered", {"custom": payload}]))
+    farm = v.card("Ferme « test »")
+    expect(farm).to_contain_text("Bavay · à 500 m")
+    expect(farm.locator(".badge")).to_have_text("fermé en ce moment")
+    expect(v.log).to_contain_text("Les idées de Sophie")
+    assert farm.get_by_role("link").evaluate_all("els => els.map(e => e.href)") == [
+        "tel:0327"]   # no website, no directions from a javascript: map link
+    assert farm.locator("img").get_attribute("src") == "https://photos.example/ferme.png"
+    assert farm.locator("img").get_attribute("alt") == ""   # decorative: the name is text
+    event = v.page.locator(".card").filter(has_text="Ajouter à mon agenda")
+    expect(event).to_contain_text("dimanche 14 juillet, 21:00 – 23:30")
+    expect(event).to_contain_text("Place <b>du</b> marché")
+    expect(event).to_contain_text("gratuit")
+    assert [link.get_attribute("href") for link in event.get_by_role("link").all()] == [
+        "https://www.openstreetmap.org/directions?route=%3B50.2936%2C3.8031"]
+    with v.page.expect_download() as info:
+        event.get_by_role("button", name="Ajouter à mon agenda").click()
+    info.value.save_as(tmp_path / "e.ics")
+    ics = (tmp_path / "e.ics").read_bytes().decode().replace("\r\n ", "")
+    assert "\r\nSUMMARY:Fête\\, marché\\; et \\\\ veillée\\nnocturne\r\n" in ics, ics
+    assert "\r\nDTSTART:20300714T190000Z\r\nDTEND:20300714T213000Z\r\n" in ics, ics
+    assert "\r\nLOCATION:Place <b>du</b> marché\\, Bavay\r\n" in ics, ics
+    assert "URL:" not in ics and "data:" not in ics
+    assert not v.dialogs and not v.errors, (v.dialogs, v.errors)
