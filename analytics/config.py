@@ -20,14 +20,14 @@ LOCAL_TIMEZONE = TIMEZONE    # days and weeks are those of the tourism office
 VAR_DIR = PROJECT_ROOT / "var"
 
 
-def tracker_store_url() -> str:
+def tracker_store_url(sqlite_file: str | None = None) -> str:
     """TRACKER_STORE_URL (e.g. postgresql://…) when set, else the SQLite file
-    TRACKER_STORE_DB — the same settings endpoints.yml gives Rasa."""
+    (`sqlite_file`, or TRACKER_STORE_DB) — the same settings endpoints.yml gives Rasa."""
     load_dotenv(PROJECT_ROOT / ".env", override=False)
     url = os.environ.get("TRACKER_STORE_URL", "").strip()
     if url:
         return url
-    db = os.environ.get("TRACKER_STORE_DB") or str(VAR_DIR / "tracker.sqlite3")
+    db = sqlite_file or os.environ.get("TRACKER_STORE_DB") or str(VAR_DIR / "tracker.sqlite3")
     return f"sqlite:///{db}"
 
 

@@ -3,14 +3,17 @@ and retention over a generated tracker store (counts kept exactly, idempotent)."
 
 from __future__ import annotations
 
+import json
 import time
 from collections import Counter
+from collections.abc import AsyncIterator
 from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 from aiohttp import web
+from aiohttp.test_utils import TestClient, TestServer
 from rasa.shared.nlu.training_data.formats.rasa_yaml import RasaYAMLReader
 
 from analytics.misunderstood import group_messages, nlu_yaml
@@ -19,7 +22,9 @@ from analytics.reader import EVENTS, Period, local_day, make_engine
 from analytics.report import Filters, build
 from analytics.retention import apply_retention
 from analytics.synthetic import fill
+from webapp.app import SETTINGS, create_app
 from webapp.interactions import parse_interaction
+from webapp.settings import WebSettings
 
 
 @pytest.mark.parametrize(("text", "expected"), [
@@ -109,3 +114,43 @@ def test_retention_keeps_counts_and_is_idempotent(tmp_path: Path) -> None:
     again = apply_retention(engine, 30)
     assert again.deleted_events == 0
     assert build(engine, Filters())["totals"] == after["totals"]
+
+
+@pytest.fixture
+async def web_client(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                     ) -> AsyncIterator[TestClient]:
+    """The real app on a generated tracker store; Rasa unreachable (port 1)."""
+    monkeypatch.setenv("TRACKER_STORE_URL", "")
+    tracker = tmp_path / "tracker.sqlite3"
+    fill(make_engine(f"sqlite:///{tracker}"), 200, start=time.time() - 3600, days=0)
+    settings = WebSettings(knowledge_url=f"sqlite:///{tmp_path / 'kb.sqlite3'}",
+                           tracker_store_db=str(tracker), rasa_url="http://127.0.0.1:1",
+                           rasa_api_token="t", secret_key=b"k" * 32, secure_cookies=False)
+    async with TestClient(TestServer(create_app(settings))) as client:
+        yield client
+
+
+async def test_interactions_endpoint_edges(web_client: TestClient) -> None:
+    pre = await web_client.options("/api/interactions", headers={
+        "Origin": "https://www.tourisme-mormal.example", "Access-Control-Request-Method": "POST"})
+    assert pre.status == 204 and pre.headers["Access-Control-Allow-Origin"] == "*"
+    click = {"sender": "synthetic-00000000", "type": "click", "target": "website"}
+    unknown = await web_client.post("/api/interactions", data=json.dumps(
+        {**click, "sender": "personne"} | {"item": "poi-001"}))
+    assert unknown.status == 204 and unknown.headers["Access-Control-Allow-Origin"] == "*"
+    never_shown = await web_client.post("/api/interactions", data=json.dumps(
+        {**click, "item": "jamais-vu"}))
+    assert never_shown.status == 204  # nothing stored, Rasa not even called
+    big = await web_client.post("/api/interactions", data="x" * 5000)
+    assert big.status == 413
+    bad = await web_client.post("/api/interactions", data="{")
+    assert bad.status == 400 and "JSON" in (await bad.json())["detail"]
+    assert web_client.app is not None
+    with make_engine(f"sqlite:///{web_client.app[SETTINGS].tracker_store_db}").connect() as c:
+        shown = json.loads(c.execute(sa.select(EVENTS.c.data).where(
+            EVENTS.c.sender_id == "synthetic-00000000", EVENTS.c.type_name == "bot",
+            EVENTS.c.data.contains('"custom"'))).scalars().first())
+    item = shown["data"]["custom"]["items"][0]["id"]
+    down = await web_client.post("/api/interactions", data=json.dumps({**click, "item": item}))
+    assert down.status == 502  # shown, so recorded through Rasa, which is down: said
+    assert "injoignable" in (await down.json())["detail"]

@@ -46,7 +46,7 @@ CORS = {"Access-Control-Allow-Origin": "*",
 
 async def tracker_engine(app: web.Application) -> AsyncIterator[None]:
     """One engine on the tracker store (SQLite file or PostgreSQL) for the web app."""
-    app[TRACKER] = make_engine(tracker_store_url())
+    app[TRACKER] = make_engine(tracker_store_url(app[SETTINGS].tracker_store_db))
     yield
     app[TRACKER].dispose()
 
