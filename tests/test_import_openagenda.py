@@ -214,3 +214,27 @@ def test_the_bot_sees_imported_events_at_once(kb_factory: sessionmaker,
     smaller.write_text(json.dumps({"total": 1, "events": _events()[:1]}), encoding="utf-8")
     import_file(kb_factory, smaller, "openagenda")
     assert listed() == {"90000001"}
+
+
+def test_a_folder_of_pages_is_one_agenda(kb_factory: sessionmaker, tmp_path: Path) -> None:
+    pages = tmp_path / "pages"
+    pages.mkdir()
+    events = _events()
+    for i, chunk in enumerate((events[:2], events[2:], [])):  # the last page is empty
+        (pages / f"page-{i}.json").write_text(
+            json.dumps({"success": True, "total": 3, "events": chunk}), encoding="utf-8")
+    report = import_file(kb_factory, pages)  # format guessed from the first page
+    assert report.committed and report.full_feed and len(report.added) == 3
+    (pages / "page-1.json").unlink()  # a page missing: not the whole agenda any more
+    report = import_file(kb_factory, pages, dry_run=True)
+    assert not report.full_feed and report.unpublished == [] and report.unchanged == 2
+
+
+def test_the_agenda_can_be_named_for_a_file(kb_factory: sessionmaker,
+                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("KNOWLEDGE_MAX_DISTANCE_KM", WIDE_KM)
+    sample = SAMPLES / "openagenda" / "oa-v2_events.response.json"
+    report = import_file(kb_factory, sample, dry_run=True)
+    assert report.ok  # events say their origin agenda
+    import_file(kb_factory, sample, agenda="5554444")
+    assert get(kb_factory, Event, source_id="80533203").source == "OpenAgenda, agenda 5554444"

@@ -54,20 +54,24 @@ def source_of(agenda: str | None) -> str:
 def open_feed(path: Path, ctx: Context) -> Feed:
     files = sorted(p for p in path.rglob("*.json") if p.is_file()) if path.is_dir() else [path]
     counts: Counter[str] = Counter()
-    totals: dict[str, int] = {}
+    announced: dict[str, int] = {}  # per agenda: the `total` its responses announce
     complete = {"ok": True}
 
     def items() -> Iterator[Item]:
         for file in files:
             name = str(file.relative_to(path)) if path.is_dir() else file.name
+            totals: dict[str, int] = {}
+            sources: set[str] = set()
             for item in _file_items(file, name, ctx, totals, complete):
                 if item.data is not None:
-                    feed.scopes.add(("event", item.data["source"]))
+                    sources.add(item.data["source"])
                     counts[item.data["source"]] += 1
                 yield item
-        # Full when no response announced more events than the files hold.
-        announced = sum(totals.values()) if totals else None
-        feed.full = complete["ok"] and (announced is None or sum(counts.values()) >= announced)
+            for source in sources:  # pages of one agenda all announce its total
+                feed.scopes.add(("event", source))
+                announced[source] = max([announced.get(source, 0), *totals.values()])
+        # Full when the files hold every event their responses announced.
+        feed.full = complete["ok"] and all(counts[s] >= n for s, n in announced.items())
 
     feed = Feed("OpenAgenda", items)
     return feed
