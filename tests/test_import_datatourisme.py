@@ -13,7 +13,7 @@ from sqlalchemy.orm import sessionmaker
 
 from knowledge import importers
 from knowledge.importers import import_file
-from knowledge.models import Event, Poi
+from knowledge.models import Event, Poi, Route
 from knowledge.queries import PoiQuery, find_places_by_name, nearby_pois
 from tests.import_helpers import FIXTURES, SAMPLES, WIDE_KM, get, snapshot
 
@@ -275,3 +275,24 @@ def test_progress_bar_on_stderr(kb_factory: sessionmaker, capsys: pytest.Capture
     assert "Import DATAtourisme" in err and "4/4" in err
     import_file(kb_factory, FEED, progress=False)
     assert capsys.readouterr().err == ""
+
+
+def test_a_tour_becomes_a_route(kb_factory: sessionmaker, tmp_path: Path) -> None:
+    tour = {
+        "@id": "https://data.datatourisme.fr/99/essai-0020",
+        "@type": ["Tour", "WalkingTour", "PointOfInterest"],
+        "rdfs:label": {"fr": ["Boucle d'essai"]},
+        "hasDescription": [{"dc:description": {"fr": ["Itinéraire fictif."]}}],
+        "isLocatedAt": [{"schema:geo": {"schema:latitude": "50.2100",
+                                        "schema:longitude": "3.7000"},
+                         "schema:address": [{"hasAddressCity": {"insee": "59384"}}]}],
+        "lastUpdate": "2026-03-05",
+    }
+    path = tmp_path / "tour.jsonld"
+    path.write_text(json.dumps(tour), encoding="utf-8")
+    report = import_file(kb_factory, path)
+    assert report.committed and len(report.added) == 1
+    route = get(kb_factory, Route, source_id=tour["@id"])
+    assert (route.name, route.mode, route.start_commune_insee) == ("Boucle d'essai", "hike",
+                                                                   "59384")
+    assert (route.start_latitude, route.description) == (50.21, "Itinéraire fictif.")

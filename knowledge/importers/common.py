@@ -45,13 +45,17 @@ class Context:
     mapping: Mapping
     gazetteer: Gazetteer
     agenda: str | None = None
+    _codes: frozenset[str] = frozenset()
+
+    def __post_init__(self) -> None:
+        self._codes = frozenset(p.insee for p in self.gazetteer.all_places)
 
     def known_insee(self, insee: Any) -> str | None:
         """The INSEE code if the commune is in the local gazetteer (Hauts-de-France)."""
         if insee in (None, ""):
             return None
         code = str(insee).strip()
-        return code if self.gazetteer.by_insee(code) else None
+        return code if code in self._codes else None
 
 
 @dataclass
