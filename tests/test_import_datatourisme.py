@@ -221,6 +221,12 @@ def test_a_broken_object_in_a_feed_stops_the_whole_run(kb_factory: sessionmaker,
     (feed / "objects" / "0" / "00" / "99-essai-0002.json").unlink()
     report = import_file(kb_factory, feed)
     assert "absent de l'export" in str(report.rejected[0])
+    # An index may not point outside the export.
+    shutil.copy(FEED / "objects" / "0" / "00" / "99-essai-0001.json", tmp_path / "out.json")
+    (feed / "index.json").write_text(json.dumps([{"file": "../../out.json"}]),
+                                     encoding="utf-8")
+    report = import_file(kb_factory, feed)
+    assert [r.reason for r in report.rejected] == ["chemin hors de l'export : refusé."]
 
 
 def test_partial_keeps_the_valid_records(kb_factory: sessionmaker) -> None:

@@ -111,6 +111,10 @@ def _folder_feed(root: Path, ctx: Context) -> Feed:
                     obj_path = next((p for p in (base / "objects" / target, base / target)
                                      if p.is_file()), None)
                     rel = str(PurePosixPath("objects", target))
+                    if obj_path is not None and not obj_path.resolve().is_relative_to(
+                            base.resolve()):
+                        yield file_rejection(rel, "chemin hors de l'export : refusé.")
+                        continue
                     if obj_path is None:
                         yield file_rejection(rel, "fichier listé dans l'index mais absent "
                                                   "de l'export.")
