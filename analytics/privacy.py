@@ -14,13 +14,34 @@ EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+", re.UNICODE)
 # digits with separators (foreign numbers, card or account numbers).
 PHONE = re.compile(r"(?:(?:\+|00)\d{2,3}[\s.-]?(?:\(0\)[\s.-]?)?|\b0)[1-9](?:[\s.-]?\d{2}){4}\b"
                    r"|(?<![\w.,])\+?\d(?:[\s.-]?\d){7,}\b")
+# Typed or pasted positions (a visitor writing "50.2936, 3.8031", a `/share_location{…}`
+# payload the bot did not understand): a decimal number with 4 or more decimals (≈ 10 m),
+# a pair of numbers with 3 decimals (≈ 100 m), any number after latitude/longitude, and
+# degrees-minutes(-seconds). "1.500" or "10.000 pas" alone stay.
+COORDINATE = re.compile(
+    r"(?<![\w.,])[-+]?\d{1,3}[.,]\d{4,}(?!\d)"
+    r"|(?<![\w.,])[-+]?\d{1,3}[.,]\d{3}\s*[,;/\s]\s*[-+]?\d{1,3}[.,]\d{3,}(?!\d)"
+    r"|\b(?:lat(?:itude)?|lon(?:gitude)?|lng)\"?\s*[:=]\s*\"?[-+]?\d{1,3}(?:[.,]\d+)?"
+    r"|\d{1,3}\s*°\s*\d{1,2}(?:[.,]\d+)?\s*['′’](?:\s*\d{1,2}(?:[.,]\d+)?\s*(?:\"|″|”|''))?",
+    re.IGNORECASE)
 EMAIL_MARK = "[courriel]"
 PHONE_MARK = "[téléphone]"
+POSITION_MARK = "[position]"
+
+
+def _position(match: re.Match[str]) -> str:
+    found = match.group(0)
+    if found[:1].isdigit() or found[:1] in "+-":
+        return POSITION_MARK
+    # after "latitude"/"longitude": keep the word and its separator, mask the number
+    head = re.match(r"[^\d+-]*", found)
+    return (head.group(0) if head else "") + POSITION_MARK
 
 
 def scrub(text: str) -> str:
-    """Emails and phone numbers replaced by a mark; the rest kept (it is what was asked)."""
-    return PHONE.sub(PHONE_MARK, EMAIL.sub(EMAIL_MARK, text))
+    """Emails, phone numbers and typed coordinates replaced by a mark; the rest kept (it is
+    what was asked)."""
+    return PHONE.sub(PHONE_MARK, COORDINATE.sub(_position, EMAIL.sub(EMAIL_MARK, text)))
 
 
 class Pseudonymiser:

@@ -29,6 +29,7 @@ MAX_MISUNDERSTOOD = 20_000   # distinct misunderstood texts kept for grouping
 MAX_TEXT = 300
 
 Key = tuple[str, str, str, str]  # ISO day, channel, metric, key
+ITEM_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.:-]{0,119}")  # knowledge/validation.py
 # position_label of a shared position (knowledge/recommend.py position_from_coordinates):
 # "votre position (près de Bavay)" counts for Bavay; a bare "votre position" for nothing.
 SHARED_LABEL = re.compile(r"votre position(?: \(près de (?P<commune>.+)\))?")
@@ -129,7 +130,8 @@ def _user(tally: Tally, st: _State, event: Event, data: dict[str, Any]) -> None:
     for entity in parse.get("entities") or []:
         name, value = entity.get("entity"), entity.get("value")
         if name in ("interest", "period") and isinstance(value, str) and value:
-            tally.add(day, st.channel, name, value.lower()[:60])
+            # an entity is a span of what the visitor typed: scrubbed like the text
+            tally.add(day, st.channel, name, scrub(value.lower())[:60])
         elif name in ("latitude", "longitude") and intent == "share_location":
             with contextlib.suppress(TypeError, ValueError):
                 position[name] = float(value)
@@ -174,7 +176,9 @@ def _slot(tally: Tally, st: _State, event: Event, data: dict[str, Any]) -> None:
         st.rating = str(value) if value else None
     elif name == "feedback_item" and st.rating is not None:
         if st.rating in ("up", "down"):
-            item = str(value)[:120] if value else ""
+            # the item comes from the visitor's own /feedback payload: only a record id
+            # (knowledge/validation.py's rule) is kept, never free text
+            item = str(value) if value and ITEM_ID.fullmatch(str(value)) else ""
             tally.add(event.day, st.channel, f"feedback_{st.rating}", item or "(sans lieu)")
             speaker = st.speakers.get(item) or st.last_speaker
             if speaker:

@@ -18,10 +18,11 @@ from rasa.shared.nlu.training_data.formats.rasa_yaml import RasaYAMLReader
 
 from analytics.misunderstood import group_messages, nlu_yaml
 from analytics.privacy import Pseudonymiser, cell, cell_key, scrub
-from analytics.reader import EVENTS, Period, local_day, make_engine
-from analytics.report import Filters, build
+from analytics.reader import EVENTS, Conversation, Event, Period, local_day, make_engine
+from analytics.report import Filters, build, figures
 from analytics.retention import apply_retention
 from analytics.synthetic import fill
+from analytics.tally import Tally, tally_conversation
 from webapp.app import SETTINGS, create_app
 from webapp.interactions import parse_interaction
 from webapp.settings import WebSettings
@@ -34,9 +35,48 @@ from webapp.settings import WebSettings
     ("0033612345678", "[téléphone]"),
     ("+44 20 7946 0958", "[téléphone]"),
     ("ouvert de 10 à 18 h le 15/08/2026, 3 km", "ouvert de 10 à 18 h le 15/08/2026, 3 km"),
+    ("je suis au 50.2936, 3.8031", "je suis au [position], [position]"),
+    ("gps 50,293 3,803 svp", "gps [position] svp"),
+    ('/share_location{"latitude": 50.2936, "longitude": 3.8031}',
+     '/share_location{"latitude": [position], "longitude": [position]}'),
+    ("lat=50.29 lon=3.8", "lat=[position] lon=[position]"),
+    ("50°17'37\" N 3°48'11\" E", "[position] N [position] E"),
+    ("10.000 pas, 1.500 habitants, 12,50 €, plat : 12", "10.000 pas, 1.500 habitants, 12,50 €, "
+     "plat : 12"),
 ])
-def test_scrub_masks_emails_and_phones_only(text: str, expected: str) -> None:
+def test_scrub_masks_emails_phones_and_positions_only(text: str, expected: str) -> None:
     assert scrub(text) == expected
+
+
+def _event(kind: str, data: dict[str, object], action: str | None = None) -> Event:
+    return Event("visiteur-secret", kind, time.time(), action, json.dumps(data))
+
+
+def test_what_a_visitor_typed_is_scrubbed_in_every_figure() -> None:
+    """Misunderstood text, entity spans and a hand-written /feedback item: no email, phone
+    or position gets into the figures, whatever the visitor typed."""
+    tally = Tally()
+    tally_conversation(tally, Conversation("visiteur-secret", [
+        _event("user", {"text": "je suis au 50.2936, 3.8031 appelez le 0612345678",
+                        "input_channel": "rest",
+                        "parse_data": {"intent": {"name": "nlu_fallback"}, "entities": [
+                            {"entity": "period", "value": "le 06 12 34 56 78"},
+                            {"entity": "interest", "value": "a@b.fr"}]}}),
+        _event("user", {"text": '/feedback{"rating": "up", "item": "moi@exemple.fr"}',
+                        "input_channel": "rest",
+                        "parse_data": {"intent": {"name": "feedback"}, "entities": []}}),
+        _event("slot", {"name": "feedback_rating", "value": "up"}),
+        _event("slot", {"name": "feedback_item", "value": "moi@exemple.fr"}),
+    ]))
+    fig = figures(tally, Filters(), ["rest"])
+    text = json.dumps(fig, ensure_ascii=False)
+    for secret in ("50.2936", "3.8031", "0612345678", "06 12 34 56 78", "a@b.fr",
+                   "moi@exemple.fr", "visiteur-secret"):
+        assert secret not in text, secret
+    assert fig["misunderstood"][0]["text"] == \
+        "je suis au [position], [position] appelez le [téléphone]"
+    assert fig["periods"] == [{"key": "le [téléphone]", "count": 1}]
+    assert fig["feedback_places"][0]["id"] == "(sans lieu)"
 
 
 def test_pseudonyms_are_keyed_and_stable() -> None:
