@@ -21,7 +21,7 @@ EVENTS_TABLE = sa.Table(
     sa.Column("action_name", sa.String(255)),
     sa.Column("data", sa.Text),
 )
-CHANNELS = ("socketio", "socketio", "socketio", "rest", "telegram", "twilio")
+CHANNELS = ("socketio", "socketio", "socketio", "rest", "telegram", "sms")
 PLACES = [(f"poi-{n:03d}", f"Lieu exemple {n}") for n in range(120)]
 SPEAKERS = ("jeannine", "franck", "sophie", "lea")
 INTERESTS = ("patrimoine", "nature", "randonnee", "gastronomie", "famille", "velo")

@@ -9,6 +9,7 @@ import asyncio
 import io
 from datetime import date, timedelta
 from typing import Any
+from urllib.parse import urlencode
 
 from aiohttp import web
 from markupsafe import Markup
@@ -26,7 +27,8 @@ from webapp.interactions import TRACKER, ensure_tracker_engine
 
 PATH = "/console/analyse"
 DEFAULT_DAYS = 30
-CHANNELS = ("socketio", "rest", "telegram", "whatsapp", "twilio")
+# input_channel as Rasa records it (connectors/*.py name()): the widget, REST, messaging
+CHANNELS = ("socketio", "rest", "telegram", "whatsapp", "sms")
 ROLES = ("analyst", "admin")
 KINDS = {"summary": "chiffres", "conversations": "conversations",
          "misunderstood": "messages-mal-compris"}
@@ -56,11 +58,13 @@ def filters_of(request: web.Request) -> Filters:
 
 
 def _query(filters: Filters) -> str:
-    parts = [f"du={filters.period.start.isoformat()}" if filters.period.start else "du=",
-             f"au={filters.period.end.isoformat()}" if filters.period.end else ""]
+    """The filters as the downloads' query string (an open start stays open: `du=`)."""
+    params = {"du": filters.period.start.isoformat() if filters.period.start else ""}
+    if filters.period.end:
+        params["au"] = filters.period.end.isoformat()
     if filters.channel:
-        parts.append(f"canal={filters.channel}")
-    return "&".join(p for p in parts if p)
+        params["canal"] = filters.channel
+    return urlencode(params)
 
 
 @require_role(*ROLES)
