@@ -6,12 +6,14 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import re
 import sys
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 from typing import TextIO
 
+from dotenv import load_dotenv
 from sqlalchemy.exc import SQLAlchemyError
 
 from analytics.config import RETENTION_DAYS, analytics_key, tracker_store_url
@@ -21,6 +23,7 @@ from analytics.privacy import Pseudonymiser
 from analytics.reader import Period, make_engine
 from analytics.report import Filters, build
 from analytics.retention import apply_retention, forget_visitor
+from knowledge.config import PROJECT_ROOT
 
 
 class CliError(Exception):
@@ -109,11 +112,58 @@ def cmd_retention(args: argparse.Namespace) -> str:
             "journaliers).")
 
 
+def international(number: str) -> str:
+    """A phone number as the platforms send it (+33612345678), from how a visitor or a
+    member of staff writes it (06 12 34 56 78, +33 6…, 0033 6…)."""
+    digits = re.sub(r"[\s.()/-]", "", number)
+    if digits.startswith("00"):
+        digits = "+" + digits[2:]
+    elif re.fullmatch(r"0[1-9]\d{8}", digits):
+        digits = "+33" + digits[1:]
+    elif not digits.startswith("+"):
+        digits = "+" + digits
+    if not re.fullmatch(r"\+[1-9]\d{6,14}", digits):
+        raise CliError(f"Numéro de téléphone invalide « {number[:30]} ».")
+    return digits
+
+
+def messaging_senders(telegram: str | None, phone: str | None) -> list[str]:
+    """The session ids the messaging connectors give this visitor: they never store a
+    chat id or a phone number, but a keyed pseudonym of it (connectors/messaging.py), which
+    only the channel's own secret can compute again. Only configured channels count."""
+    from connectors.messaging import MessagingInput
+    from connectors.sms import SmsInput
+    from connectors.telegram import TelegramInput
+    from connectors.whatsapp import WhatsAppInput
+
+    wanted: list[tuple[MessagingInput, str]] = []
+    if telegram:
+        if not re.fullmatch(r"-?\d{1,20}", telegram.strip()):
+            raise CliError(f"Identifiant Telegram invalide « {telegram[:30]} » (des chiffres).")
+        wanted.append((TelegramInput.from_credentials(None), telegram.strip()))
+    if phone:
+        number = international(phone)
+        whatsapp, sms = WhatsAppInput.from_credentials(None), SmsInput.from_credentials(None)
+        # WhatsApp Cloud API: digits without "+"; Twilio: E.164, or "whatsapp:+…" for
+        # WhatsApp through Twilio.
+        wanted += [(whatsapp, number[1:]), (sms, number), (sms, f"whatsapp:{number}")]
+    if not any(channel.enabled for channel, _ in wanted):
+        raise CliError("Ce canal n'est pas configuré ici (variables TELEGRAM_…, WHATSAPP_… "
+                       "ou TWILIO_… absentes) : ses conversations ne peuvent pas être "
+                       "retrouvées.")
+    return [channel.sender_id(address) for channel, address in wanted if channel.enabled]
+
+
 def cmd_forget(args: argparse.Namespace) -> str:
-    sender = args.session.strip()
-    if not sender:
-        raise CliError("Donnez l'identifiant de session du visiteur.")
-    deleted = forget_visitor(make_engine(args.database or tracker_store_url()), sender)
+    given = [v for v in (args.session, args.telegram, args.telephone) if v and v.strip()]
+    if len(given) != 1:
+        raise CliError("Donnez l'identifiant de session du visiteur (widget), ou "
+                       "--telegram IDENTIFIANT, ou --telephone NUMÉRO (WhatsApp, SMS).")
+    load_dotenv(PROJECT_ROOT / ".env", override=False)  # the channels' secrets may be there
+    senders = ([args.session.strip()] if args.session
+               else messaging_senders(args.telegram, args.telephone))
+    engine = make_engine(args.database or tracker_store_url())
+    deleted = sum(forget_visitor(engine, sender) for sender in senders)
     if not deleted:
         return "Aucune conversation avec cet identifiant : rien n'a été supprimé."
     return f"Conversation supprimée : {deleted} événements effacés."
@@ -150,7 +200,12 @@ def parser() -> argparse.ArgumentParser:
                    help=f"durée de conservation en jours (défaut : {RETENTION_DAYS})")
     k.set_defaults(run=cmd_retention)
     f = sub.add_parser("forget", help="supprimer la conversation d'un visiteur (sur demande)")
-    f.add_argument("session", help="l'identifiant de session donné par le visiteur")
+    f.add_argument("session", nargs="?",
+                   help="l'identifiant de session donné par le visiteur (widget : « Vie privée »)")
+    f.add_argument("--telegram", metavar="IDENTIFIANT",
+                   help="un visiteur sur Telegram : l'identifiant numérique de son compte")
+    f.add_argument("--telephone", metavar="NUMÉRO",
+                   help="un visiteur sur WhatsApp ou par SMS : son numéro (06 12 34 56 78, +33…)")
     f.set_defaults(run=cmd_forget)
     return p
 

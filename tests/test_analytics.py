@@ -21,7 +21,7 @@ from analytics.privacy import Pseudonymiser, cell, cell_key, scrub
 from analytics.reader import EVENTS, Conversation, Event, Period, local_day, make_engine
 from analytics.report import Filters, build, figures
 from analytics.retention import apply_retention
-from analytics.synthetic import fill
+from analytics.synthetic import create_events_table, fill
 from analytics.tally import Tally, tally_conversation
 from webapp.app import SETTINGS, create_app
 from webapp.interactions import parse_interaction
@@ -194,3 +194,53 @@ async def test_interactions_endpoint_edges(web_client: TestClient) -> None:
     down = await web_client.post("/api/interactions", data=json.dumps({**click, "item": item}))
     assert down.status == 502  # shown, so recorded through Rasa, which is down: said
     assert "injoignable" in (await down.json())["detail"]
+
+
+def test_forget_a_messaging_visitor_by_chat_id_or_phone_number(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    """Telegram, WhatsApp and SMS conversations are stored under a keyed pseudonym of the
+    chat id or number (connectors/messaging.py): `forget --telegram/--telephone` finds
+    them with the channels' own secrets, however the number is written."""
+    from analytics.cli import main
+    from connectors.sms import SmsInput
+    from connectors.telegram import TelegramInput
+    from connectors.whatsapp import WhatsAppInput
+
+    for name, value in {"TELEGRAM_BOT_TOKEN": "1:x", "TELEGRAM_WEBHOOK_SECRET": "tg-secret",
+                        "WHATSAPP_TOKEN": "t", "WHATSAPP_APP_SECRET": "wa-secret",
+                        "WHATSAPP_VERIFY_TOKEN": "v", "WHATSAPP_PHONE_NUMBER_ID": "1",
+                        "TWILIO_ACCOUNT_SID": "AC1", "TWILIO_AUTH_TOKEN": "tw-secret",
+                        "TWILIO_FROM": "+33300000000"}.items():
+        monkeypatch.setenv(name, value)
+    stored = {  # as each connector names the conversation
+        "telegram": TelegramInput.from_credentials(None).sender_id("123456789"),
+        "whatsapp": WhatsAppInput.from_credentials(None).sender_id("33612345678"),
+        "sms": SmsInput.from_credentials(None).sender_id("+33612345678"),
+        "other": SmsInput.from_credentials(None).sender_id("+33699999999"),
+    }
+    url = f"sqlite:///{tmp_path / 'tracker.sqlite3'}"
+    engine = make_engine(url)
+    create_events_table(engine)
+    with engine.begin() as conn:
+        conn.execute(sa.insert(EVENTS), [
+            {"sender_id": s, "type_name": "user", "timestamp": time.time(), "data": "{}"}
+            for s in stored.values() for _ in range(2)])
+
+    def left() -> set[str]:
+        with engine.connect() as conn:
+            return set(conn.execute(sa.select(EVENTS.c.sender_id)).scalars())
+
+    assert main(["--database", url, "forget", "--telephone", "06 12 34 56 78"]) == 0
+    assert "4 événements" in capsys.readouterr().out
+    assert left() == {stored["telegram"], stored["other"]}
+    assert main(["--database", url, "forget", "--telegram", "123456789"]) == 0
+    assert left() == {stored["other"]}
+    assert main(["--database", url, "forget", "--telephone", "0033 6 12 34 56 78"]) == 0
+    assert "rien n'a été supprimé" in capsys.readouterr().out
+    assert main(["--database", url, "forget", "--telephone", "pas un numéro"]) == 2
+    assert main(["--database", url, "forget"]) == 2
+    assert "--telephone" in capsys.readouterr().err
+    monkeypatch.delenv("TELEGRAM_BOT_TOKEN")
+    assert main(["--database", url, "forget", "--telegram", "1"]) == 2
+    assert "pas configuré" in capsys.readouterr().err
