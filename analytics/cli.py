@@ -22,7 +22,7 @@ from analytics.html import render_report
 from analytics.privacy import Pseudonymiser
 from analytics.reader import Period, make_engine
 from analytics.report import Filters, build
-from analytics.retention import apply_retention, forget_visitor
+from analytics.retention import ConcurrentRetention, apply_retention, forget_visitor
 from knowledge.config import PROJECT_ROOT
 
 
@@ -217,6 +217,9 @@ def main(argv: list[str] | None = None) -> int:
     except CliError as exc:
         print(f"Erreur : {exc}", file=sys.stderr)
         return 2
+    except ConcurrentRetention as exc:
+        print(f"Erreur : {exc}", file=sys.stderr)
+        return 1
     except SQLAlchemyError as exc:
         print(f"Erreur : base des conversations inaccessible ({type(exc).__name__}).",
               file=sys.stderr)

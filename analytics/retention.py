@@ -27,22 +27,41 @@ def cutoff_day(days: int, today: date | None = None) -> date:
     return (today or datetime.now(PARIS).date()) - timedelta(days=days)
 
 
+class ConcurrentRetention(RuntimeError):
+    """Another retention deleted the same events meanwhile: this one changed nothing."""
+
+
 def apply_retention(engine: Engine, days: int, today: date | None = None) -> RetentionResult:
     """Counts the events older than `days` days (whole local days) into the aggregates,
     then deletes them, in one transaction. Running it again the same day finds nothing
-    older left and changes nothing, so it is safe to run daily (cron, systemd timer)."""
+    older left and changes nothing, so it is safe to run daily (cron, systemd timer, the
+    web app's daily run).
+
+    The events are read outside the transaction (the tracker store stays writable for
+    Rasa meanwhile); the transaction then deletes them and adds their counts only if it
+    deleted exactly the events that were counted. Two runs at the same time cannot count
+    the same events twice: the second one finds them gone, rolls back and raises
+    ConcurrentRetention."""
     day = cutoff_day(days, today)
     cutoff = datetime.combine(day, time(), PARIS).timestamp()
     create_tables(engine)
     if not has_events_table(engine):
         return RetentionResult(day, 0, 0)
+    older = EVENTS.c.timestamp < cutoff
+    with engine.connect() as conn:
+        expected = conn.execute(sa.select(sa.func.count()).select_from(EVENTS)
+                                .where(older)).scalar_one()
     tally = Tally()
     for conversation in stream_conversations(engine, before=cutoff):
         tally_conversation(tally, conversation)
     with engine.begin() as conn:
+        deleted = int(conn.execute(sa.delete(EVENTS).where(older)).rowcount or 0)
+        if deleted != expected:  # raised inside the transaction: it is rolled back
+            raise ConcurrentRetention(
+                "Une autre suppression des anciennes conversations a eu lieu en même temps : "
+                "rien n'a été changé, relancez la commande.")
         stored = add_to_aggregates(conn, tally)
-        deleted = conn.execute(sa.delete(EVENTS).where(EVENTS.c.timestamp < cutoff)).rowcount
-    return RetentionResult(day, int(deleted or 0), stored)
+    return RetentionResult(day, deleted, stored)
 
 
 def forget_visitor(engine: Engine, sender_id: str) -> int:

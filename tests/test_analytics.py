@@ -6,9 +6,10 @@ from __future__ import annotations
 import json
 import time
 from collections import Counter
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
@@ -154,6 +155,31 @@ def test_retention_keeps_counts_and_is_idempotent(tmp_path: Path) -> None:
     again = apply_retention(engine, 30)
     assert again.deleted_events == 0
     assert build(engine, Filters())["totals"] == after["totals"]
+
+
+def test_two_retentions_at_once_never_count_the_same_events_twice(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Two runs may meet (a cron job started twice, a slow one): both have counted the old
+    events, the second deletes them first; the first then changes nothing and says so."""
+    import analytics.retention as retention
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'tracker.sqlite3'}")
+    fill(engine, 3000, start=time.time() - 59 * 86400, days=58)
+    before = build(engine, Filters())["totals"]
+    real_stream = retention.stream_conversations
+    calls: list[int] = []
+
+    def meanwhile(*args: Any, **kwargs: Any) -> Iterator[Conversation]:
+        yield from real_stream(*args, **kwargs)
+        if not calls:  # the other run, after this one has counted, before it deletes
+            calls.append(1)
+            assert apply_retention(engine, 30).deleted_events > 0
+
+    monkeypatch.setattr(retention, "stream_conversations", meanwhile)
+    with pytest.raises(retention.ConcurrentRetention):
+        apply_retention(engine, 30)
+    assert build(engine, Filters())["totals"] == before
+    assert apply_retention(engine, 30).deleted_events == 0
 
 
 @pytest.fixture
