@@ -7,6 +7,7 @@ their French `ValidationError` messages are shown next to the form.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -40,7 +41,7 @@ class Field:
 
 _COMMUNE = Field("commune", "Commune", hint="Nom de la commune ; sans coordonnées, le lieu "
                  "est placé au centre de la commune.")
-_COORD_HINT = "Degrés décimaux, ex. 50.2936"
+_COORD_HINT = "Degrés décimaux, ex. 50,2936 ou 50.2936"
 _PROVENANCE = [
     Field("is_example", "Exemple (donnée fictive de démonstration)", "flag"),
     Field("published", "Publié (visible par le chatbot)", "flag"),
@@ -73,7 +74,7 @@ FIELDS: dict[str, list[Field]] = {
         Field("title", "Titre", required=True),
         Field("dates", "Dates", "textarea", required=True,
               hint="Une date par ligne : début ; fin, heure de Paris, "
-                   "ex. 2027-07-14T10:00 ; 2027-07-14T18:00"),
+                   "ex. 14/07/2027 10:00 ; 14/07/2027 18:00"),
         Field("interests", "Intérêts", "checkboxes", INTERESTS),
         Field("audiences", "Publics", "checkboxes", AUDIENCES),
         _COMMUNE,
@@ -121,7 +122,38 @@ class FormError(ValueError):
 
 
 def _paris_text(value: datetime) -> str:
-    return value.replace(tzinfo=timezone.utc).astimezone(_PARIS).strftime("%Y-%m-%dT%H:%M")
+    return value.replace(tzinfo=timezone.utc).astimezone(_PARIS).strftime("%d/%m/%Y %H:%M")
+
+
+# 14/07/2027, 14/07/2027 10:00, 14/07/2027 à 10h, 14/07/2027 10h30 (heure de Paris).
+_FR_DATE = re.compile(
+    r"^(\d{1,2})/(\d{1,2})/(\d{4})(?:\s+(?:à\s+)?(\d{1,2})(?:\s*[:h]\s*(\d{2})?)?)?$")
+# A decimal comma, as staff type it in French ("50,2936").
+_DECIMAL_COMMA = re.compile(r"^[+-]?\d+,\d+$")
+_DECIMALS = {"latitude", "longitude", "start_latitude", "start_longitude"}
+
+
+def _iso(text: str, n: int, *, end: bool) -> str:
+    """A date typed the French way (or in ISO) as ISO text, which the validation reads.
+    A day without an hour starts at 00:00 and ends at 23:59."""
+    if not text:
+        raise FormError([f"Dates, ligne {n} : il manque {'la fin' if end else 'le début'}."])
+    match = _FR_DATE.match(text)
+    if not match:
+        try:
+            datetime.fromisoformat(text.replace("Z", "+00:00"))
+        except ValueError:
+            raise FormError([f"Dates, ligne {n} : date illisible « {text} » "
+                             "(ex. 14/07/2027 10:00)."]) from None
+        return text
+    day, month, year, hour, minute = match.groups()
+    if hour is None:
+        hour, minute = ("23", "59") if end else ("0", "0")
+    try:
+        value = datetime(int(year), int(month), int(day), int(hour), int(minute or 0))
+    except ValueError:
+        raise FormError([f"Dates, ligne {n} : date ou heure impossible « {text} »."]) from None
+    return value.strftime("%Y-%m-%dT%H:%M")
 
 
 def _parse_dates(text: str) -> list[dict[str, str]]:
@@ -132,7 +164,8 @@ def _parse_dates(text: str) -> list[dict[str, str]]:
         start, sep, end = line.partition(";")
         if not sep:
             raise FormError([f"Dates, ligne {n} : séparez le début et la fin par « ; »."])
-        timings.append({"start": start.strip(), "end": end.strip()})
+        timings.append({"start": _iso(start.strip(), n, end=False),
+                        "end": _iso(end.strip(), n, end=True)})
     return timings
 
 
@@ -148,7 +181,10 @@ def form_to_record(kind: str, form: Mapping[str, Any], gazetteer: Gazetteer) -> 
             record[f.name] = form.get(f.name) == "oui"
         else:
             value = form.get(f.name, "")
-            record[f.name] = value.strip() if isinstance(value, str) else ""
+            text = value.strip() if isinstance(value, str) else ""
+            if (f.name in _DECIMALS or f.widget == "number") and _DECIMAL_COMMA.match(text):
+                text = text.replace(",", ".")
+            record[f.name] = text
     commune = record.pop("commune")
     if commune:
         place = gazetteer.by_insee(commune) or gazetteer.lookup(commune)
@@ -206,3 +242,42 @@ def submitted_values(kind: str, form: Mapping[str, Any]) -> dict[str, Any]:
         else:
             values[f.name] = str(form.get(f.name, ""))
     return values
+
+
+# The French messages of `knowledge.validation` (and of this module) begin with the
+# field's label; each message is also shown next to its field. "lat"/"lon" stand for
+# the coordinate fields of the kind of record.
+_MESSAGE_FIELDS = {
+    "Le nom du lieu": "venue_name", "Le nom": "name", "Le titre": "title",
+    "Type de lieu": "kinds", "Intérêt": "interests", "Public": "audiences",
+    "Commune inconnue": "commune", "Latitude": "lat", "Longitude": "lon",
+    "Les coordonnées": "lat", "Coordonnées manquantes": "lat", "Le lieu (": "lat",
+    "Précision des coordonnées": "coord_precision", "L'adresse e-mail": "email",
+    "L'adresse": "address", "La description courte": "short_description",
+    "La description": "description", "Le téléphone": "phone", "Le site web": "website",
+    "L'image": "image", "Accès fauteuil": "wheelchair", "Accès poussette": "pushchair",
+    "Animaux acceptés": "pets_allowed", "La note": "notes", "« Publié »": "published",
+    "« Exemple »": "is_example", "Dates": "dates", "Date n°": "dates",
+    "Au moins une date": "dates", "Lieu inconnu": "venue_poi_id", "Le lieu": "venue_poi_id",
+    "Le lien de réservation": "booking_url", "Le lien": "url", "La longueur": "length_km",
+    "La durée": "duration_min", "Le dénivelé": "elevation_gain_m", "Le mode": "mode",
+    "La difficulté": "difficulty", "Boucle": "is_loop",
+}
+_BY_LENGTH = sorted(_MESSAGE_FIELDS.items(), key=lambda item: -len(item[0]))
+
+
+def errors_by_field(kind: str, errors: list[str]) -> dict[str, list[str]]:
+    """The error messages grouped by the form field they are about (others are left out:
+    the form shows every message above it too)."""
+    names = {f.name for f in FIELDS[kind]}
+    lat, lon = ("start_latitude", "start_longitude") if kind == "route" else (
+        "latitude", "longitude")
+    out: dict[str, list[str]] = {}
+    for message in errors:
+        for prefix, name in _BY_LENGTH:
+            if message.startswith(prefix):
+                name = {"lat": lat, "lon": lon}.get(name, name)
+                if name in names:
+                    out.setdefault(name, []).append(message)
+                break
+    return out

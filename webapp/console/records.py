@@ -23,6 +23,7 @@ from webapp.console.db import write
 from webapp.console.forms import (
     FIELDS,
     FormError,
+    errors_by_field,
     form_to_record,
     record_to_form,
     submitted_values,
@@ -59,10 +60,12 @@ async def _store_context(request: web.Request, kind: str, values: dict[str, Any]
                          ) -> dict[str, Any]:
     gazetteer = await request.config_dict[KB].gazetteer_async()
     lat, lon = _coords(kind, record or {})
+    field_errors = errors_by_field(kind, errors)
     return {
         "kind": kind, "kind_label": TYPE_LABELS[kind], "base": f"/console/{PATHS[kind]}",
         "title": TITLES[kind], "fields": FIELDS[kind], "values": values, "record": record,
-        "errors": errors,
+        "errors": errors, "field_errors": field_errors,
+        "error_targets": {m: name for name, msgs in field_errors.items() for m in msgs},
         "map": map_view(gazetteer, lat, lon, _label(record or values) or "nouveau"),
         "lat": lat, "lon": lon,
     }
