@@ -4,24 +4,33 @@ and roles, CSRF, rate-limited login, data pages with validation and the audit lo
 from __future__ import annotations
 
 import io
+import json
+import os
 import re
 import sys
+import time
 from collections.abc import AsyncIterator
+from datetime import datetime
+from pathlib import Path
 
 import pytest
+from aiohttp import FormData
 from aiohttp.test_utils import TestClient, TestServer
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
 
 from knowledge.db import outdated_tables, session_factory, transaction
-from knowledge.models import Poi
+from knowledge.models import Event, Poi
 from webapp.app import create_app
 from webapp.console import __main__ as accounts_cli
+from webapp.console import imports
 from webapp.console.accounts import add_user
 from webapp.console.models import AuditEntry, ConsoleBase, ensure_tables
 from webapp.settings import WebSettings
 
 PASSWORD = "un-mot-de-passe-solide"
+OPENAGENDA = Path(__file__).resolve().parents[2] / "shared" / "data" / "formats" / \
+    "openagenda" / "oa-v2_events.response.json"
 TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
@@ -170,6 +179,122 @@ async def test_create_edit_unpublish_with_audit(client: TestClient, kb_engine: E
     assert "1 résultat(s)" in await listing.text()
     assert "0 résultat(s)" in await (await client.get(
         "/console/lieux?q=ferme+test&published=oui")).text()
+
+
+async def test_errors_are_shown_next_to_their_fields(client: TestClient) -> None:
+    assert await login(client, "edith") == 302
+    csrf = await token(client, "/console/lieux/nouveau")
+    resp = await client.post("/console/lieux/nouveau", data={
+        "csrf_token": csrf, "name": "", "kinds": "farm", "latitude": "95",
+        "longitude": "3.8", "email": "pas-une-adresse", "published": "oui"})
+    assert resp.status == 422
+    text = await resp.text()
+    for field, message in (("name", "Le nom est obligatoire"), ("interests", "Intérêt : au"),
+                           ("latitude", "Latitude impossible"), ("email", "pas-une-adresse")):
+        error = re.search(rf'<span class="field-error" id="e-{field}">([^<]*)</span>', text)
+        assert error and message in error.group(1), (field, text)
+        assert f'href="#f-{field}"' in text  # the summary links to the field
+    assert re.search(r'<input id="f-latitude"[^>]*aria-describedby="h-latitude e-latitude"'
+                     r' aria-invalid="true"', text)
+    assert 'id="e-longitude"' not in text
+    assert 'value="pas-une-adresse"' in text  # what was typed is kept
+
+
+async def test_french_decimal_commas_and_dates(client: TestClient, kb_engine: Engine) -> None:
+    assert await login(client, "edith") == 302
+    csrf = await token(client, "/console/lieux/nouveau")
+    resp = await client.post("/console/lieux/nouveau", allow_redirects=False, data={
+        "csrf_token": csrf, "name": "Ferme à la virgule", "kinds": "farm",
+        "interests": "terroir", "latitude": "50,2936", "longitude": "3,8031",
+        "published": "oui"})
+    assert resp.status == 303, await resp.text()
+    poi_id = resp.headers["Location"].split("?")[0].rsplit("/", 1)[1]
+    bad = await client.post("/console/evenements/nouveau", data={
+        "csrf_token": csrf, "title": "Fête", "commune": "Bavay", "published": "oui",
+        "dates": "31/02/2027 10:00 ; 31/02/2027 18:00"})
+    assert bad.status == 422
+    assert re.search(r'id="e-dates">Dates, ligne 1 : date ou heure impossible',
+                     await bad.text())
+    resp = await client.post("/console/evenements/nouveau", allow_redirects=False, data={
+        "csrf_token": csrf, "title": "Fête du 14 juillet", "commune": "Bavay",
+        "published": "oui", "dates": "14/07/2027 10h ; 14/07/2027 18:30\n15/07/2027 ; 15/07/2027"})
+    assert resp.status == 303, await resp.text()
+    path = resp.headers["Location"].split("?")[0]
+    page = await (await client.get(path)).text()
+    assert "14/07/2027 10:00 ; 14/07/2027 18:30\n15/07/2027 00:00 ; 15/07/2027 23:59" in page
+    with session_factory(kb_engine)() as session:
+        poi = session.get(Poi, poi_id)
+        assert poi is not None and (poi.latitude, poi.longitude) == (50.2936, 3.8031)
+        event = session.get(Event, path.rsplit("/", 1)[1])
+        assert event is not None
+        assert [(t.start, t.end) for t in sorted(event.timings, key=lambda t: t.start)] == [
+            (datetime(2027, 7, 14, 8, 0), datetime(2027, 7, 14, 16, 30)),  # UTC
+            (datetime(2027, 7, 14, 22, 0), datetime(2027, 7, 15, 21, 59))]
+
+
+def _upload(csrf: str | None, name: str, content: bytes, fmt: str = "auto") -> FormData:
+    form = FormData()
+    if csrf is not None:
+        form.add_field("csrf_token", csrf)
+    form.add_field("fichier", io.BytesIO(content), filename=name)
+    form.add_field("format", fmt)
+    return form
+
+
+async def test_import_preview_then_confirm(client: TestClient, kb_engine: Engine,
+                                           tmp_path: Path,
+                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(imports, "UPLOAD_DIR", tmp_path)
+    stale = tmp_path / "abandonne.json"
+    stale.write_text("{}")
+    os.utime(stale, (time.time() - 9 * 3600,) * 2)
+    assert await login(client, "edith") == 302
+    csrf = await token(client, "/console/import")
+    assert (await client.post("/console/import", data=_upload(None, "a.json", b"{}"))
+            ).status == 403
+    refused = await client.post("/console/import", data=_upload(csrf, "a.exe", b"MZ"))
+    assert refused.status == 400 and "Type de fichier refusé" in await refused.text()
+    big = await client.post("/console/import",
+                            data=_upload(csrf, "gros.json", b" " * (imports.MAX_UPLOAD + 1)))
+    assert big.status == 413 and "trop volumineux" in await big.text()
+    broken = await client.post("/console/import", data=_upload(
+        csrf, "agenda-casse.json", b'{"events": [', "openagenda"))
+    text = await broken.text()
+    assert "<td>agenda-casse.json</td>" in text  # the staff's file name, not the stored one
+    assert "Fiches refusées" in text and "Confirmer l&#39;import" not in text
+
+    data = json.loads(OPENAGENDA.read_text(encoding="utf-8"))
+    for i, event in enumerate(data["events"]):  # the sample's events are in Caen
+        event["location"] = {**(event.get("location") or {}), "latitude": 50.2936 + i / 1000,
+                             "longitude": 3.8031, "insee": "59053", "city": "Bavay"}
+    body = json.dumps(data).encode()
+    preview = await client.post("/console/import", data=_upload(
+        csrf, "../../agenda.json", body, "openagenda"))
+    text = await preview.text()
+    assert preview.status == 200 and "Aperçu de l&#39;import" in text, text
+    assert f"{len(data['events'])} ajout(s)" in text
+    uploaded = [p for p in tmp_path.iterdir()]
+    assert not stale.exists() and len(uploaded) == 1  # the abandoned upload was swept
+    assert uploaded[0].suffix == ".json" and ".." not in uploaded[0].name
+    with session_factory(kb_engine)() as session:  # a dry run writes nothing
+        assert session.execute(select(Event)).first() is None
+    upload_token = re.search(r'name="token" value="([^"]+)"', text).group(1)  # type: ignore[union-attr]
+    assert (await client.post("/console/import/confirmer", data={"token": upload_token})
+            ).status == 403
+    assert (await client.post("/console/import/confirmer", data={
+        "csrf_token": csrf, "token": "un-autre"})).status == 400
+    done = await client.post("/console/import/confirmer", data={
+        "csrf_token": csrf, "token": upload_token})
+    assert "Import enregistré" in await done.text()
+    assert list(tmp_path.iterdir()) == []  # the upload is deleted once imported
+    with session_factory(kb_engine)() as session:
+        assert len(session.execute(select(Event)).all()) == len(data["events"])
+        entry = session.execute(select(AuditEntry).where(AuditEntry.action == "import")
+                                ).scalar_one()
+    assert entry.username == "edith" and entry.record_id.endswith("agenda.json")
+    again = await client.post("/console/import/confirmer", data={
+        "csrf_token": csrf, "token": upload_token})
+    assert again.status == 400  # confirmed once only
 
 
 async def test_validation_report_page(client: TestClient) -> None:

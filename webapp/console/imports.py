@@ -1,14 +1,17 @@
 """Import page: upload a file, preview the dry run, then confirm.
 
 The uploaded file is kept under var/uploads/ with a random name, bound to the session
-that uploaded it, and deleted once confirmed (or replaced by another upload). The import
+that uploaded it, and deleted once confirmed (or replaced by another upload); files left
+by sessions that have expired since are removed at the next upload. The import
 itself is `knowledge.importers.import_file`: all or nothing, the same as the command line.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import secrets
+import time
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +20,7 @@ from aiohttp_session import get_session
 
 from knowledge.config import PROJECT_ROOT
 from webapp.console import auditlog
-from webapp.console.auth import current_user, require_role
+from webapp.console.auth import SESSION_MAX_AGE, current_user, require_role
 from webapp.console.db import FACTORY, write
 from webapp.console.render import render
 
@@ -39,6 +42,15 @@ def _discard(session: Any) -> None:
     old = session.pop("import", None)
     if isinstance(old, dict):
         (UPLOAD_DIR / str(old.get("file", "-"))).unlink(missing_ok=True)
+
+
+def _sweep(now: float | None = None) -> None:
+    """Remove the uploads no session can confirm any more (older than a session)."""
+    limit = (time.time() if now is None else now) - SESSION_MAX_AGE
+    for path in UPLOAD_DIR.glob("*"):
+        with contextlib.suppress(OSError):
+            if path.is_file() and path.stat().st_mtime < limit:
+                path.unlink()
 
 
 @require_role(*EDITORS)
@@ -78,6 +90,7 @@ async def upload(request: web.Request) -> web.StreamResponse:
     token = secrets.token_urlsafe(24)
     stored = f"{token}{Path(upload_field.filename).suffix.lower()}"
     UPLOAD_DIR.mkdir(parents=True, exist_ok=True)
+    await asyncio.to_thread(_sweep)
     path = UPLOAD_DIR / stored
     await asyncio.to_thread(path.write_bytes, data)
     report = await asyncio.to_thread(_run_import, request.config_dict[FACTORY], path, fmt,
@@ -85,7 +98,8 @@ async def upload(request: web.Request) -> web.StreamResponse:
     session["import"] = {"token": token, "file": stored, "name": upload_field.filename[:200],
                          "format": fmt}
     return await render(request, "console/import_report.html", {
-        "report": report, "name": upload_field.filename, "token": token, "preview": True})
+        "report": report, "name": upload_field.filename, "stored": stored, "token": token,
+        "preview": True})
 
 
 @require_role(*EDITORS)
@@ -110,8 +124,8 @@ async def confirm(request: web.Request) -> web.StreamResponse:
         await write(request, auditlog.record, user.username, "import", "import",
                     str(pending["name"]), None, report.to_dict())
     return await render(request, "console/import_report.html", {
-        "report": report, "name": pending["name"], "token": pending["token"],
-        "preview": False})
+        "report": report, "name": pending["name"], "stored": pending["file"],
+        "token": pending["token"], "preview": False})
 
 
 def setup_imports(app: web.Application) -> None:
