@@ -3,6 +3,7 @@ and retention over a generated tracker store (counts kept exactly, idempotent)."
 
 from __future__ import annotations
 
+import asyncio
 import json
 import time
 from collections import Counter
@@ -270,3 +271,30 @@ def test_forget_a_messaging_visitor_by_chat_id_or_phone_number(
     monkeypatch.delenv("TELEGRAM_BOT_TOKEN")
     assert main(["--database", url, "forget", "--telegram", "1"]) == 2
     assert "pas configuré" in capsys.readouterr().err
+
+
+async def test_the_web_app_runs_retention_by_itself(tmp_path: Path,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    """The widget promises deletion after 30 days: the web app deletes the older events
+    by itself (counts kept), with no cron job."""
+    import webapp.analysis
+
+    monkeypatch.setenv("TRACKER_STORE_URL", "")
+    monkeypatch.setattr(webapp.analysis, "RETENTION_FIRST_DELAY", 0.0)
+    tracker = tmp_path / "tracker.sqlite3"
+    engine = make_engine(f"sqlite:///{tracker}")
+    fill(engine, 2000, start=time.time() - 50 * 86400, days=49)
+    before = build(engine, Filters())["totals"]
+    settings = WebSettings(knowledge_url=f"sqlite:///{tmp_path / 'kb.sqlite3'}",
+                           tracker_store_db=str(tracker), rasa_url="http://127.0.0.1:1",
+                           rasa_api_token="t", secret_key=b"k" * 32, secure_cookies=False)
+    cutoff = time.time() - 31 * 86400
+    async with TestClient(TestServer(create_app(settings))):
+        for _ in range(100):
+            with engine.connect() as conn:
+                oldest = conn.execute(sa.select(sa.func.min(EVENTS.c.timestamp))).scalar_one()
+            if oldest > cutoff:
+                break
+            await asyncio.sleep(0.1)
+    assert oldest > cutoff
+    assert build(engine, Filters())["totals"] == before

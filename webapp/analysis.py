@@ -6,26 +6,36 @@ a thread so the event loop never waits on the tracker store."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import io
+import logging
+import os
+from collections.abc import AsyncIterator
 from datetime import date, timedelta
 from typing import Any
 from urllib.parse import urlencode
 
 from aiohttp import web
 from markupsafe import Markup
+from sqlalchemy.exc import SQLAlchemyError
 
-from analytics.config import analytics_key
+from analytics.config import RETENTION_DAYS, analytics_key
 from analytics.exports import ConversationWriter, write_misunderstood, write_summary
 from analytics.html import ENV as ANALYTICS_TEMPLATES
 from analytics.html import render_fragment
 from analytics.privacy import Pseudonymiser
 from analytics.reader import Period
 from analytics.report import Filters, build
+from analytics.retention import ConcurrentRetention, apply_retention
 from webapp.console.auth import require_role
 from webapp.console.render import render
 from webapp.interactions import TRACKER, ensure_tracker_engine
 
+log = logging.getLogger(__name__)
+
 PATH = "/console/analyse"
+RETENTION_FIRST_DELAY = 60.0   # seconds after start-up
+RETENTION_EVERY = 24 * 3600.0
 DEFAULT_DAYS = 30
 # input_channel as Rasa records it (connectors/*.py name()): the widget, REST, messaging
 CHANNELS = ("socketio", "rest", "telegram", "whatsapp", "sms")
@@ -123,8 +133,36 @@ async def stylesheet(_request: web.Request) -> web.Response:
                         headers={"Cache-Control": "max-age=3600"})
 
 
+async def daily_retention(app: web.Application) -> AsyncIterator[None]:
+    """Retention once a day while the web app runs (first a minute after start-up), so the
+    widget's promise — conversations deleted after 30 days — holds without a cron job.
+    Safe next to one (analytics/retention.py: never counted twice). ANALYTICS_DAILY_RETENTION=0
+    turns it off (retention then left to cron)."""
+
+    async def run() -> None:
+        await asyncio.sleep(RETENTION_FIRST_DELAY)
+        while True:
+            try:
+                done = await asyncio.to_thread(apply_retention, app[TRACKER], RETENTION_DAYS)
+                if done.deleted_events:
+                    log.info("Retention: %s events before %s deleted, counts kept",
+                             done.deleted_events, done.cutoff)
+            except (ConcurrentRetention, SQLAlchemyError):
+                log.warning("Retention failed; next try in %s s", RETENTION_EVERY,
+                            exc_info=True)
+            await asyncio.sleep(RETENTION_EVERY)
+
+    task = asyncio.create_task(run())
+    yield
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
+
+
 def setup(app: web.Application) -> None:
     ensure_tracker_engine(app)
+    if os.environ.get("ANALYTICS_DAILY_RETENTION", "1").strip() != "0":
+        app.cleanup_ctx.append(daily_retention)
     app.router.add_get(PATH, page, name="analysis")
     app.router.add_get(PATH + "/figures.css", stylesheet)
     app.router.add_get(PATH + "/export/{kind}.{fmt}", export, name="analysis-export")
