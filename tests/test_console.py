@@ -82,7 +82,13 @@ async def test_pages_need_a_login_and_send_security_headers(client: TestClient) 
 async def test_wrong_password_is_refused_and_right_one_logs_in(client: TestClient) -> None:
     assert await login(client, "edith", "pas-le-bon-mot") == 401
     assert await login(client, "personne", PASSWORD) == 401
+    before = await token(client)
+    cookie_before = client.session.cookie_jar.filter_cookies(client.make_url("/"))
     assert await login(client, "edith") == 302
+    # A new session at login (no fixation): new cookie, new CSRF token.
+    cookie_after = client.session.cookie_jar.filter_cookies(client.make_url("/"))
+    assert cookie_after["mormal_console"].value != cookie_before["mormal_console"].value
+    assert await token(client, "/console/") != before
     home = await client.get("/console/")
     assert "Bonjour edith" in await home.text()
 
@@ -108,6 +114,14 @@ async def test_login_is_rate_limited(client: TestClient) -> None:
     resp = await client.post("/console/connexion", data={
         "csrf_token": csrf, "username": "edith", "password": PASSWORD})
     assert "Trop de tentatives" in await resp.text()
+    assert resp.headers["Retry-After"].isdigit()
+    # The address is not blocked for the other accounts (colleagues behind one router)...
+    assert await login(client, "adam") == 302
+    client.session.cookie_jar.clear()
+    # ...until 20 failures from it, whatever the names tried.
+    for n in range(15):
+        assert await login(client, f"inconnu{n}", "mauvais-mot") == 401
+    assert await login(client, "adam") == 429
 
 
 async def test_roles(client: TestClient) -> None:

@@ -18,6 +18,11 @@ from webapp.console.ratelimit import FailureLimiter
 from webapp.console.render import render
 
 LIMITER = web.AppKey("console_login_limiter", FailureLimiter)
+IP_LIMITER = web.AppKey("console_login_ip_limiter", FailureLimiter)
+# An account is locked after 5 failures in 5 minutes; an address (an office behind one
+# router, a guesser trying many names) after 20, so one colleague's typos do not lock out
+# the whole office.
+ACCOUNT_LIMIT, IP_LIMIT = 5, 20
 WRONG = "Nom de compte ou mot de passe incorrect."
 
 
@@ -41,19 +46,24 @@ async def login_submit(request: web.Request) -> web.StreamResponse:
     username = str(form.get("username", "")).strip()[:80]
     password = str(form.get("password", ""))[:1000]
     target = _safe_next(form.get("suivant"))
-    limiter = request.app[LIMITER]
-    keys = (f"ip:{request.remote}", f"user:{username.lower()}")
-    if limiter.blocked(*keys):
-        minutes = -(-limiter.retry_after(*keys) // 60)
-        raise web.HTTPTooManyRequests(
-            text=f"Trop de tentatives de connexion échouées. Réessayez dans {minutes} minute(s).",
-            headers={"Retry-After": str(limiter.retry_after(*keys))})
+    checks = ((request.app[LIMITER], f"user:{username.lower()}"),
+              (request.app[IP_LIMITER], f"ip:{request.remote}"))
+    waits = [limiter.retry_after(key) for limiter, key in checks if limiter.blocked(key)]
+    if waits:
+        wait = max(waits)
+        page = await render(request, "console/login.html", {
+            "next": target, "username": username,
+            "error": f"Trop de tentatives de connexion échouées. Réessayez dans "
+                     f"{-(-wait // 60)} minute(s)."}, status=429)
+        page.headers["Retry-After"] = str(wait)
+        return page
     user = await write(request, authenticate, username, password) if username else None
     if user is None:
-        limiter.fail(*keys)
+        for limiter, key in checks:
+            limiter.fail(key)
         return await render(request, "console/login.html", {
             "next": target, "username": username, "error": WRONG}, status=401)
-    limiter.reset(f"user:{username.lower()}")
+    request.app[LIMITER].reset(f"user:{username.lower()}")
     await log_in(request, user)
     raise web.HTTPFound(target)
 
@@ -79,7 +89,8 @@ async def home(request: web.Request) -> web.StreamResponse:
 
 
 def setup_login(app: web.Application) -> None:
-    app[LIMITER] = FailureLimiter()
+    app[LIMITER] = FailureLimiter(limit=ACCOUNT_LIMIT)
+    app[IP_LIMITER] = FailureLimiter(limit=IP_LIMIT)
     app.router.add_get("/console/connexion", login_form, name="console_login")
     app.router.add_post("/console/connexion", login_submit)
     app.router.add_post("/console/deconnexion", logout)
