@@ -25,6 +25,7 @@ from playwright.sync_api import (
     expect,
 )
 
+from analytics.config import CELL_LAT_STEP, CELL_LON_STEP, RETENTION_DAYS
 from tests.browser import HostRecorder, chromium, describe, serious_violations
 from tests.servers import ROOT, Servers, running_servers
 
@@ -33,6 +34,8 @@ pytestmark = pytest.mark.e2e
 BAVAY: Geolocation = {"latitude": 50.2936, "longitude": 3.8031}
 HOSTILE_NAME = "<img src=x onerror=alert(1)>"
 SCREENSHOTS = ROOT / "docs" / "screenshots"
+DOTS_ANIMATION = ("() => getComputedStyle(document.querySelector('#mormal-chat-widget')"
+                  ".shadowRoot.querySelector('.dots'), '::after').animationName")
 CONNECTED = "document.querySelector('#mormal-chat-widget')?.dataset.state === 'connected'"
 TIMEOUT = 30_000  # ms: a turn of the bot, with the action server and the model
 expect.set_options(timeout=TIMEOUT)
@@ -161,6 +164,12 @@ def test_conversation_cards_reload_and_other_page(servers: Servers,
     expect(forum).to_contain_text("Bavay")
     expect(forum).to_contain_text(re.compile(r"Bavay · à \d+(,\d)? k?m"))
     expect(v.log).to_contain_text("Les idées de Mamie Jeannine")
+    # The bot's numbered list (for text-only channels) is not shown again above the cards,
+    # and the next-step buttons come after the cards.
+    expect(v.log.locator(".bot", has_text="Forum antique de Bavay")).to_have_count(0)
+    expect(v.log.locator(".cards").last.locator("xpath=..").locator(
+        "xpath=following-sibling::*[1]")).to_have_class("qr")
+    assert v.page.evaluate(DOTS_ANIMATION) == "mw-blink"   # no reduced motion asked here
     route = forum.get_by_role("link", name=re.compile("^Itinéraire"))
     assert "openstreetmap.org/directions?route=50.2936%2C3.8031%3B50.2986%2C3.7911" in (
         route.get_attribute("href") or "")
@@ -184,7 +193,7 @@ def test_conversation_cards_reload_and_other_page(servers: Servers,
     stored = json.loads(v.page.evaluate(f"localStorage.getItem({keys[0]!r})"))
     # The transcript is kept as data (re-rendered as text), never as HTML.
     assert {k for entry in stored["log"] for k in entry} <= {
-        "who", "text", "payload", "pending", "buttons", "custom", "image", "rated"}
+        "who", "text", "payload", "pending", "buttons", "custom", "image", "rated", "covered"}
     assert {e["who"] for e in stored["log"]} == {"user", "bot"}
 
     v.page.reload()
@@ -234,9 +243,20 @@ def test_keyboard_only_on_a_360_px_phone(servers: Servers, browser: Browser) -> 
         assert v.log.evaluate("el => el.scrollWidth - el.clientWidth") <= 0
         expect(v.page.get_by_role("button", name="Envoyer")).to_be_in_viewport()
         v.tab_to("Itinéraire : Forum antique de Bavay (nouvelle fenêtre)", backwards=True)
-        v.tab_to("Vie privée", backwards=True)
+        # Full screen, the panel is modal: Tab does not wander to the page hidden behind it.
+        assert v.panel.get_attribute("aria-modal") == "true"
+        v.tab_to("Envoyer")
+        kb.press("Tab")
+        assert v.focused() == "Vie privée"
+        kb.press("Shift+Tab")
+        assert v.focused() == "Envoyer"
+        v.tab_to("Vie privée")
         kb.press("Enter")
-        expect(v.page.locator("#mw-privacy")).to_contain_text("30 jours")
+        # The notice states the figures analytics/ applies (retention, position cells).
+        expect(v.page.locator("#mw-privacy")).to_contain_text(
+            f"conservée {RETENTION_DAYS} jours")
+        assert round(CELL_LAT_STEP * 111.2) == 1 and round(CELL_LON_STEP * 71.5) == 1
+        expect(v.page.locator("#mw-privacy")).to_contain_text("zone d'environ 1 km")
         expect(v.page.locator("#mw-privacy")).to_contain_text(
             "uniquement à vous recommander")
         kb.press("Escape")   # closes the notice, focus back on its button
@@ -251,11 +271,13 @@ def test_keyboard_only_on_a_360_px_phone(servers: Servers, browser: Browser) -> 
 
 def test_refused_geolocation_invites_to_type_the_town(servers: Servers,
                                                       browser: Browser) -> None:
-    ctx = browser.new_context(locale="fr-FR")   # no permission: the browser refuses
+    # No permission: the browser refuses. This visitor also asks for reduced motion.
+    ctx = browser.new_context(locale="fr-FR", reduced_motion="reduce")
     ctx.set_default_timeout(TIMEOUT)
     try:
         v = Visit(ctx, servers.web_url + "/")
         v.open()
+        assert v.page.evaluate(DOTS_ANIMATION) == "none"   # the typing dots do not blink
         v.page.locator(".tools").get_by_role("button", name="📍 Partager ma position").click()
         expect(v.log).to_contain_text("Votre position n'a pas été partagée")
         expect(v.log).to_contain_text("Écrivez simplement le nom de votre ville")

@@ -128,7 +128,11 @@
       send: function (p) { outbox.push(p); flush(); },
       close: function () { closed = true; }
     };
-    function fail() { if (!closed && link.t === t) down(); }
+    function fail() {
+      if (closed || link.t !== t) return;
+      if (!sid) link.wsFailures = 0;  // polling never answered either: try WebSocket again next
+      down();
+    }
     function flush() {
       if (posting || !sid || !outbox.length || closed) return;
       posting = true;
@@ -206,7 +210,9 @@
     });
     save();
   }
-  window.addEventListener('online', function () { if (!link.ready) { link.attempt = 0; if (link.t) link.t.close(); link.t = null; connect(); } });
+  window.addEventListener('online', function () {
+    if (!link.ready) { link.attempt = 0; link.wsFailures = 0; if (link.t) link.t.close(); link.t = null; connect(); }
+  });
 
   /* ---------- the interface, in a shadow root so the host page's CSS cannot break it ---------- */
   var host = h('div', {id: 'mormal-chat-widget'});
@@ -264,7 +270,7 @@
     'form{display:flex;gap:.4em;padding:.5em .75em .75em}' +
     'input{flex:1;min-width:0;min-height:2.75rem;padding:.3em .6em;border:2px solid #595959;border-radius:.4em;background:#fff}' +
     'form button{min-height:2.75rem;padding:.3em 1em;border:0;border-radius:.4em;background:var(--c);color:var(--on);font-weight:600}' +
-    '@media (prefers-reduced-motion:reduce){*{animation:none!important;transition:none!important;scroll-behavior:auto!important}}';
+    '@media (prefers-reduced-motion:reduce){*,*::before,*::after{animation:none!important;transition:none!important;scroll-behavior:auto!important}}';
   if (root.adoptedStyleSheets && window.CSSStyleSheet && CSSStyleSheet.prototype.replaceSync) {
     var sheet = new CSSStyleSheet();
     sheet.replaceSync(css);
@@ -293,7 +299,7 @@
   ]);
   var launcher = h('button', {type: 'button', class: 'launcher', 'aria-expanded': 'false', 'aria-controls': 'mw-panel',
     onclick: function () { setOpen(true, true); }}, [h('span', {'aria-hidden': 'true', text: '💬'}), 'Discuter avec la famille']);
-  var panel = h('section', {id: 'mw-panel', class: 'panel', role: 'dialog', 'aria-modal': 'false', 'aria-labelledby': 'mw-title', hidden: true}, [
+  var panel = h('section', {id: 'mw-panel', class: 'panel', role: 'dialog', 'aria-labelledby': 'mw-title', hidden: true}, [
     h('header', {}, [
       h('h2', {id: 'mw-title', text: cfg.title}),
       privacyBtn,
@@ -312,9 +318,21 @@
   ]);
   var wrap = h('div', {class: 'mw', lang: 'fr', dir: 'ltr', style: '--c:' + cfg.color + ';--on:' + onColor + ';--l:' + linkColor}, [launcher, panel]);
   root.appendChild(wrap);
+  // Below 40em the panel covers the whole page: it is then modal, and Tab stays inside it
+  // (otherwise focus would go to links hidden behind it).
+  var wide = window.matchMedia('(min-width:40em)');
+  function modal() { panel.setAttribute('aria-modal', String(!wide.matches)); }
+  if (wide.addEventListener) wide.addEventListener('change', modal);
+  modal();
   panel.addEventListener('keydown', function (e) {
-    if (e.key !== 'Escape') return;
-    if (!privacy.hidden) togglePrivacy(false); else setOpen(false, true);
+    if (e.key === 'Escape') {
+      if (!privacy.hidden) togglePrivacy(false); else setOpen(false, true);
+    } else if (e.key === 'Tab' && !wide.matches) {
+      var all = Array.prototype.filter.call(panel.querySelectorAll('button,a[href],input,[tabindex="0"]'),
+        function (el) { return el.getClientRects().length > 0; });
+      var first = all[0], last = all[all.length - 1], at = root.activeElement;
+      if (e.shiftKey ? at === first : at === last) { e.preventDefault(); (e.shiftKey ? last : first).focus(); }
+    }
   });
 
   function setOpen(open, moveFocus) {
@@ -345,6 +363,7 @@
 
   /* ---------- messages ---------- */
   var quickReplies = [];
+  var lastText = null;
   var typingTimer = null;
   function showTyping(ms) {
     typing.hidden = false;
@@ -369,6 +388,13 @@
     else if (msg.attachment && msg.attachment.type === 'image') entry.image = (msg.attachment.payload || {}).src;
     else if (msg.text !== undefined) entry.text = String(msg.text);
     else return;
+    // The numbered list that other channels show (bot: "1. Name (…)" per item) comes just
+    // before its cards: the cards say the same, so the list is not shown twice.
+    var prev = state.log[state.log.length - 1];
+    if (entry.custom && prev && prev.who === 'bot' && covers(prev.text, entry.custom)) {
+      prev.covered = true;
+      if (lastText) lastText.remove();
+    }
     var buttons = msg.quick_replies || msg.buttons;
     if (Array.isArray(buttons)) {
       entry.buttons = buttons.filter(function (b) { return b && b.title && b.payload; })
@@ -378,6 +404,13 @@
     save();
     scrollEnd(render(entry, true));
     showTyping(900);
+  }
+  function covers(text, custom) {
+    var items = custom.items, lines = typeof text === 'string' ? text.split('\n') : [];
+    return Array.isArray(items) && items.length > 0 && lines.length === items.length && items.every(function (it, i) {
+      var name = it && (it.name || it.title);
+      return typeof name === 'string' && lines[i].indexOf((i + 1) + '. ' + name) === 0;
+    });
   }
   function note(text) {
     var entry = {who: 'note', text: text};
@@ -396,10 +429,14 @@
     } else if (entry.image) {
       var src = safeUrl(entry.image);
       el = src ? h('div', {class: 'msg bot'}, [h('img', {src: src, alt: 'Image envoyée par la famille', loading: 'lazy', referrerpolicy: 'no-referrer', style: 'max-width:100%'})]) : null;
-    } else {
-      el = h('div', {class: 'msg bot'}, [entry.text]);
+    } else if (!entry.covered) {
+      el = lastText = h('div', {class: 'msg bot'}, [entry.text]);
     }
-    if (el) log.appendChild(el);
+    if (el) {
+      log.appendChild(el);
+      // Rasa sends a message's cards after its text and buttons: the next steps stay last.
+      quickReplies.forEach(function (g) { log.appendChild(g); });
+    }
     if (current && entry.buttons && entry.buttons.length) {
       var group = h('div', {class: 'qr', role: 'group', 'aria-label': 'Réponses proposées'}, entry.buttons.map(function (b) {
         return h('button', {type: 'button', onclick: function () {
