@@ -173,16 +173,33 @@ def buttons_of(message: dict[str, Any]) -> tuple[list[dict[str, str]], bool]:
 
 
 class _Backoff(ExponentialRetry):
-    """Exponential backoff that waits at least what a 429's Retry-After asks (capped)."""
+    """Exponential backoff that waits at least what a 429 asks (capped): the `Retry-After`
+    header (Twilio, Meta), or Telegram's `parameters.retry_after` in the JSON body."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(evaluate_response_callback=self._settled, **kwargs)
+        self._asked: dict[int, float] = {}
+
+    async def _settled(self, response: aiohttp.ClientResponse) -> bool:
+        """Called for statuses below 500: False (retry) for a 429, after reading its wait."""
+        if response.status != 429:
+            return True
+        asked: Any = response.headers.get("Retry-After")
+        if asked is None:
+            with contextlib.suppress(Exception):
+                body = json.loads(await response.read())
+                asked = body["parameters"]["retry_after"]
+        with contextlib.suppress(TypeError, ValueError):
+            self._asked[id(response)] = float(asked)
+        return False
 
     def get_timeout(self, attempt: int, response: aiohttp.ClientResponse | None = None,
                     ) -> float:
         wait = super().get_timeout(attempt, response)
         if response is not None:
-            if response.status == 429:
-                with contextlib.suppress(ValueError):
-                    wait = max(wait, min(float(response.headers.get("Retry-After", "")),
-                                         self._max_timeout))
+            asked = self._asked.pop(id(response), None)
+            if asked is not None and asked >= 0:
+                wait = max(wait, min(asked, self._max_timeout))
             response.release()  # the retry loop drops it without releasing the connection
         return wait
 
@@ -195,8 +212,9 @@ class RetrySettings:
 
     @classmethod
     def from_env(cls) -> RetrySettings:
-        return cls(int(os.environ.get("MESSAGING_RETRY_ATTEMPTS", cls.attempts)),
-                   float(os.environ.get("MESSAGING_RETRY_DELAY", cls.first_delay)))
+        # At least one try: with 0, aiohttp_retry would never stop retrying.
+        return cls(max(1, int(os.environ.get("MESSAGING_RETRY_ATTEMPTS", cls.attempts))),
+                   max(0.0, float(os.environ.get("MESSAGING_RETRY_DELAY", cls.first_delay))))
 
 
 class PlatformClient:
@@ -214,7 +232,7 @@ class PlatformClient:
             session = aiohttp.ClientSession(headers=self._headers, auth=self._auth,
                                             timeout=aiohttp.ClientTimeout(total=30))
             options = _Backoff(attempts=self.retry.attempts, start_timeout=self.retry.first_delay,
-                               max_timeout=self.retry.max_delay, statuses={429},
+                               max_timeout=self.retry.max_delay,
                                exceptions={aiohttp.ClientError, asyncio.TimeoutError})
             self._client = RetryClient(client_session=session, retry_options=options,
                                        logger=logger)
@@ -226,10 +244,14 @@ class PlatformClient:
         try:
             async with self._session().post(url, **kwargs) as resp:
                 body = await resp.text()
-                if resp.status >= 400:
+                if resp.status == 429 or resp.status >= 500:
                     logger.error("%s %s: échec HTTP %s après %d tentative(s) : %s",
                                  self.platform, what, resp.status, self.retry.attempts,
                                  body[:300])
+                    return None
+                if resp.status >= 400:  # not retried: the platform refuses this message
+                    logger.error("%s %s: refusé, HTTP %s : %s", self.platform, what,
+                                 resp.status, body[:300])
                     return None
         except (aiohttp.ClientError, asyncio.TimeoutError) as exc:
             logger.error("%s %s: plateforme injoignable après %d tentative(s) : %r",

@@ -21,6 +21,7 @@ from typing import Any
 from urllib.parse import parse_qsl
 
 import aiohttp
+from multidict import MultiDict
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
@@ -196,7 +197,9 @@ class SmsInput(MessagingInput):
             except (UnicodeDecodeError, ValueError):
                 return response.text("Formulaire illisible.", status=400)
             form = dict(pairs)
-            if not self.validator.validate(self.webhook_url or request.url, form, given):
+            # A MultiDict, so that a repeated parameter is signed with all its values.
+            signed = MultiDict(pairs)
+            if not self.validator.validate(self.webhook_url or request.url, signed, given):
                 return response.text("Signature invalide.", status=403)
             if not form.get("From") or not form.get("MessageSid"):
                 return response.text("Message Twilio incomplet (From, MessageSid).", status=400)

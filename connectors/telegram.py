@@ -42,6 +42,25 @@ SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 SHARE_HINT = "Ou touchez le bouton ci-dessous pour partager votre position."
 
 
+def chat_of(message: object) -> int | str | None:
+    """The id of the chat a Message (or InaccessibleMessage) belongs to, if it has one."""
+    chat = message.get("chat") if isinstance(message, dict) else None
+    chat_id = chat.get("id") if isinstance(chat, dict) else None
+    return chat_id if isinstance(chat_id, (int, str)) and str(chat_id) else None
+
+
+def button_text(message: object, data: object) -> str | None:
+    """The text of the inline button of `message` whose callback_data is `data`."""
+    markup = message.get("reply_markup") if isinstance(message, dict) else None
+    rows = markup.get("inline_keyboard") if isinstance(markup, dict) else None
+    for row in rows if isinstance(rows, list) else []:
+        for button in row if isinstance(row, list) else []:
+            if isinstance(button, dict) and button.get("callback_data") == data:
+                text = button.get("text")
+                return text if isinstance(text, str) else None
+    return None
+
+
 class TelegramInput(MessagingInput):
     platform = "Telegram"
 
@@ -92,9 +111,10 @@ class TelegramInput(MessagingInput):
             self.accept_button(update["callback_query"], handle)
             return
         message = update.get("message")
-        if not isinstance(message, dict) or not isinstance(message.get("chat"), dict):
+        chat_id = chat_of(message)
+        if not isinstance(message, dict) or chat_id is None:
             return  # edited messages, channel posts, member updates: nothing to answer
-        chat = str(message["chat"].get("id"))
+        chat = str(chat_id)
         place = message.get("venue", {}).get("location") if isinstance(
             message.get("venue"), dict) else message.get("location")
         if isinstance(place, dict):
@@ -110,8 +130,8 @@ class TelegramInput(MessagingInput):
             self.reply(chat, UNSUPPORTED)
 
     def accept_button(self, query: dict[str, Any], handle: Handler) -> None:
-        message = query.get("message") if isinstance(query.get("message"), dict) else {}
-        chat = (message or {}).get("chat", {}).get("id")
+        message = query.get("message")
+        chat = chat_of(message)
         if query.get("id"):  # stops the button's spinner
             self.tasks.spawn(self._answer_callback(str(query["id"])))
         if chat is None:
@@ -119,9 +139,7 @@ class TelegramInput(MessagingInput):
         data = query.get("data")
         payload = self.payloads.decode(data) if isinstance(data, str) else None
         if payload is None:  # a token from before a restart: the button's title will do
-            payload = next((b.get("text") for row in (message or {}).get(
-                "reply_markup", {}).get("inline_keyboard", []) for b in row
-                if b.get("callback_data") == data), None)
+            payload = button_text(message, data)
         if payload:
             self.start_turn(handle, payload, str(chat))
         else:

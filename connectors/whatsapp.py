@@ -112,13 +112,16 @@ class WhatsAppInput(MessagingInput):
             changes = entry.get("changes") if isinstance(entry, dict) else None
             for change in changes if isinstance(changes, list) else []:
                 value = change.get("value") if isinstance(change, dict) else None
-                for message in (value or {}).get("messages") or []:
+                messages = value.get("messages") if isinstance(value, dict) else None
+                for message in messages if isinstance(messages, list) else []:
                     if isinstance(message, dict) and message.get("id") and message.get("from"):
                         found.append(message)
         return found
 
     def accept(self, message: dict[str, Any], handle: Handler) -> None:
         sender, kind = str(message["from"]), message.get("type")
+        if kind == "reaction":  # an emoji put on one of our messages: nothing to answer
+            return
         content = message.get(kind) if isinstance(kind, str) else None
         content = content if isinstance(content, dict) else {}
         text: str | None = None

@@ -53,13 +53,16 @@ class Recorded:
 class FakePlatforms:
     def __init__(self) -> None:
         self.requests: list[Recorded] = []
-        self._failures: list[tuple[int, str | None]] = []
+        self._failures: list[tuple[int, str | None, bool]] = []
         self._lock = threading.Lock()
         self.url = ""
 
-    def fail_next(self, times: int, status: int = 500, retry_after: str | None = None) -> None:
+    def fail_next(self, times: int, status: int = 500, retry_after: str | None = None,
+                  in_body: bool = False) -> None:
+        """The next `times` requests fail; a 429's wait goes in the `Retry-After` header, or
+        with `in_body` where Telegram puts it: `parameters.retry_after` (and no header)."""
         with self._lock:
-            self._failures = [(status, retry_after)] * times
+            self._failures = [(status, retry_after, in_body)] * times
 
     def clear(self) -> None:
         with self._lock:
@@ -95,9 +98,15 @@ class FakePlatforms:
                 record.status = failure[0]
             self.requests.append(record)
         if failure:
-            headers = {"Retry-After": failure[1]} if failure[1] is not None else {}
+            status, retry_after, in_body = failure
+            if in_body and retry_after is not None:  # the Bot API's flood-control answer
+                return web.json_response({
+                    "ok": False, "error_code": status,
+                    "description": f"Too Many Requests: retry after {retry_after}",
+                    "parameters": {"retry_after": int(float(retry_after))}}, status=status)
+            headers = {"Retry-After": retry_after} if retry_after is not None else {}
             return web.json_response({"ok": False, "error": "fake failure"},
-                                     status=failure[0], headers=headers)
+                                     status=status, headers=headers)
         if record.platform == "telegram":
             return web.json_response({"ok": True, "result": {"message_id": len(self.requests)}})
         if record.platform == "whatsapp":

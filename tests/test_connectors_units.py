@@ -4,15 +4,21 @@ retries against the local fake platform."""
 
 from __future__ import annotations
 
+import asyncio
+import hashlib
+import hmac
 import json
 import logging
 import time
 from collections.abc import Iterator
 from types import SimpleNamespace
+from typing import Any
 
 import pytest
 
 from connectors.messaging import (
+    UNSUPPORTED,
+    MessagingInput,
     PlatformClient,
     RetrySettings,
     ShortPayloads,
@@ -135,31 +141,42 @@ def fake() -> Iterator[FakePlatforms]:
         yield f
 
 
-async def test_sender_honours_retry_after_then_succeeds(fake: FakePlatforms) -> None:
+@pytest.mark.parametrize(("failures", "in_body", "statuses", "waited"), [
+    (2, False, [429, 429, 200], 0.6),  # `Retry-After: 0.3`, twice
+    (1, True, [429, 200], 1.0),  # Telegram: no header, `parameters.retry_after: 1` in the body
+])
+async def test_sender_honours_retry_after_then_succeeds(
+        fake: FakePlatforms, failures: int, in_body: bool, statuses: list[int],
+        waited: float) -> None:
     client = PlatformClient("telegram", RetrySettings(attempts=3, first_delay=0.01))
-    fake.fail_next(2, 429, retry_after="0.3")
+    fake.fail_next(failures, 429, retry_after="1" if in_body else "0.3", in_body=in_body)
     start = time.monotonic()
     try:
         answer = await client.post(f"{fake.url}/telegram/botT/sendMessage", "sendMessage",
                                    json={"chat_id": 1, "text": "bonjour"})
     finally:
         await client.close()
-    assert answer == {"ok": True, "result": {"message_id": 3}}
-    assert [r.status for r in fake.requests] == [429, 429, 200]
-    assert time.monotonic() - start >= 0.6  # waited what Retry-After asked, twice
+    assert answer == {"ok": True, "result": {"message_id": len(statuses)}}
+    assert [r.status for r in fake.requests] == statuses
+    assert time.monotonic() - start >= waited
 
 
+@pytest.mark.parametrize(("status", "statuses", "logged"), [
+    (503, [503, 503, 503], "sms Messages.json: échec HTTP 503 après 3 tentative(s)"),
+    (400, [400], "sms Messages.json: refusé, HTTP 400"),  # the platform refuses it: no retry
+])
 async def test_sender_gives_up_after_its_attempts_and_logs(
-        fake: FakePlatforms, caplog: pytest.LogCaptureFixture) -> None:
+        fake: FakePlatforms, caplog: pytest.LogCaptureFixture, status: int,
+        statuses: list[int], logged: str) -> None:
     client = PlatformClient("sms", RetrySettings(attempts=3, first_delay=0.01))
-    fake.fail_next(10, 503)
+    fake.fail_next(10, status)
     with caplog.at_level(logging.ERROR, logger="connectors.messaging"):
         answer = await client.post(f"{fake.url}/twilio/x/Messages.json", "Messages.json",
                                    data={"To": "+33600000000", "Body": "x"})
     await client.close()
     assert answer is None
-    assert [r.status for r in fake.requests] == [503, 503, 503]
-    assert "échec HTTP 503 après 3 tentative(s)" in caplog.text
+    assert [r.status for r in fake.requests] == statuses
+    assert logged in caplog.text
 
 
 async def test_not_configured_channel_answers_503(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -167,7 +184,99 @@ async def test_not_configured_channel_answers_503(monkeypatch: pytest.MonkeyPatc
     monkeypatch.setenv("TELEGRAM_WEBHOOK_SECRET", "s")
     channel = TelegramInput.from_credentials({})
     assert not channel.enabled
-    blueprint = channel.blueprint(lambda message: None)  # type: ignore[arg-type,return-value]
-    webhook = next(r.handler for r in blueprint._future_routes if r.uri == "/webhook")
-    answer = await webhook(SimpleNamespace(headers={}, body=b"{}"))
+    answer = await post_handler(channel)(SimpleNamespace(headers={}, body=b"{}"))
     assert answer.status == 503 and "non configuré" in answer.body.decode()
+
+
+# ------------------------------------------------------------------ webhook handlers
+WA_SETTINGS = {"WHATSAPP_TOKEN": "t", "WHATSAPP_APP_SECRET": "app-secret",
+               "WHATSAPP_VERIFY_TOKEN": "v", "WHATSAPP_PHONE_NUMBER_ID": "1",
+               "WHATSAPP_API_URL": "http://127.0.0.1:9"}
+TG_SETTINGS = {"TELEGRAM_BOT_TOKEN": "1:T", "TELEGRAM_WEBHOOK_SECRET": "tg-secret",
+               "TELEGRAM_API_URL": "http://127.0.0.1:9"}
+
+
+def recording(channel: MessagingInput, monkeypatch: pytest.MonkeyPatch,
+              ) -> tuple[list[tuple[str, str]], Any]:
+    """The channel's POST webhook, and what it would do: ("turn", text), ("reply", text) or
+    ("call", Bot API method); nothing is sent."""
+    done: list[tuple[str, str]] = []
+    monkeypatch.setattr(channel, "start_turn", lambda _h, text, _a: done.append(("turn", text)))
+    monkeypatch.setattr(channel, "reply", lambda _a, text: done.append(("reply", text)))
+
+    async def call(method: str, **params: object) -> None:
+        done.append(("call", method))
+
+    monkeypatch.setattr(channel, "call", call, raising=False)
+    return done, post_handler(channel)
+
+
+def post_handler(channel: MessagingInput) -> Any:
+    blueprint = channel.blueprint(lambda message: None)  # type: ignore[arg-type,return-value]
+    return next(r.handler for r in blueprint._future_routes
+                if r.uri == "/webhook" and "POST" in r.methods)
+
+
+def wa_request(body: bytes, signed: bytes | None = None) -> SimpleNamespace:
+    digest = hmac.new(b"app-secret", body if signed is None else signed, hashlib.sha256)
+    return SimpleNamespace(headers={"X-Hub-Signature-256": "sha256=" + digest.hexdigest()},
+                           body=body)
+
+
+async def test_whatsapp_signature_is_checked_on_the_raw_body(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    channel = WhatsAppInput(WA_SETTINGS)
+    done, webhook = recording(channel, monkeypatch)
+    message = {"from": "33612345678", "id": "wamid.raw", "timestamp": "1717000000",
+               "type": "text", "text": {"body": "Bonjour, où est l’église ?"}}
+    body = {"object": "whatsapp_business_account", "entry": [{"id": "1", "changes": [
+        {"field": "messages", "value": {"messaging_product": "whatsapp", "messages": [message]}}]}]}
+    raw = json.dumps(body, indent=2).encode()  # Meta's bytes, not Python's re-encoding
+    same_json_other_bytes = json.dumps(body, ensure_ascii=False).encode()
+    assert (await webhook(wa_request(same_json_other_bytes, signed=raw))).status == 403
+    assert done == []
+    assert (await webhook(wa_request(raw))).status == 200
+    assert done == [("turn", "Bonjour, où est l’église ?")]
+
+
+async def test_whatsapp_odd_notifications_are_skipped_and_reactions_not_answered(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    channel = WhatsAppInput(WA_SETTINGS)
+    done, webhook = recording(channel, monkeypatch)
+    reaction = {"from": "33612345678", "id": "wamid.re", "timestamp": "1717000000",
+                "type": "reaction", "reaction": {"message_id": "wamid.bot", "emoji": "👍"}}
+    body = {"object": "whatsapp_business_account", "entry": [
+        "x", {"changes": "x"}, {"changes": [{"value": "x"}, {"value": {"messages": 5}},
+                                            {"value": {"messages": ["x", {"id": "no-from"}]}},
+                                            {"value": {"messages": [reaction]}}]}]}
+    assert (await webhook(wa_request(json.dumps(body).encode()))).status == 200
+    assert done == []
+
+
+async def test_telegram_odd_updates_are_skipped_without_an_error(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    channel = TelegramInput(TG_SETTINGS)
+    done, webhook = recording(channel, monkeypatch)
+
+    async def send(update: dict[str, Any]) -> int:
+        request = SimpleNamespace(headers={"X-Telegram-Bot-Api-Secret-Token": "tg-secret"},
+                                  body=json.dumps(update).encode())
+        return int((await webhook(request)).status)
+
+    assert await send({"update_id": 1, "message": {"message_id": 1, "chat": "x"}}) == 200
+    assert await send({"update_id": 2, "message": {"message_id": 1, "chat": {}}}) == 200
+    assert await send({"update_id": 3, "callback_query": {
+        "id": "q3", "data": "/x", "message": {"chat": "x"}}}) == 200
+    await asyncio.sleep(0)  # the spinner is stopped even so
+    assert done == [("call", "answerCallbackQuery")]
+    done.clear()
+    # A token from before a restart, in a message whose keyboard is malformed or not.
+    press = {"id": "q4", "data": "~unknown", "message": {
+        "message_id": 7, "date": 0, "chat": {"id": 5, "type": "private"},
+        "reply_markup": {"inline_keyboard": ["x", [{"text": "➕ Encore",
+                                                     "callback_data": "~unknown"}]]}}}
+    assert await send({"update_id": 4, "callback_query": press}) == 200
+    press["message"]["reply_markup"] = {"inline_keyboard": "x"}  # type: ignore[index]
+    assert await send({"update_id": 5, "callback_query": press}) == 200
+    await asyncio.sleep(0)
+    assert ("turn", "➕ Encore") in done and ("reply", UNSUPPORTED) in done
