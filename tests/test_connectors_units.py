@@ -10,11 +10,14 @@ import hmac
 import json
 import logging
 import time
+import urllib.parse
 from collections.abc import Iterator
 from types import SimpleNamespace
 from typing import Any
 
 import pytest
+from multidict import MultiDict
+from twilio.request_validator import RequestValidator
 
 from connectors.messaging import (
     UNSUPPORTED,
@@ -26,7 +29,7 @@ from connectors.messaging import (
     location_message,
     split_text,
 )
-from connectors.sms import GSM, compose, gsm_text, segments
+from connectors.sms import GSM, SmsInput, compose, gsm_text, segments
 from connectors.telegram import TelegramInput
 from connectors.whatsapp import WhatsAppInput
 from tests.fake_platforms import FakePlatforms
@@ -280,3 +283,19 @@ async def test_telegram_odd_updates_are_skipped_without_an_error(
     assert await send({"update_id": 5, "callback_query": press}) == 200
     await asyncio.sleep(0)
     assert ("turn", "➕ Encore") in done and ("reply", UNSUPPORTED) in done
+
+
+async def test_sms_signature_covers_every_value_of_a_repeated_parameter(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    url = "https://bot.example.org/webhooks/sms/webhook"
+    channel = SmsInput({"TWILIO_ACCOUNT_SID": "AC1", "TWILIO_AUTH_TOKEN": "tok",
+                        "TWILIO_FROM": "+33700000000", "TWILIO_API_URL": "http://127.0.0.1:9",
+                        "TWILIO_WEBHOOK_URL": url})
+    done, webhook = recording(channel, monkeypatch)
+    pairs = [("MessageSid", "SM1"), ("From", "+33612345678"), ("Body", "Bavay"),
+             ("Tag", "b"), ("Tag", "a"), ("ToCity", "")]
+    signature = RequestValidator("tok").compute_signature(url, MultiDict(pairs))
+    request = SimpleNamespace(headers={"X-Twilio-Signature": signature}, url=url,
+                              body=urllib.parse.urlencode(pairs).encode())
+    assert (await webhook(request)).status == 200
+    assert done == [("turn", "Bavay")]
