@@ -187,8 +187,9 @@ async def test_create_edit_unpublish_with_audit(client: TestClient, kb_engine: E
     assert log[0].before is None and log[0].after["name"] == "Ferme test"
     assert log[1].before["phone"] is None and log[1].after["phone"] == "03 27 00 00 00"
     assert all(e.username == "edith" for e in log)
-    journal = await client.get(f"/console/journal?record_id={record_id}")
-    assert "3 entrée(s)" in await journal.text()
+    journal = await (await client.get(f"/console/journal?record_id={record_id}")).text()
+    assert "3 entrée(s)" in journal
+    assert "<td>Téléphone</td>" in journal  # the changed field, named as in the form
     listing = await client.get("/console/lieux?q=ferme+test&published=non")
     assert "1 résultat(s)" in await listing.text()
     assert "0 résultat(s)" in await (await client.get(

@@ -10,10 +10,21 @@ from knowledge.audit import check_base
 from webapp.app import KB
 from webapp.console import auditlog
 from webapp.console.auth import require_role
+from webapp.console.forms import FIELDS
 from webapp.console.records import PATHS
 from webapp.console.render import render
 
 EDITORS = ("editor", "admin")
+# The journal names changed fields as the forms do; the others (filled by imports).
+FIELD_LABELS = {
+    "commune_insee": "Commune", "start_commune_insee": "Commune", "timings": "Dates",
+    "kind": "Type de lieu", "opening_hours": "Horaires", "prices": "Tarifs", "price": "Tarif",
+    "accessibility_labels": "Labels d'accessibilité", "source": "Source",
+    "source_id": "Identifiant dans la source", "licence": "Licence",
+    "last_update": "Mise à jour à la source", "timezone": "Fuseau horaire", "gpx": "Tracé GPX",
+    "active": "Actif", "role": "Rôle", "username": "Compte",
+    **{f.name: f.label for fields in FIELDS.values() for f in fields},
+}
 
 
 @require_role(*EDITORS)
@@ -35,7 +46,8 @@ async def journal_page(request: web.Request) -> web.StreamResponse:
     filters = {k: q.get(k, "")[:200] for k in ("username", "record_type", "record_id", "action")}
     rows, total = await request.config_dict[KB].run(auditlog.entries, page=page, **filters)
     shown = [{
-        "entry": e, "changed": auditlog.changed_fields(e.before, e.after),
+        "entry": e, "changed": [FIELD_LABELS.get(name, name)
+                                for name in auditlog.changed_fields(e.before, e.after)],
         "before": json.dumps(e.before, ensure_ascii=False, indent=1) if e.before else "",
         "after": json.dumps(e.after, ensure_ascii=False, indent=1) if e.after else "",
     } for e in rows]
