@@ -114,9 +114,10 @@ def test_telegram_location_then_a_museum_gives_venues(servers: Servers,
     first = fake.wait_for(lambda: fake.sent(chat, "telegram"))
     assert first[0].action == "sendMessage" and "Bavay" in texts(first)[0]
     assert tg_post(servers, tg_update(chat, text="je voudrais visiter un musée")) == 200
-    venues = fake.wait_for(lambda: [r for r in fake.sent(chat) if r.action == "sendVenue"])
-    forum = [v.json for v in venues if v.json["title"] == "Forum antique de Bavay"]  # type: ignore[index]
-    assert forum and "Bavay" in forum[0]["address"]  # type: ignore[index]
+    # Venues come one after another: wait for the Forum's, not just the first.
+    forum = fake.wait_for(lambda: [r.json for r in fake.sent(chat) if r.action == "sendVenue"
+                                   and r.json["title"] == "Forum antique de Bavay"])  # type: ignore[index]
+    assert "Bavay" in forum[0]["address"]
     keyboards = [r.json["reply_markup"]["inline_keyboard"] for r in fake.sent(chat)
                  if "reply_markup" in (r.json or {})]
     assert any(row[0]["callback_data"] == "/request_more" for k in keyboards for row in k)
