@@ -69,7 +69,7 @@ class _Checker:
     def pattern(self, key: str, label: str, regex: re.Pattern[str], hint: str) -> str | None:
         text = self.text(key, label, max_len=500)
         if text is not None and not regex.match(text):
-            self.errors.append(f"{label} invalide : « {text} » ({hint}).")
+            self.errors.append(f"{label} est invalide : « {text} » ({hint}).")
         return text
 
     def keys(self, key: str, label: str, allowed: Mapping[str, str], *,

@@ -74,9 +74,9 @@ REFUSED: list[tuple[str, str, dict[str, Any], str]] = [
     ("no kind", "poi", poi(kinds=None), "Type de lieu : au moins une valeur est obligatoire"),
     ("no name", "poi", poi(name="  "), "Le nom est obligatoire"),
     ("bad URL", "poi", poi(website="www.forum-bavay.fr"),
-     "Le site web invalide : « www.forum-bavay.fr »"),
-    ("javascript URL", "event", event(url="javascript:alert(1)"), "Le lien invalide"),
-    ("bad e-mail", "poi", poi(email="accueil@"), "L'adresse e-mail invalide"),
+     "Le site web est invalide : « www.forum-bavay.fr »"),
+    ("javascript URL", "event", event(url="javascript:alert(1)"), "Le lien est invalide"),
+    ("bad e-mail", "poi", poi(email="accueil@"), "L'adresse e-mail est invalide"),
     ("malformed hours", "poi",
      poi(opening_hours={"specs": [{"days": ["lundi"], "opens": "25:00", "closes": "18:00"}]}),
      "Horaires : specs[0].days : jour inconnu 'lundi'"),
@@ -125,7 +125,8 @@ def test_refused_records_explain_in_french_and_write_nothing(kb_factory: session
             kinds=["spaceport"], website="ftp://x", phone="appelez-nous"))
     text = " | ".join(info.value.errors)
     for fragment in ("Le nom est obligatoire", "Latitude impossible", "Intérêt inconnu",
-                     "Type de lieu inconnu", "Le site web invalide", "Le téléphone invalide"):
+                     "Type de lieu inconnu", "Le site web est invalide",
+                     "Le téléphone est invalide"):
         assert fragment in text
     assert info.value.record_id == "plein-de-fautes"
     assert str(info.value).startswith("plein-de-fautes : ")

@@ -9,7 +9,7 @@ routes; `PARTS` lists them in order.
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from pathlib import Path
 
 import aiohttp
@@ -46,13 +46,25 @@ def _wants_json(request: web.Request) -> bool:
         "Accept", "")
 
 
-def _error_response(request: web.Request, status: int, detail: str) -> web.StreamResponse:
+# Headers of an HTTP error that tell the client what to do next: kept on the French page.
+_KEPT_HEADERS = ("Retry-After", "Allow", "WWW-Authenticate")
+
+
+def _error_response(request: web.Request, status: int, detail: str,
+                    headers: Mapping[str, str] | None = None) -> web.StreamResponse:
     title = ERROR_TITLES.get(status, "Erreur")
     if _wants_json(request):
-        return web.json_response({"error": title, "detail": detail}, status=status)
-    return aiohttp_jinja2.render_template(
-        "error.html", request, {"status": status, "title": title, "detail": detail},
-        status=status)
+        response: web.StreamResponse = web.json_response(
+            {"error": title, "detail": detail}, status=status)
+    else:
+        home = "/console/" if request.path.startswith("/console") else "/"
+        response = aiohttp_jinja2.render_template(
+            "error.html", request,
+            {"status": status, "title": title, "detail": detail, "home": home}, status=status)
+    for name in _KEPT_HEADERS:
+        if headers and name in headers:
+            response.headers[name] = headers[name]
+    return response
 
 
 @web.middleware
@@ -63,7 +75,7 @@ async def error_middleware(request: web.Request, handler: Handler) -> web.Stream
         if exc.status < 400:
             raise
         detail = exc.text if exc.text and not exc.text.startswith(f"{exc.status}:") else ""
-        return _error_response(request, exc.status, detail)
+        return _error_response(request, exc.status, detail, exc.headers)
     except Exception:
         log.exception("Unhandled error on %s %s", request.method, request.path)
         return _error_response(request, 500, "Un incident est survenu ; il a été consigné.")
