@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 
 from knowledge.config import TIMEZONE
 from knowledge.gazetteer import Gazetteer
+from knowledge.hours_text import HoursTextError, hours_summary, hours_to_text, parse_hours_text
 from knowledge.taxonomy import (
     AUDIENCES,
     COORD_PRECISIONS,
@@ -33,7 +34,7 @@ YES_NO = {"oui": "Oui", "non": "Non"}
 class Field:
     name: str
     label: str
-    widget: str = "text"  # text, textarea, number, select, checkboxes, flag, tristate
+    widget: str = "text"  # text, textarea, number, select, checkboxes, flag, tristate, hours
     choices: Mapping[str, str] = field(default_factory=dict)
     required: bool = False
     hint: str = ""
@@ -65,6 +66,17 @@ FIELDS: dict[str, list[Field]] = {
         Field("email", "Adresse e-mail"),
         Field("website", "Site web", hint="https://…"),
         Field("image", "Image (lien)", hint="https://…"),
+        Field("opening_hours", "Horaires d'ouverture", "hours",
+              hint="Une règle par ligne. Sans horaires, le chatbot dit qu'il ne les "
+                   "connaît pas."),
+        Field("hours_note", "Précisions sur les horaires", "textarea",
+              hint="Texte libre, montré tel quel, ex. « Visites guidées sur réservation »."),
+        Field("prices_free", "Entrée gratuite", "flag"),
+        Field("price_adult", "Tarif adulte (€)", hint="ex. 8,50"),
+        Field("price_child", "Tarif enfant (€)", hint="ex. 5 ; 0 = gratuit"),
+        Field("price_reduced", "Tarif réduit (€)", hint="ex. 6,50"),
+        Field("price_note", "Précisions sur les tarifs",
+              hint="ex. Gratuit pour les moins de 6 ans ; tarif réduit : étudiants."),
         Field("wheelchair", "Accès fauteuil roulant", "tristate", YES_NO),
         Field("pushchair", "Accès poussette", "tristate", YES_NO),
         Field("pets_allowed", "Animaux acceptés", "tristate", YES_NO),
@@ -199,9 +211,144 @@ def form_to_record(kind: str, form: Mapping[str, Any], gazetteer: Gazetteer) -> 
             record["timings"] = _parse_dates(record.pop("dates"))
         except FormError as exc:
             errors.extend(exc.errors)
+    if kind == "poi":
+        _hours_and_prices(record, form, errors)
     if errors:
         raise FormError(errors)
     return record
+
+
+# ------------------------------------------------------------------ hours and prices
+# Stored hours or prices the form cannot show faithfully are shown read-only
+# (`locked_summaries`), and the form sends "hours_locked"/"prices_locked": they are then
+# left out of the record, so `Store.edit` keeps them, unless "…_replace" is ticked.
+
+_PRICE_FIELDS = (("adult", "price_adult", "Tarif adulte", "adulte"),
+                 ("child", "price_child", "Tarif enfant", "enfant"),
+                 ("reduced", "price_reduced", "Tarif réduit", "tarif réduit"))
+_PRICE_KEYS = frozenset({"free", "text", "note"} | {key for key, *_ in _PRICE_FIELDS})
+_AMOUNT = re.compile(r"^(\d{1,5})(?:[.,](\d{1,2}))?$")
+MAX_PRICE = 10000
+
+
+def _amount(text: str, label: str) -> float | None:
+    """A price typed in euros ("8,50", "8.5", "8 €"); None when blank."""
+    plain = re.sub(r"\s*(€|euros?|eur)\s*$", "", text.strip(), flags=re.IGNORECASE).strip()
+    if not plain:
+        return None
+    m = _AMOUNT.match(plain)
+    if not m:
+        raise FormError([f"{label} : montant illisible « {text.strip()} » "
+                         "(ex. 8,50 ; en euros, sans signe moins)."])
+    value = int(m.group(1)) + int((m.group(2) or "0").ljust(2, "0")) / 100
+    if value > MAX_PRICE:
+        raise FormError([f"{label} : montant trop élevé ({text.strip()} €)."])
+    return value
+
+
+def euros(value: float) -> str:
+    """8.5 → "8,50 €", 5.0 → "5 €", 0 → "gratuit"."""
+    if value == 0:
+        return "gratuit"
+    text = f"{value:g}" if value == int(value) else f"{value:.2f}"
+    return text.replace(".", ",") + " €"
+
+
+def prices_from_form(free: bool, amounts: Mapping[str, str], note: str) -> dict[str, Any] | None:
+    """The price fields as the `prices` storage. The bot reads "free" and "text"
+    (`knowledge.recommend._price_text`), so "text" sums everything up in French; the
+    amounts and the note are kept apart so that the form can show them again."""
+    errors: list[str] = []
+    values: dict[str, float] = {}
+    for key, name, label, _ in _PRICE_FIELDS:
+        try:
+            value = _amount(amounts.get(name, ""), label)
+        except FormError as exc:
+            errors.extend(exc.errors)
+            continue
+        if value is not None:
+            values[key] = value
+    note = note.strip()
+    if free and any(values.values()):
+        errors.append("Tarifs : « Entrée gratuite » est cochée mais un tarif payant est "
+                      "indiqué ; décochez-la ou videz les tarifs.")
+    if len(note) > 500:
+        errors.append(f"Précisions sur les tarifs : trop longues ({len(note)} caractères, "
+                      "maximum 500).")
+    if errors:
+        raise FormError(errors)
+    if free:
+        return {"free": True, **({"text": note} if note else {})}
+    if not values:
+        return {"text": note} if note else None
+    parts = [f"{word} {euros(values[key])}" for key, _, _, word in _PRICE_FIELDS
+             if key in values]
+    text = ", ".join(parts)
+    text = text[0].upper() + text[1:] + (f". {note}" if note else ".")
+    return {**values, **({"note": note} if note else {}), "text": text}
+
+
+def prices_to_form(prices: Mapping[str, Any] | None) -> dict[str, Any] | None:
+    """Stored prices as the form's values; None when the form cannot show them as they
+    are (other keys, a summary text that is not ours): they are then kept read-only."""
+    empty: dict[str, Any] = {"prices_free": False, "price_note": "",
+                             **{name: "" for _, name, _, _ in _PRICE_FIELDS}}
+    if not prices:
+        return empty
+    if not isinstance(prices, Mapping) or set(prices) - _PRICE_KEYS:
+        return None
+    values = dict(empty)
+    values["prices_free"] = prices.get("free") is True
+    has_amounts = False
+    for key, name, _, _ in _PRICE_FIELDS:
+        amount = prices.get(key)
+        if amount is None:
+            continue
+        if not isinstance(amount, (int, float)) or isinstance(amount, bool):
+            return None
+        has_amounts = True
+        values[name] = euros(amount).removesuffix(" €") if amount else "0"
+    note = prices.get("note") if has_amounts else prices.get("text")
+    values["price_note"] = str(note or "")
+    try:
+        back = prices_from_form(values["prices_free"], values, values["price_note"])
+    except FormError:
+        return None
+    return values if back == dict(prices) else None
+
+
+def _hours_and_prices(record: dict[str, Any], form: Mapping[str, Any],
+                      errors: list[str]) -> None:
+    text, note = record.pop("opening_hours"), record.pop("hours_note")
+    if form.get("hours_locked") != "oui" or form.get("hours_replace") == "oui":
+        try:
+            record["opening_hours"] = parse_hours_text(text, note)
+        except HoursTextError as exc:
+            errors.extend(exc.errors)
+    free = record.pop("prices_free")
+    amounts = {name: record.pop(name) for _, name, _, _ in _PRICE_FIELDS}
+    price_note = record.pop("price_note")
+    if form.get("prices_locked") != "oui" or form.get("prices_replace") == "oui":
+        try:
+            record["prices"] = prices_from_form(free, amounts, price_note)
+        except FormError as exc:
+            errors.extend(exc.errors)
+
+
+def locked_summaries(kind: str, record: Mapping[str, Any] | None) -> dict[str, str]:
+    """For a stored POI, the hours and prices the form cannot show faithfully, as
+    readable text ({} when everything can be edited)."""
+    if kind != "poi" or not record:
+        return {}
+    out = {}
+    hours = record.get("opening_hours")
+    if hours and hours_to_text(hours) is None:
+        out["opening_hours"] = hours_summary(hours)
+    prices = record.get("prices")
+    if prices and prices_to_form(prices) is None:
+        out["prices"] = "\n".join(f"{k} : {v}" for k, v in dict(prices).items()) \
+            if isinstance(prices, Mapping) else str(prices)
+    return out
 
 
 def record_to_form(kind: str, record: Mapping[str, Any], gazetteer: Gazetteer,
@@ -221,6 +368,10 @@ def record_to_form(kind: str, record: Mapping[str, Any], gazetteer: Gazetteer,
     insee = record.get(commune_key(kind))
     place = gazetteer.by_insee(insee) if insee else None
     values["commune"] = place.name if place else ""
+    if kind == "poi":
+        hours = hours_to_text(record.get("opening_hours")) or ("", "")
+        values["opening_hours"], values["hours_note"] = hours
+        values.update(prices_to_form(record.get("prices")) or prices_to_form(None) or {})
     if kind == "event":
         lines = []
         for t in record.get("timings") or []:
@@ -262,6 +413,9 @@ _MESSAGE_FIELDS = {
     "Le lien de réservation": "booking_url", "Le lien": "url", "La longueur": "length_km",
     "La durée": "duration_min", "Le dénivelé": "elevation_gain_m", "Le mode": "mode",
     "La difficulté": "difficulty", "Boucle": "is_loop",
+    "Horaires": "opening_hours", "Tarif adulte": "price_adult", "Tarif enfant": "price_child",
+    "Tarif réduit": "price_reduced", "Tarifs :": "prices_free", "Les tarifs": "price_note",
+    "Précisions sur les tarifs": "price_note",
 }
 _BY_LENGTH = sorted(_MESSAGE_FIELDS.items(), key=lambda item: -len(item[0]))
 

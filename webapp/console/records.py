@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from knowledge.config import get_settings
 from knowledge.gazetteer import Gazetteer
+from knowledge.hours_text import same_hours
 from knowledge.store import TYPE_LABELS, NotFound, Store, ValidationError, to_dict
 from knowledge.taxonomy import INTERESTS, KINDS, ROUTE_MODES
 from webapp.app import KB
@@ -25,6 +26,7 @@ from webapp.console.forms import (
     FormError,
     errors_by_field,
     form_to_record,
+    locked_summaries,
     record_to_form,
     submitted_values,
 )
@@ -67,7 +69,7 @@ async def _store_context(request: web.Request, kind: str, values: dict[str, Any]
         "errors": errors, "field_errors": field_errors,
         "error_targets": {m: name for name, msgs in field_errors.items() for m in msgs},
         "map": map_view(gazetteer, lat, lon, _label(record or values) or "nouveau"),
-        "lat": lat, "lon": lon,
+        "lat": lat, "lon": lon, "locked": locked_summaries(kind, record),
     }
 
 
@@ -137,6 +139,12 @@ def _save(session: Session, kind: Any, record_id: str | None, data: dict[str, An
         auditlog.record(session, username, "create", kind, obj.id, None, to_dict(obj))
         return str(obj.id)
     before = to_dict(store.get(kind, record_id))
+    # Hours or prices that mean the same as the stored ones are left as they are (an
+    # imported record keeps its exact form, and its journal shows no change).
+    if "opening_hours" in data and same_hours(data["opening_hours"], before.get("opening_hours")):
+        data = {k: v for k, v in data.items() if k != "opening_hours"}
+    if "prices" in data and data["prices"] == before.get("prices"):
+        data = {k: v for k, v in data.items() if k != "prices"}
     obj = store.edit(kind, record_id, data)
     after = to_dict(obj)
     if after != before:
