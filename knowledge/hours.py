@@ -448,20 +448,21 @@ def format_week_fr(hours: Mapping[str, Any] | None, start: date) -> str:
     Days without slots read "fermé", "ouvert (horaires non précisés)" or
     "horaires non communiqués" according to ``is_open_on``.
     """
-    lines = []
-    for day, slots in week_summary(hours, start):
-        if slots:
-            text = format_slots_fr(slots)
-        else:
-            status = is_open_on(hours, day)
-            if status is None:
-                text = "horaires non communiqués"
-            elif status:
-                text = "ouvert (horaires non précisés)"
-            else:
-                text = "fermé"
-        lines.append(f"{DAY_NAMES_FR[day.weekday()]} : {text}")
-    return "\n".join(lines)
+    return "\n".join(f"{DAY_NAMES_FR[day.weekday()]} : {day_text_fr(hours, day, slots)}"
+                     for day, slots in week_summary(hours, start))
+
+
+def day_text_fr(hours: Mapping[str, Any] | None, day: date,
+                slots: Sequence[Slot] | None = None) -> str:
+    """One day in French: its slots, or "fermé" only when the hours say so — otherwise
+    "ouvert (horaires non précisés)" or "horaires non communiqués" (never a guess)."""
+    slots = hours_on(hours, day) if slots is None else slots
+    if slots:
+        return format_slots_fr(slots)
+    status = is_open_on(hours, day)
+    if status is None:
+        return "horaires non communiqués"
+    return "ouvert (horaires non précisés)" if status else "fermé"
 
 
 # --------------------------------------------------------------------------- DATAtourisme

@@ -525,8 +525,9 @@ def place_info(session: Session, name: str, info_type: str | None,
     want = info_type if info_type in INFO_TYPES else None
     if want in (None, "horaires"):
         if poi.opening_hours:
-            lines.append("Aujourd'hui : " + hours.format_slots_fr(hours.hours_on(
-                poi.opening_hours, today)))
+            lines.append("Aujourd'hui : " + hours.day_text_fr(poi.opening_hours, today))
+            if poi.opening_hours.get("note"):
+                lines.append(f"À savoir : {poi.opening_hours['note']}")
             if want == "horaires":
                 lines.append(hours.format_week_fr(poi.opening_hours, today))
         else:
@@ -563,7 +564,8 @@ def _price_text(prices: dict[str, Any] | None) -> str:
     if not prices:
         return "je ne les connais pas."
     if prices.get("free"):
-        return "gratuit."
+        note = str(prices.get("text") or prices.get("note") or "").strip()
+        return f"gratuit ({note})." if note else "gratuit."
     return str(prices.get("text") or "voir avec le lieu.")
 
 

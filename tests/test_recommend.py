@@ -416,6 +416,27 @@ def test_place_info_by_name(db: Session) -> None:
                                                    item["longitude"]), abs=0.01)
 
 
+@pytest.mark.parametrize(("opening_hours", "today"), [
+    ({"specs": [{"days": ["we"]}]}, "ouvert (horaires non précisés)"),   # open, hours not given
+    ({"specs": [], "note": "Sur rendez-vous"}, "horaires non communiqués"),
+    ({"specs": [{"days": ["we"], "opens": "10:00", "closes": "18:00",
+                 "valid_from": "2026-04-01", "valid_through": "2026-09-30"}]},
+     "horaires non communiqués"),  # last year's season says nothing about today
+    ({"specs": [{"days": ["tu"], "opens": "10:00", "closes": "18:00"}]}, "fermé"),
+    ({"specs": [{"days": ["we"], "opens": "10:00", "closes": "18:00"}]}, "10 h – 18 h"),
+], ids=["open-no-hours", "note-only", "old-season", "closed-wednesday", "hours"])
+def test_place_info_says_closed_only_when_the_hours_say_so(
+        db: Session, opening_hours: dict[str, Any], today: str) -> None:
+    poi = db.get(Poi, "bavay-forum-antique")
+    poi.opening_hours = opening_hours
+    poi.prices = {"free": True, "text": "le premier dimanche du mois"}
+    [reply] = place_info(db, "", None, BAVAY, NOW, poi_id="bavay-forum-antique")
+    assert f"Aujourd'hui : {today}\n" in reply.text
+    assert "Tarifs : gratuit (le premier dimanche du mois)." in reply.text
+    if opening_hours.get("note"):
+        assert "À savoir : Sur rendez-vous" in reply.text
+
+
 def test_place_info_by_id_without_position(db: Session) -> None:
     [reply] = place_info(db, "", None, None, NOW, poi_id="le-quesnoy-gare")
     assert reply.custom["items"][0]["id"] == "le-quesnoy-gare"
