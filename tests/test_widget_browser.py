@@ -264,6 +264,16 @@ def test_keyboard_only_on_a_360_px_phone(servers: Servers, browser: Browser) -> 
         kb.press("Escape")   # closes the widget, focus back on the launcher
         expect(v.panel).to_be_hidden()
         assert v.focused() == "Discuter avec la famille"
+        # Reload (F5): the conversation is still there, reached with the keyboard again.
+        v.page.reload()
+        v.page.wait_for_function(CONNECTED)
+        v.tab_to("Discuter avec la famille")
+        kb.press("Enter")
+        assert v.focused() == "mw-input"
+        expect(v.card("Forum antique de Bavay")).to_be_visible()
+        kb.type("encore")
+        kb.press("Enter")   # same session: the bot remembers the position and the interest
+        expect(v.log.locator(".cards")).to_have_count(2)
         assert not v.errors, v.errors
     finally:
         ctx.close()
