@@ -34,10 +34,13 @@ _PARIS = ZoneInfo(TIMEZONE)
 
 
 class ValidationError(ValueError):
-    """A record was refused; `errors` lists every reason in French."""
+    """A record was refused; `errors` lists every reason in French, and `fields` pairs
+    each reason with the field of the record it is about (None when it is about none)."""
 
-    def __init__(self, errors: list[str], record_id: str | None = None) -> None:
+    def __init__(self, errors: list[str], record_id: str | None = None,
+                 fields: list[tuple[str | None, str]] | None = None) -> None:
         self.errors = errors
+        self.fields = fields if fields is not None else [(None, e) for e in errors]
         self.record_id = record_id
         prefix = f"{record_id} : " if record_id else ""
         super().__init__(prefix + " ; ".join(errors))
@@ -49,27 +52,33 @@ class _Checker:
     def __init__(self, data: Mapping[str, Any]) -> None:
         self.data = data
         self.errors: list[str] = []
+        self.fields: list[tuple[str | None, str]] = []
+
+    def fail(self, key: str | None, message: str) -> None:
+        """Record an error about the field `key`."""
+        self.errors.append(message)
+        self.fields.append((key, message))
 
     def text(self, key: str, label: str, *, required: bool = False, max_len: int = 300,
              ) -> str | None:
         value = self.data.get(key)
         if value is None or (isinstance(value, str) and not value.strip()):
             if required:
-                self.errors.append(f"{label} est obligatoire.")
+                self.fail(key, f"{label} est obligatoire.")
             return None
         if not isinstance(value, (str, int, float)) or isinstance(value, bool):
-            self.errors.append(f"{label} doit être un texte.")
+            self.fail(key, f"{label} doit être un texte.")
             return None
         text = str(value).strip()
         if len(text) > max_len:
-            self.errors.append(
+            self.fail(key,
                 f"{label} est trop long ({len(text)} caractères, maximum {max_len}).")
         return text
 
     def pattern(self, key: str, label: str, regex: re.Pattern[str], hint: str) -> str | None:
         text = self.text(key, label, max_len=500)
         if text is not None and not regex.match(text):
-            self.errors.append(f"{label} est invalide : « {text} » ({hint}).")
+            self.fail(key, f"{label} est invalide : « {text} » ({hint}).")
         return text
 
     def keys(self, key: str, label: str, allowed: Mapping[str, str], *,
@@ -77,16 +86,16 @@ class _Checker:
         value = self.data.get(key)
         if value is None or value == "" or value == []:
             if required:
-                self.errors.append(f"{label} : au moins une valeur est obligatoire.")
+                self.fail(key, f"{label} : au moins une valeur est obligatoire.")
             return []
         items = [v.strip() for v in value.split(",")] if isinstance(value, str) else value
         if not isinstance(items, (list, tuple)):
-            self.errors.append(f"{label} doit être une liste.")
+            self.fail(key, f"{label} doit être une liste.")
             return []
         out: list[str] = []
         for item in items:
             if not isinstance(item, str) or item not in allowed:
-                self.errors.append(
+                self.fail(key,
                     f"{label} inconnu : « {item} » (valeurs possibles : {', '.join(allowed)})."
                 )
             elif item not in out:
@@ -98,10 +107,10 @@ class _Checker:
         value = self.data.get(key)
         if value is None or value == "":
             if required and default is None:
-                self.errors.append(f"{label} est obligatoire.")
+                self.fail(key, f"{label} est obligatoire.")
             return default
         if value not in allowed:
-            self.errors.append(
+            self.fail(key,
                 f"{label} inconnu : « {value} » (valeurs possibles : {', '.join(allowed)})."
             )
             return default
@@ -115,10 +124,10 @@ class _Checker:
         try:
             number = float(value) if not isinstance(value, bool) else float("nan")
         except (TypeError, ValueError):
-            self.errors.append(f"{label} doit être un nombre (reçu « {value} »).")
+            self.fail(key, f"{label} doit être un nombre (reçu « {value} »).")
             return None
         if not minimum <= number <= maximum:
-            self.errors.append(
+            self.fail(key,
                 f"{label} doit être entre {minimum:g} et {maximum:g} (reçu {value}).")
             return None
         return float(int(number)) if integer else number
@@ -134,7 +143,7 @@ class _Checker:
             return True
         if text in {"non", "no", "false", "0", "faux"}:
             return False
-        self.errors.append(f"{label} doit valoir oui ou non (reçu « {value} »).")
+        self.fail(key, f"{label} doit valoir oui ou non (reçu « {value} »).")
         return None
 
     def mapping(self, key: str, label: str) -> dict[str, Any] | None:
@@ -142,7 +151,7 @@ class _Checker:
         if value is None or value == "" or value == {}:
             return None
         if not isinstance(value, dict):
-            self.errors.append(f"{label} doit être un objet (clé : valeur).")
+            self.fail(key, f"{label} doit être un objet (clé : valeur).")
             return None
         return dict(value)
 
@@ -151,7 +160,7 @@ class _Checker:
         if value is None or value == "":
             return None
         if not isinstance(value, str) or not _ID.match(value):
-            self.errors.append(
+            self.fail(key,
                 f"Identifiant invalide : « {value} » (lettres, chiffres, - _ . : ; 120 caractères)."
             )
             return None
@@ -163,7 +172,7 @@ class _Checker:
             return None
         parsed = _parse_instant(value)
         if parsed is None:
-            self.errors.append(f"Date de mise à jour invalide : « {value} ».")
+            self.fail("last_update", f"Date de mise à jour invalide : « {value} ».")
             return None
         return to_utc_naive(parsed)
 
@@ -176,7 +185,7 @@ class _Checker:
         if insee not in (None, ""):
             commune = gazetteer.by_insee(str(insee))
             if commune is None:
-                self.errors.append(f"Commune inconnue : code INSEE « {insee} ».")
+                self.fail(commune_key, f"Commune inconnue : code INSEE « {insee} ».")
         lat, lon = self.data.get(lat_key), self.data.get(lon_key)
         precision = self.data.get("coord_precision")
         if lat in (None, "") and lon in (None, ""):
@@ -185,23 +194,23 @@ class _Checker:
             elif commune is not None:
                 lat, lon, precision = commune.latitude, commune.longitude, "commune"
             else:
-                self.errors.append("Coordonnées manquantes : indiquez latitude et longitude, "
+                self.fail(lat_key, "Coordonnées manquantes : indiquez latitude et longitude, "
                                    "ou au moins la commune.")
                 return {}
         try:
             flat, flon = check_coordinates(lat, lon)
         except CoordinateError as exc:
-            self.errors.append(str(exc))
+            self.fail(lat_key, str(exc))
             return {}
         away = gazetteer.distance_to_territory_km(flat, flon)
         if away > max_km:
-            self.errors.append(
-                f"Le lieu ({flat:.4f}, {flon:.4f}) est à {away:.0f} km du Pays de Mormal "
+            self.fail(
+                lat_key, f"Le lieu ({flat:.4f}, {flon:.4f}) est à {away:.0f} km du Pays de Mormal "
                 f"(au plus {max_km:g} km) : vérifiez les coordonnées."
             )
         if precision not in (None, "") and precision not in COORD_PRECISIONS:
-            self.errors.append(
-                f"Précision des coordonnées inconnue : « {precision} » "
+            self.fail(
+                "coord_precision", f"Précision des coordonnées inconnue : « {precision} » "
                 f"(valeurs possibles : {', '.join(COORD_PRECISIONS)})."
             )
         if commune is None and not self.errors:
@@ -238,7 +247,8 @@ class _Checker:
         if isinstance(labels, str):
             labels = [x.strip() for x in labels.split(",") if x.strip()]
         if not isinstance(labels, list) or not all(isinstance(x, str) for x in labels):
-            self.errors.append("Les labels d'accessibilité doivent être une liste de textes.")
+            self.fail("accessibility_labels",
+                      "Les labels d'accessibilité doivent être une liste de textes.")
             labels = []
         out = {
             "wheelchair": sub.flag("wheelchair", "Accès fauteuil"),
@@ -246,11 +256,12 @@ class _Checker:
             "accessibility_labels": labels,
         }
         self.errors.extend(sub.errors)
+        self.fields.extend(sub.fields)
         return out
 
     def raise_if_errors(self, record_id: str | None) -> None:
         if self.errors:
-            raise ValidationError(self.errors, record_id)
+            raise ValidationError(self.errors, record_id, self.fields)
 
 
 def _parse_instant(value: Any) -> datetime | None:
@@ -291,10 +302,11 @@ def clean_poi(data: Mapping[str, Any], gazetteer: Gazetteer, max_km: float) -> d
         [c.choice("kind", "Type de lieu", KINDS, required=True) or ""] if data.get("kind") else []
     )
     if not [k for k in kinds if k]:
-        c.errors.append("Type de lieu : au moins une valeur est obligatoire.")
+        c.fail("kinds", "Type de lieu : au moins une valeur est obligatoire.")
     hours = data.get("opening_hours")
     if hours not in (None, "", {}):
-        c.errors.extend(f"Horaires : {e}" for e in hours_mod.validate_hours(hours))
+        for problem in hours_mod.validate_hours(hours):
+            c.fail("opening_hours", f"Horaires : {problem}")
     out.update(
         kinds=[k for k in kinds if k],
         kind=next((k for k in kinds if k), None),
@@ -322,20 +334,20 @@ def _timings(c: _Checker) -> list[tuple[datetime, datetime]]:
     if not raw and c.data.get("start"):
         raw = [{"start": c.data.get("start"), "end": c.data.get("end")}]
     if not isinstance(raw, list) or not raw:
-        c.errors.append("Au moins une date (début et fin) est obligatoire.")
+        c.fail("timings", "Au moins une date (début et fin) est obligatoire.")
         return []
     out = []
     for i, item in enumerate(raw, 1):
         if not isinstance(item, dict):
-            c.errors.append(f"Date n° {i} : il faut un début et une fin.")
+            c.fail("timings", f"Date n° {i} : il faut un début et une fin.")
             continue
         start = _parse_instant(item.get("start") or item.get("begin"))
         end = _parse_instant(item.get("end"))
         if start is None or end is None:
-            c.errors.append(f"Date n° {i} : début ou fin illisible (format 2027-07-14T10:00).")
+            c.fail("timings", f"Date n° {i} : début ou fin illisible (format 2027-07-14T10:00).")
         elif end <= start:
-            c.errors.append(
-                f"Date n° {i} : l'événement se termine ({end:%d/%m/%Y %H:%M}) "
+            c.fail(
+                "timings", f"Date n° {i} : l'événement se termine ({end:%d/%m/%Y %H:%M}) "
                 f"avant de commencer ({start:%d/%m/%Y %H:%M})."
             )
         else:
@@ -355,7 +367,7 @@ def clean_event(data: Mapping[str, Any], gazetteer: Gazetteer, max_km: float,
     if venue_id:
         found = venue(venue_id) if venue else None
         if found is None:
-            c.errors.append(f"Lieu inconnu : « {venue_id} ».")
+            c.fail("venue_poi", f"Lieu inconnu : « {venue_id} ».")
         else:
             fallback = (found[0], found[1])
             venue_precision = found[3]
@@ -391,7 +403,7 @@ def clean_route(data: Mapping[str, Any], gazetteer: Gazetteer, max_km: float) ->
     out = _common(c, name_key="name")
     gpx = data.get("gpx")
     if gpx not in (None, "") and (not isinstance(gpx, str) or "<gpx" not in gpx[:2000]):
-        c.errors.append("Le tracé GPX doit être le contenu d'un fichier .gpx.")
+        c.fail("gpx", "Le tracé GPX doit être le contenu d'un fichier .gpx.")
     length = c.number("length_km", "La longueur (km)", minimum=0.1, maximum=2000)
     duration = c.number("duration_min", "La durée (minutes)", minimum=1, maximum=20000,
                         integer=True)

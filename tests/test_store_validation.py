@@ -128,6 +128,10 @@ def test_refused_records_explain_in_french_and_write_nothing(kb_factory: session
                      "Type de lieu inconnu", "Le site web est invalide",
                      "Le téléphone est invalide"):
         assert fragment in text
+    # Each reason names its field, so forms and import reports can point at it.
+    fields = {key for key, _message in info.value.fields}
+    assert {"name", "latitude", "interests", "kinds", "website", "phone"} <= fields
+    assert len(info.value.fields) == len(info.value.errors)
     assert info.value.record_id == "plein-de-fautes"
     assert str(info.value).startswith("plein-de-fautes : ")
     assert counts(kb_factory) == before
