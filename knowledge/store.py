@@ -29,6 +29,9 @@ class NotFound(LookupError):
     pass
 
 
+LOOKUP: Any = object()  # `Store.save(existing=LOOKUP)`: find the record by id or source id
+
+
 @dataclass
 class Store:
     """Validated writes for one session. `max_distance_km` bounds the territory."""
@@ -49,10 +52,17 @@ class Store:
             raise NotFound(f"Aucun {TYPE_LABELS[kind]} avec l'identifiant « {record_id} ».")
         return obj
 
-    def save(self, kind: RecordType, data: dict[str, Any]) -> tuple[Any, bool]:
-        """Insert or update by id (or by source and source id). Returns (record, created)."""
+    def save(self, kind: RecordType, data: dict[str, Any], *, existing: Any = LOOKUP,
+             flush: bool = True) -> tuple[Any, bool]:
+        """Insert or update by id (or by source and source id). Returns (record, created).
+
+        Batch writers (the importers) may pass the record to update, or None for a new
+        one, when they have already looked it up (`existing`), and `flush=False` to
+        flush once per batch; a new id then also avoids the ids of records added but
+        not flushed yet.
+        """
         return {"poi": self.save_poi, "event": self.save_event, "route": self.save_route}[kind](
-            data
+            data, existing=existing, flush=flush
         )
 
     def edit(self, kind: RecordType, record_id: str, changes: dict[str, Any]) -> Any:
@@ -91,14 +101,15 @@ class Store:
 
     def _new_id(self, model: Any, prefix: str, label: str) -> str:
         base = f"{prefix}-{slugify(label)[:80]}".strip("-")
+        pending = {o.id for o in self.session.new if isinstance(o, model)}
         candidate, n = base, 2
-        while self.session.get(model, candidate) is not None:
+        while candidate in pending or self.session.get(model, candidate) is not None:
             candidate, n = f"{base}-{n}", n + 1
         return candidate
 
     def _apply(self, model: Any, clean: dict[str, Any], prefix: str, label: str,
-               ) -> tuple[Any, bool]:
-        obj = self._existing(model, clean)
+               existing: Any = LOOKUP) -> tuple[Any, bool]:
+        obj = self._existing(model, clean) if existing is LOOKUP else existing
         created = obj is None
         if created:
             obj = model(id=clean.get("id") or self._new_id(model, prefix, label))
@@ -109,34 +120,40 @@ class Store:
         return obj, created
 
     # -- per type ----------------------------------------------------------------
-    def save_poi(self, data: dict[str, Any]) -> tuple[Poi, bool]:
+    def save_poi(self, data: dict[str, Any], *, existing: Any = LOOKUP,
+                 flush: bool = True) -> tuple[Poi, bool]:
         clean = clean_poi(data, self.gazetteer, self.max_distance_km)
         clean["name_norm"] = normalize(clean["name"])
         clean["interest_mask"] = interest_mask(clean["interests"])
         clean["cell"] = cell_of(clean["latitude"], clean["longitude"])
         clean["has_hours"] = clean.get("opening_hours") is not None
-        obj, created = self._apply(Poi, clean, "poi", clean["name"])
-        self.session.flush()
+        obj, created = self._apply(Poi, clean, "poi", clean["name"], existing)
+        if flush:
+            self.session.flush()
         return obj, created
 
-    def save_event(self, data: dict[str, Any]) -> tuple[Event, bool]:
+    def save_event(self, data: dict[str, Any], *, existing: Any = LOOKUP,
+                   flush: bool = True) -> tuple[Event, bool]:
         clean = clean_event(data, self.gazetteer, self.max_distance_km, venue=self.venue_of)
         clean["title_norm"] = normalize(clean["title"])
         clean["interest_mask"] = interest_mask(clean["interests"])
         clean["cell"] = cell_of(clean["latitude"], clean["longitude"])
-        obj, created = self._apply(Event, clean, "evt", clean["title"])
+        obj, created = self._apply(Event, clean, "evt", clean["title"], existing)
         wanted = sorted(clean["timings"])
         if sorted((t.start, t.end) for t in obj.timings) != wanted:
             obj.timings = [EventTiming(start=s, end=e) for s, e in wanted]
-        self.session.flush()
+        if flush:
+            self.session.flush()
         return obj, created
 
-    def save_route(self, data: dict[str, Any]) -> tuple[Route, bool]:
+    def save_route(self, data: dict[str, Any], *, existing: Any = LOOKUP,
+                   flush: bool = True) -> tuple[Route, bool]:
         clean = clean_route(data, self.gazetteer, self.max_distance_km)
         clean["name_norm"] = normalize(clean["name"])
         clean["cell"] = cell_of(clean["start_latitude"], clean["start_longitude"])
-        obj, created = self._apply(Route, clean, "route", clean["name"])
-        self.session.flush()
+        obj, created = self._apply(Route, clean, "route", clean["name"], existing)
+        if flush:
+            self.session.flush()
         return obj, created
 
     def venue_of(self, poi_id: str) -> tuple[float, float, str | None, str] | None:

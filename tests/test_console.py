@@ -19,6 +19,7 @@ from aiohttp.test_utils import TestClient, TestServer
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
 
+from knowledge import importers
 from knowledge.db import outdated_tables, session_factory, transaction
 from knowledge.models import Event, Poi
 from webapp.app import create_app
@@ -307,9 +308,77 @@ async def test_import_preview_then_confirm(client: TestClient, kb_engine: Engine
         entry = session.execute(select(AuditEntry).where(AuditEntry.action == "import")
                                 ).scalar_one()
     assert entry.username == "edith" and entry.record_id.endswith("agenda.json")
+    assert entry.after["n_added"] == len(data["events"])
+    created = session.execute(select(AuditEntry).where(AuditEntry.action == "create")
+                              ).scalars().all()
+    assert len(created) == len(data["events"])  # one journal row per added record
+    assert all(e.record_type == "event" and e.before is None and e.after["id"] == e.record_id
+               and e.username == "edith" for e in created)
     again = await client.post("/console/import/confirmer", data={
         "csrf_token": csrf, "token": upload_token})
     assert again.status == 400  # confirmed once only
+
+    # A new version of the agenda: one event renamed, the last one gone.
+    renamed = data["events"][0]
+    renamed["title"] = {"fr": "Lecture renommée (essai)"}
+    gone_uid = str(data["events"][-1]["uid"])
+    data["events"] = data["events"][:-1]
+    data["total"] = len(data["events"])
+    preview = await client.post("/console/import", data=_upload(
+        csrf, "agenda-v2.json", json.dumps(data).encode(), "openagenda"))
+    text = await preview.text()
+    assert "1 modification(s)" in text and "1 dépublication(s)" in text, text
+    upload_token = re.search(r'name="token" value="([^"]+)"', text).group(1)  # type: ignore[union-attr]
+    done = await client.post("/console/import/confirmer", data={
+        "csrf_token": csrf, "token": upload_token})
+    assert "Import enregistré" in await done.text()
+    with session_factory(kb_engine)() as session:
+        edits = session.execute(select(AuditEntry).where(AuditEntry.action == "edit")
+                                ).scalars().all()
+        unpublished = session.execute(select(AuditEntry).where(
+            AuditEntry.action == "unpublish")).scalar_one()
+        gone = session.execute(select(Event).where(Event.source_id == gone_uid)).scalar_one()
+    assert len(edits) == 1 and edits[0].username == "edith"
+    assert edits[0].before["title"] != edits[0].after["title"] == "Lecture renommée (essai)"
+    assert unpublished.record_id == gone.id and not gone.published
+    assert (unpublished.before["published"], unpublished.after["published"]) == (True, False)
+    journal = await (await client.get(f"/console/journal?record_id={edits[0].record_id}")
+                     ).text()
+    assert "modification" in journal and "Titre" in journal  # the changed field, in French
+
+
+async def test_a_refused_import_writes_no_journal_row(client: TestClient, kb_engine: Engine,
+                                                     tmp_path: Path,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """The audit rows are written in the import's transaction: a failure loses both."""
+    monkeypatch.setattr(imports, "UPLOAD_DIR", tmp_path)
+    assert await login(client, "edith") == 302
+    csrf = await token(client, "/console/import")
+    data = json.loads(OPENAGENDA.read_text(encoding="utf-8"))
+    for event in data["events"]:
+        event["location"] = {**(event.get("location") or {}), "latitude": 50.2936,
+                             "longitude": 3.8031, "insee": "59053", "city": "Bavay"}
+    preview = await client.post("/console/import", data=_upload(
+        csrf, "agenda.json", json.dumps(data).encode(), "openagenda"))
+    upload_token = re.search(r'name="token" value="([^"]+)"',  # type: ignore[union-attr]
+                             await preview.text()).group(1)
+
+    def broken_commit(session: object, report: object) -> None:
+        raise RuntimeError("panne simulée")
+
+    original = importers.import_file
+
+    def failing(*args: object, **kwargs: object) -> object:
+        kwargs["before_commit"] = broken_commit
+        return original(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(importers, "import_file", failing)  # imports.py imports it late
+    resp = await client.post("/console/import/confirmer", data={
+        "csrf_token": csrf, "token": upload_token})
+    assert resp.status == 500
+    with session_factory(kb_engine)() as session:
+        assert session.execute(select(AuditEntry)).first() is None
+        assert session.execute(select(Event)).first() is None
 
 
 async def test_validation_report_page(client: TestClient) -> None:

@@ -13,6 +13,7 @@ from sqlalchemy.orm import sessionmaker
 
 from knowledge import importers
 from knowledge.importers import import_file
+from knowledge.importers import report as report_module
 from knowledge.models import Event, Poi, Route
 from knowledge.queries import PoiQuery, find_places_by_name, nearby_pois
 from tests.import_helpers import FIXTURES, SAMPLES, WIDE_KM, get, snapshot
@@ -153,6 +154,64 @@ def test_reimport_update_and_unpublish(kb_factory: sessionmaker, tmp_path: Path)
     with kb_factory() as session:
         assert not find_places_by_name(session, "holiday cottage essai")
         assert find_places_by_name(session, "holiday cottage essai", include_unpublished=True)
+
+
+def test_report_keeps_counts_and_the_first_ids(kb_factory: sessionmaker, tmp_path: Path,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(report_module, "SAMPLE_SIZE", 2)
+    monkeypatch.setattr(importers, "BATCH_SIZE", 3)  # batches of 3 and 1 records
+    feed = _copy_feed(tmp_path)
+    report = import_file(kb_factory, feed)
+    assert report.committed and (report.n_added, len(report.added)) == (4, 2)
+    assert report.truncated and "4 ajout(s)" in report.summary_fr()
+    out = report.to_dict()
+    assert (out["n_added"], out["ids_truncated"], out["ids_sample_size"]) == (4, True, 2)
+    assert len(snapshot(kb_factory)) == 4
+    index = json.loads((feed / "index.json").read_text(encoding="utf-8"))
+    (feed / "index.json").write_text(json.dumps(index[:1]), encoding="utf-8")
+    gone = import_file(kb_factory, feed, dry_run=True)
+    assert (gone.n_unpublished, len(gone.unpublished), gone.unchanged) == (3, 2, 1)
+    assert import_file(kb_factory, feed).n_unpublished == 3  # the temporary table reused
+
+
+def test_record_hook_sees_before_and_after(kb_factory: sessionmaker, tmp_path: Path) -> None:
+    calls: list[tuple[str, str, str, object, object]] = []
+    commits: list[int] = []
+
+    def hook(session: object, kind: str, record_id: str, action: str,
+             before: dict | None, after: dict) -> None:
+        calls.append((kind, record_id, action, before, after))
+
+    feed = _copy_feed(tmp_path)
+    first = import_file(kb_factory, feed, on_record=hook,
+                        before_commit=lambda s, r: commits.append(r.n_added))
+    assert sorted(c[1] for c in calls) == sorted(first.added) and commits == [4]
+    assert all(c[2] == "create" and c[3] is None and c[4]["id"] == c[1] for c in calls)
+    calls.clear()
+    _edit(feed, "99-essai-0003.json", lastUpdate="2026-04-01",
+          **{"rdfs:label": {"fr": ["Estaminet renommé (essai)"]}})
+    index = json.loads((feed / "index.json").read_text(encoding="utf-8"))
+    (feed / "index.json").write_text(json.dumps([e for e in index if "0002" not in e["file"]]),
+                                     encoding="utf-8")
+    report = import_file(kb_factory, feed, on_record=hook)
+    by_action = {c[2]: c for c in calls}
+    assert sorted(by_action) == ["edit", "unpublish"] and len(calls) == 2
+    edit, gone = by_action["edit"], by_action["unpublish"]
+    assert edit[1] == report.changed[0] and edit[4]["name"] == "Estaminet renommé (essai)"
+    assert edit[3]["name"] != edit[4]["name"]  # type: ignore[index]
+    assert gone[1] == report.unpublished[0]
+    assert (gone[3]["published"], gone[4]["published"]) == (True, False)  # type: ignore[index]
+
+
+def test_same_name_twice_in_one_batch_gets_two_ids(kb_factory: sessionmaker,
+                                                   tmp_path: Path) -> None:
+    feed = _copy_feed(tmp_path)
+    name = {"rdfs:label": {"fr": ["Même nom (essai)"]}}
+    _edit(feed, "99-essai-0001.json", **name)
+    _edit(feed, "99-essai-0003.json", **name)
+    report = import_file(kb_factory, feed)
+    assert report.committed and report.n_added == 4 and len(set(report.added)) == 4
+    assert len(snapshot(kb_factory)) == 4
 
 
 def test_a_single_object_unpublishes_nothing(kb_factory: sessionmaker) -> None:

@@ -2,7 +2,11 @@
 
 `import_file` reads a DATAtourisme object or feed export, an OpenAgenda `events` file or
 the staff CSV template, and upserts every record by (source, source id) through
-`Store.save`, so each record is validated exactly like a staff edit. One run is one
+`Store.save`, so each record is validated exactly like a staff edit. Records are written
+by batches of `BATCH_SIZE`: the stored ones are looked up in one query per batch and the
+batch is flushed once. Memory does not grow with the feed: the source ids seen (needed
+to unpublish the others) go to a temporary table of the same connection, and the report
+keeps counts and the first ids (see `report.py`). One run is one
 transaction: it is committed only if no record was rejected (unless `partial`), and a
 dry run rolls everything back after computing what would change. Records whose
 `lastUpdate` is not newer than the stored one are left alone; records of the same source
@@ -18,7 +22,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import Column, MetaData, Table, Text, delete, insert, or_, select, text, update
 from sqlalchemy.orm import Session, sessionmaker
 from tqdm import tqdm
 
@@ -32,6 +36,16 @@ from knowledge.store import MODELS, Store, to_dict
 from knowledge.validation import ValidationError, _parse_instant, to_utc_naive
 
 FORMATS = ("auto", "datatourisme", "openagenda", "csv")
+BATCH_SIZE = 500  # records looked up in one query and flushed together
+SEEN_TABLE = "import_seen_source_ids"
+_SEEN = Table(SEEN_TABLE, MetaData(), Column("kind", Text), Column("source", Text),
+              Column("source_id", Text))
+# on_record(session, kind, record_id, action, before, after): action is "create" (before
+# None), "edit" or "unpublish"; called in the import's transaction for every record the
+# run adds, changes or unpublishes (its writes are committed or rolled back with it).
+RecordHook = Callable[[Session, str, str, str, "dict[str, Any] | None", "dict[str, Any]"],
+                      None]
+CommitHook = Callable[[Session, ImportReport], None]
 PROGRESS_DELAY_S = 1.0  # the bar appears only on imports that last longer
 _READERS: dict[str, Callable[[Path, Context], Feed]] = {
     "datatourisme": datatourisme.open_feed,
@@ -88,12 +102,18 @@ def detect_format(path: Path) -> str | None:
 def import_file(factory: sessionmaker, path: Path, fmt: str = "auto", *,
                 dry_run: bool = False, progress: bool = False, actor: str | None = None,
                 partial: bool = False, force: bool = False, agenda: str | None = None,
+                on_record: RecordHook | None = None, before_commit: CommitHook | None = None,
                 ) -> ImportReport:
     """Import a .json/.jsonld file, a folder, a .zip or a .csv (see the module docstring).
 
     `partial` commits the valid records even if others were rejected; `force` rewrites
     records even when their `lastUpdate` is not newer (after a mapping change);
     `agenda` names the OpenAgenda agenda of a file whose events do not say it.
+    `on_record(session, kind, record_id, action, before, after)` is called in the
+    import's transaction for each record added ("create", before None), changed
+    ("edit") or unpublished ("unpublish"); `before_commit(session, report)` just before
+    the commit (not on a dry run or a refused run). What they write in `session` is
+    committed or rolled back with the import.
     """
     path = Path(path)
     if fmt not in FORMATS:
@@ -107,19 +127,22 @@ def import_file(factory: sessionmaker, path: Path, fmt: str = "auto", *,
                                         "openagenda ou csv.", dry_run, actor)
     return _run(factory, lambda ctx: _READERS[found](path, ctx), _LABELS[found],
                 dry_run=dry_run, progress=progress, actor=actor, partial=partial,
-                force=force, agenda=agenda)
+                force=force, agenda=agenda, on_record=on_record,
+                before_commit=before_commit)
 
 
 def import_openagenda(factory: sessionmaker, agenda: str, *, dry_run: bool = False,
                       progress: bool = False, actor: str | None = None,
                       partial: bool = False, force: bool = False, key: str | None = None,
-                      base_url: str | None = None) -> ImportReport:
+                      base_url: str | None = None, on_record: RecordHook | None = None,
+                      before_commit: CommitHook | None = None) -> ImportReport:
     """Import the current and upcoming events of an agenda from the live API (a full
     feed of that agenda: its events that are gone are unpublished)."""
     return _run(factory, lambda ctx: openagenda.live_feed(agenda, ctx, key=key,
                                                           base_url=base_url),
                 "OpenAgenda", dry_run=dry_run, progress=progress, actor=actor,
-                partial=partial, force=force, agenda=agenda)
+                partial=partial, force=force, agenda=agenda, on_record=on_record,
+                before_commit=before_commit)
 
 
 def _refused(file: str, source: str, reason: str, dry_run: bool,
@@ -130,7 +153,8 @@ def _refused(file: str, source: str, reason: str, dry_run: bool,
 
 def _run(factory: sessionmaker, make_feed: Callable[[Context], Feed], label: str, *,
          dry_run: bool, progress: bool, actor: str | None, partial: bool, force: bool,
-         agenda: str | None) -> ImportReport:
+         agenda: str | None, on_record: RecordHook | None = None,
+         before_commit: CommitHook | None = None) -> ImportReport:
     report = ImportReport(source=label, dry_run=dry_run, partial=partial, actor=actor)
     try:
         mapping = load_mapping()
@@ -142,7 +166,8 @@ def _run(factory: sessionmaker, make_feed: Callable[[Context], Feed], label: str
         gazetteer = Gazetteer.from_session(session)
         store = Store.for_session(session, gazetteer)
         feed = make_feed(Context(mapping, gazetteer, str(agenda) if agenda else None))
-        seen: dict[tuple[str, str], set[str]] = defaultdict(set)
+        _create_seen(session)
+        batch: list[Item] = []
         with tqdm(total=feed.total, disable=not progress, file=sys.stderr, unit=" fiches",
                   desc=f"Import {label}", delay=PROGRESS_DELAY_S) as bar:
             for item in feed:
@@ -150,16 +175,20 @@ def _run(factory: sessionmaker, make_feed: Callable[[Context], Feed], label: str
                 if item.rejection is not None:
                     report.rejected.append(item.rejection)
                     continue
-                assert item.kind is not None and item.data is not None
-                if item.data.get("source_id"):
-                    seen[(item.kind, item.data["source"])].add(str(item.data["source_id"]))
-                _upsert(store, item, report, force)
+                batch.append(item)
+                if len(batch) >= BATCH_SIZE:
+                    _write_batch(store, batch, report, force, on_record)
+                    batch = []
+            _write_batch(store, batch, report, force, on_record)
         report.full_feed = feed.full
         if feed.full and not report.rejected:  # a rejected record may still be in the feed
-            _unpublish(session, feed.scopes, seen, report)
+            _unpublish(session, feed.scopes, report, on_record)
+        session.execute(text(f"DROP TABLE {SEEN_TABLE}"))
         if dry_run or (report.rejected and not partial):
             session.rollback()
         else:
+            if before_commit is not None:
+                before_commit(session, report)
             session.commit()
             report.committed = True
     except BaseException:
@@ -170,6 +199,17 @@ def _run(factory: sessionmaker, make_feed: Callable[[Context], Feed], label: str
     return report
 
 
+def _create_seen(session: Session) -> None:
+    """The temporary table of the source ids the feed lists (kept out of Python's
+    memory); emptied in case a rolled-back run left it on this connection."""
+    session.execute(text(
+        f"CREATE TEMPORARY TABLE IF NOT EXISTS {SEEN_TABLE} (kind TEXT NOT NULL, "
+        "source TEXT NOT NULL, source_id TEXT NOT NULL)"))
+    session.execute(text(f"CREATE INDEX IF NOT EXISTS {SEEN_TABLE}_key "
+                         f"ON {SEEN_TABLE} (kind, source, source_id)"))
+    session.execute(delete(_SEEN))
+
+
 def _not_newer(incoming: Any, stored: datetime | None) -> bool:
     if incoming in (None, "") or stored is None:
         return False
@@ -177,18 +217,63 @@ def _not_newer(incoming: Any, stored: datetime | None) -> bool:
     return parsed is not None and to_utc_naive(parsed) <= stored
 
 
-def _upsert(store: Store, item: Item, report: ImportReport, force: bool) -> None:
+def _lookup(session: Session, batch: list[Item]) -> dict[tuple[str, str, str], Any]:
+    """The stored records of a batch, in one query per type and source (by source id)
+    and one per type (by id, for records without a source id), keyed by
+    ("sid", type, source + NUL + source id) and ("id", type, id)."""
+    by_source: dict[tuple[str, str], set[str]] = defaultdict(set)
+    by_id: dict[str, set[str]] = defaultdict(set)
+    for item in batch:
+        assert item.kind is not None and item.data is not None
+        if item.data.get("source_id"):
+            by_source[(item.kind, item.data["source"])].add(str(item.data["source_id"]))
+        elif item.data.get("id"):
+            by_id[item.kind].add(str(item.data["id"]))
+    found: dict[tuple[str, str, str], Any] = {}
+    for (kind, source), sids in by_source.items():
+        model = MODELS[kind]
+        for obj in session.execute(select(model).where(
+                model.source == source, model.source_id.in_(sorted(sids)))).scalars():
+            found[("sid", kind, f"{source}\x00{obj.source_id}")] = obj
+    for kind, ids in by_id.items():
+        model = MODELS[kind]
+        for obj in session.execute(select(model).where(model.id.in_(sorted(ids)))).scalars():
+            found[("id", kind, obj.id)] = obj
+    return found
+
+
+def _write_batch(store: Store, batch: list[Item], report: ImportReport, force: bool,
+                 on_record: RecordHook | None) -> None:
+    """Upsert a batch of records: one lookup of the stored ones, one flush at the end
+    (earlier only before an event whose venue may be a place of this batch)."""
+    if not batch:
+        return
+    session = store.session
+    seen = [{"kind": i.kind, "source": i.data["source"], "source_id": str(i.data["source_id"])}
+            for i in batch if i.data and i.data.get("source_id")]
+    if seen:
+        session.execute(insert(_SEEN), seen)
+    known = _lookup(session, batch)
+    with session.no_autoflush:
+        for item in batch:
+            if item.kind == "event" and item.data and item.data.get("venue_poi") and session.new:
+                session.flush()
+            _upsert(store, item, report, force, known, on_record)
+    session.flush()
+
+
+def _upsert(store: Store, item: Item, report: ImportReport, force: bool,
+            known: dict[tuple[str, str, str], Any], on_record: RecordHook | None) -> None:
     assert item.kind is not None and item.data is not None
     kind, data = item.kind, item.data
-    model = MODELS[kind]
-    existing = None
-    if data.get("source_id"):
-        existing = store.session.execute(
-            select(model).where(model.source == data["source"],
-                                model.source_id == str(data["source_id"]))
-        ).scalar_one_or_none()
-    if existing is None and data.get("id"):
-        existing = store.session.get(model, data["id"])
+    sid_key = (("sid", kind, f"{data['source']}\x00{data['source_id']}")
+               if data.get("source_id") else None)
+    id_key = ("id", kind, str(data["id"])) if data.get("id") else None
+    existing = known.get(sid_key) if sid_key else None
+    if existing is None and id_key:
+        existing = known.get(id_key)
+        if existing is None and sid_key:  # a source id new to the base, with an id
+            existing = store.session.get(MODELS[kind], data["id"])
     before = None
     if existing is not None:
         if not force and _not_newer(data.get("last_update"), existing.last_update):
@@ -197,15 +282,25 @@ def _upsert(store: Store, item: Item, report: ImportReport, force: bool) -> None
         before = to_dict(existing)
         data = {**data, "id": existing.id}
     try:
-        obj, created = store.save(kind, data)  # type: ignore[arg-type]
+        obj, created = store.save(kind, data, existing=existing,  # type: ignore[arg-type]
+                                  flush=False)
     except ValidationError as exc:
         report.rejected += [Rejection(item.file, item.record_id, _field_of(err), err)
                             for err in exc.errors]
         return
+    for key in (sid_key, id_key, ("id", kind, obj.id)):
+        if key is not None:  # a later record of this batch with the same id updates it
+            known[key] = obj
     if created:
-        report.added.append(obj.id)
-    elif to_dict(obj) != before:
-        report.changed.append(obj.id)
+        report.note("added", obj.id)
+        if on_record is not None:
+            on_record(store.session, kind, obj.id, "create", None, to_dict(obj))
+        return
+    after = to_dict(obj)
+    if after != before:
+        report.note("changed", obj.id)
+        if on_record is not None:
+            on_record(store.session, kind, obj.id, "edit", before, after)
     else:
         report.unchanged += 1
 
@@ -214,21 +309,34 @@ def _field_of(message: str) -> str | None:
     return next((f for prefix, f in _FIELD_OF_MESSAGE if message.startswith(prefix)), None)
 
 
-def _unpublish(session: Session, scopes: set[tuple[str, str]],
-               seen: dict[tuple[str, str], set[str]], report: ImportReport) -> None:
+def _unpublish(session: Session, scopes: set[tuple[str, str]], report: ImportReport,
+               on_record: RecordHook | None) -> None:
+    """Unpublish the published records of `scopes` whose source id the feed did not
+    list, by batches of ids (in id order), never holding them all."""
     for kind, source in sorted(scopes):
         model = MODELS[kind]
-        keep = seen.get((kind, source), set())
-        rows = session.execute(  # streamed: only the records that left are kept
-            select(model.id, model.source_id)
-            .where(model.source == source, model.published.is_(True))
-            .execution_options(yield_per=2000))
-        gone = [rid for rid, sid in rows if sid is None or sid not in keep]
-        for start in range(0, len(gone), 500):
-            session.execute(update(model).where(model.id.in_(gone[start:start + 500]))
-                            .values(published=False).execution_options(
-                                synchronize_session=False))
-        report.unpublished += gone
+        listed = select(_SEEN.c.source_id).where(
+            _SEEN.c.kind == kind, _SEEN.c.source == source,
+            _SEEN.c.source_id == model.source_id).exists()
+        gone = select(model.id).where(model.source == source, model.published.is_(True),
+                                      or_(model.source_id.is_(None), ~listed))
+        last = ""
+        while True:
+            ids = list(session.execute(gone.where(model.id > last).order_by(model.id)
+                                       .limit(BATCH_SIZE)).scalars())
+            if not ids:
+                break
+            last = ids[-1]
+            if on_record is not None:
+                for obj in session.execute(select(model).where(model.id.in_(ids))
+                                           .order_by(model.id)).scalars():
+                    before = to_dict(obj)
+                    on_record(session, kind, obj.id, "unpublish", before,
+                              {**before, "published": False})
+            session.execute(update(model).where(model.id.in_(ids)).values(published=False)
+                            .execution_options(synchronize_session=False))
+            for rid in ids:
+                report.note("unpublished", rid)
 
 
 __all__ = [

@@ -4,6 +4,14 @@ The uploaded file is kept under var/uploads/ with a random name, bound to the se
 that uploaded it, and deleted once confirmed (or replaced by another upload); files left
 by sessions that have expired since are removed at the next upload. The import
 itself is `knowledge.importers.import_file`: all or nothing, the same as the command line.
+
+Audit: a confirmed import writes, in its own transaction (so the journal and the base
+never disagree), one journal row per record it changed ("modification", before and
+after) or unpublished ("dépublication", before and after), one per record it added
+("création", after only), and one "import" row with the report (counts, the first ids,
+every rejection). Added records get a row each, even on a large import, so that every
+record's history in the journal starts with its creation; the upload limit (20 MB)
+bounds how many there can be.
 """
 
 from __future__ import annotations
@@ -21,7 +29,7 @@ from aiohttp_session import get_session
 from knowledge.config import PROJECT_ROOT
 from webapp.console import auditlog
 from webapp.console.auth import SESSION_MAX_AGE, current_user, require_role
-from webapp.console.db import FACTORY, write
+from webapp.console.db import FACTORY
 from webapp.console.render import render
 
 UPLOAD_DIR = PROJECT_ROOT / "var" / "uploads"
@@ -32,10 +40,24 @@ FORMATS = {"auto": "Détection automatique", "datatourisme": "DATAtourisme (JSON
 EDITORS = ("editor", "admin")
 
 
-def _run_import(factory: Any, path: Path, fmt: str, dry_run: bool, actor: str) -> Any:
+def _run_import(factory: Any, path: Path, fmt: str, dry_run: bool, actor: str,
+                name: str = "") -> Any:
+    """A dry run (preview), or the import with its audit rows in its transaction."""
     from knowledge.importers import import_file  # the importer package of issue 6
 
-    return import_file(factory, path, fmt, dry_run=dry_run, progress=False, actor=actor)
+    if dry_run:
+        return import_file(factory, path, fmt, dry_run=True, progress=False, actor=actor)
+
+    def on_record(session: Any, kind: str, record_id: str, action: str,
+                  before: dict[str, Any] | None, after: dict[str, Any]) -> None:
+        auditlog.record(session, actor, action, kind, record_id, before, after)
+
+    def before_commit(session: Any, report: Any) -> None:
+        auditlog.record(session, actor, "import", "import", name or path.name, None,
+                        report.to_dict())
+
+    return import_file(factory, path, fmt, dry_run=False, progress=False, actor=actor,
+                       on_record=on_record, before_commit=before_commit)
 
 
 def _discard(session: Any) -> None:
@@ -118,11 +140,10 @@ async def confirm(request: web.Request) -> web.StreamResponse:
         session.pop("import", None)
         raise web.HTTPBadRequest(text="Le fichier déposé n'existe plus : déposez-le à nouveau.")
     report = await asyncio.to_thread(_run_import, request.config_dict[FACTORY], path,
-                                     str(pending["format"]), False, user.username)
-    if report.committed:
+                                     str(pending["format"]), False, user.username,
+                                     str(pending["name"]))
+    if report.committed:  # with its audit rows (same transaction)
         _discard(session)
-        await write(request, auditlog.record, user.username, "import", "import",
-                    str(pending["name"]), None, report.to_dict())
     return await render(request, "console/import_report.html", {
         "report": report, "name": pending["name"], "stored": pending["file"],
         "token": pending["token"], "preview": False})
