@@ -40,7 +40,8 @@ class ValidationError(ValueError):
     def __init__(self, errors: list[str], record_id: str | None = None,
                  fields: list[tuple[str | None, str]] | None = None) -> None:
         self.errors = errors
-        self.fields = fields if fields is not None else [(None, e) for e in errors]
+        self.fields: list[tuple[str | None, str]] = (
+            fields if fields is not None else [(None, e) for e in errors])
         self.record_id = record_id
         prefix = f"{record_id} : " if record_id else ""
         super().__init__(prefix + " ; ".join(errors))

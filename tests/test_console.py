@@ -216,6 +216,28 @@ async def test_errors_are_shown_next_to_their_fields(client: TestClient) -> None
     assert 'value="pas-une-adresse"' in text  # what was typed is kept
 
 
+async def test_form_problems_are_shown_next_to_their_fields_too(client: TestClient) -> None:
+    """Problems found by the form itself (commune, dates) and by validation (a venue
+    that does not exist) are placed by the field they name, not by their wording."""
+    assert await login(client, "edith") == 302
+    csrf = await token(client, "/console/evenements/nouveau")
+    resp = await client.post("/console/evenements/nouveau", data={
+        "csrf_token": csrf, "title": "Fête", "commune": "Trifouillis", "published": "oui",
+        "dates": "31/02/2027 10:00 ; 31/02/2027 18:00"})
+    assert resp.status == 422
+    text = await resp.text()
+    for field, message in (("commune", "Trifouillis"), ("dates", "ligne 1")):
+        error = re.search(rf'<span class="field-error" id="e-{field}">([^<]*)</span>', text)
+        assert error and message in error.group(1), (field, text)
+    resp = await client.post("/console/evenements/nouveau", data={
+        "csrf_token": csrf, "title": "Fête", "commune": "Bavay", "published": "oui",
+        "venue_poi_id": "lieu-qui-n-existe-pas", "dates": "14/07/2027 10h ; 14/07/2027 18h"})
+    assert resp.status == 422
+    error = re.search(r'<span class="field-error" id="e-venue_poi_id">([^<]*)</span>',
+                      await resp.text())
+    assert error and "lieu-qui-n-existe-pas" in error.group(1)
+
+
 async def test_french_decimal_commas_and_dates(client: TestClient, kb_engine: Engine) -> None:
     assert await login(client, "edith") == 302
     csrf = await token(client, "/console/lieux/nouveau")

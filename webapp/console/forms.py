@@ -126,11 +126,19 @@ def commune_key(kind: str) -> str:
 
 
 class FormError(ValueError):
-    """Problems found before validation (unknown commune, unreadable dates)."""
+    """Problems found before validation (unknown commune, unreadable dates); like
+    `ValidationError`, `fields` pairs each message with the field it is about."""
 
-    def __init__(self, errors: list[str]) -> None:
+    def __init__(self, errors: list[str],
+                 fields: list[tuple[str | None, str]] | None = None) -> None:
         self.errors = errors
+        self.fields: list[tuple[str | None, str]] = (
+            fields if fields is not None else [(None, e) for e in errors])
         super().__init__(" ; ".join(errors))
+
+    @classmethod
+    def about(cls, fields: list[tuple[str | None, str]]) -> FormError:
+        return cls([message for _, message in fields], fields)
 
 
 def _paris_text(value: datetime) -> str:
@@ -184,7 +192,7 @@ def _parse_dates(text: str) -> list[dict[str, str]]:
 def form_to_record(kind: str, form: Mapping[str, Any], gazetteer: Gazetteer) -> dict[str, Any]:
     """The submitted form as a record dict (every field present: blank clears it)."""
     record: dict[str, Any] = {}
-    errors: list[str] = []
+    errors: list[tuple[str | None, str]] = []
     for f in FIELDS[kind]:
         if f.widget == "checkboxes":
             record[f.name] = [v for v in form.getall(f.name, []) if isinstance(v, str)] \
@@ -201,7 +209,7 @@ def form_to_record(kind: str, form: Mapping[str, Any], gazetteer: Gazetteer) -> 
     if commune:
         place = gazetteer.by_insee(commune) or gazetteer.lookup(commune)
         if place is None:
-            errors.append(f"Commune inconnue : « {commune} ».")
+            errors.append(("commune", f"Commune inconnue : « {commune} »."))
         else:
             record[commune_key(kind)] = place.insee
     else:
@@ -210,11 +218,11 @@ def form_to_record(kind: str, form: Mapping[str, Any], gazetteer: Gazetteer) -> 
         try:
             record["timings"] = _parse_dates(record.pop("dates"))
         except FormError as exc:
-            errors.extend(exc.errors)
+            errors.extend(("dates", message) for message in exc.errors)
     if kind == "poi":
         _hours_and_prices(record, form, errors)
     if errors:
-        raise FormError(errors)
+        raise FormError.about(errors)
     return record
 
 
@@ -258,25 +266,25 @@ def prices_from_form(free: bool, amounts: Mapping[str, str], note: str) -> dict[
     """The price fields as the `prices` storage. The bot reads "free" and "text"
     (`knowledge.recommend._price_text`), so "text" sums everything up in French; the
     amounts and the note are kept apart so that the form can show them again."""
-    errors: list[str] = []
+    errors: list[tuple[str | None, str]] = []
     values: dict[str, float] = {}
     for key, name, label, _ in _PRICE_FIELDS:
         try:
             value = _amount(amounts.get(name, ""), label)
         except FormError as exc:
-            errors.extend(exc.errors)
+            errors.extend((name, message) for message in exc.errors)
             continue
         if value is not None:
             values[key] = value
     note = note.strip()
     if free and any(values.values()):
-        errors.append("Tarifs : « Entrée gratuite » est cochée mais un tarif payant est "
-                      "indiqué ; décochez-la ou videz les tarifs.")
+        errors.append(("prices_free", "Tarifs : « Entrée gratuite » est cochée mais un tarif "
+                       "payant est indiqué ; décochez-la ou videz les tarifs."))
     if len(note) > 500:
-        errors.append(f"Précisions sur les tarifs : trop longues ({len(note)} caractères, "
-                      "maximum 500).")
+        errors.append(("price_note", "Précisions sur les tarifs : trop longues "
+                       f"({len(note)} caractères, maximum 500)."))
     if errors:
-        raise FormError(errors)
+        raise FormError.about(errors)
     if free:
         return {"free": True, **({"text": note} if note else {})}
     if not values:
@@ -318,13 +326,13 @@ def prices_to_form(prices: Mapping[str, Any] | None) -> dict[str, Any] | None:
 
 
 def _hours_and_prices(record: dict[str, Any], form: Mapping[str, Any],
-                      errors: list[str]) -> None:
+                      errors: list[tuple[str | None, str]]) -> None:
     text, note = record.pop("opening_hours"), record.pop("hours_note")
     if form.get("hours_locked") != "oui" or form.get("hours_replace") == "oui":
         try:
             record["opening_hours"] = parse_hours_text(text, note)
         except HoursTextError as exc:
-            errors.extend(exc.errors)
+            errors.extend(("opening_hours", message) for message in exc.errors)
     free = record.pop("prices_free")
     amounts = {name: record.pop(name) for _, name, _, _ in _PRICE_FIELDS}
     price_note = record.pop("price_note")
@@ -332,7 +340,7 @@ def _hours_and_prices(record: dict[str, Any], form: Mapping[str, Any],
         try:
             record["prices"] = prices_from_form(free, amounts, price_note)
         except FormError as exc:
-            errors.extend(exc.errors)
+            errors.extend(exc.fields)
 
 
 def locked_summaries(kind: str, record: Mapping[str, Any] | None) -> dict[str, str]:
@@ -395,43 +403,18 @@ def submitted_values(kind: str, form: Mapping[str, Any]) -> dict[str, Any]:
     return values
 
 
-# The French messages of `knowledge.validation` (and of this module) begin with the
-# field's label; each message is also shown next to its field. "lat"/"lon" stand for
-# the coordinate fields of the kind of record.
-_MESSAGE_FIELDS = {
-    "Le nom du lieu": "venue_name", "Le nom": "name", "Le titre": "title",
-    "Type de lieu": "kinds", "Intérêt": "interests", "Public": "audiences",
-    "Commune inconnue": "commune", "Latitude": "lat", "Longitude": "lon",
-    "Les coordonnées": "lat", "Coordonnées manquantes": "lat", "Le lieu (": "lat",
-    "Précision des coordonnées": "coord_precision", "L'adresse e-mail": "email",
-    "L'adresse": "address", "La description courte": "short_description",
-    "La description": "description", "Le téléphone": "phone", "Le site web": "website",
-    "L'image": "image", "Accès fauteuil": "wheelchair", "Accès poussette": "pushchair",
-    "Animaux acceptés": "pets_allowed", "La note": "notes", "« Publié »": "published",
-    "« Exemple »": "is_example", "Dates": "dates", "Date n°": "dates",
-    "Au moins une date": "dates", "Lieu inconnu": "venue_poi_id", "Le lieu": "venue_poi_id",
-    "Le lien de réservation": "booking_url", "Le lien": "url", "La longueur": "length_km",
-    "La durée": "duration_min", "Le dénivelé": "elevation_gain_m", "Le mode": "mode",
-    "La difficulté": "difficulty", "Boucle": "is_loop",
-    "Horaires": "opening_hours", "Tarif adulte": "price_adult", "Tarif enfant": "price_child",
-    "Tarif réduit": "price_reduced", "Tarifs :": "prices_free", "Les tarifs": "price_note",
-    "Précisions sur les tarifs": "price_note",
-}
-_BY_LENGTH = sorted(_MESSAGE_FIELDS.items(), key=lambda item: -len(item[0]))
+# Record fields named by `knowledge.validation` → the form field that shows them.
+_FORM_FIELD = {"commune_insee": "commune", "start_commune_insee": "commune",
+               "timings": "dates", "venue_poi": "venue_poi_id", "prices": "price_note"}
 
 
-def errors_by_field(kind: str, errors: list[str]) -> dict[str, list[str]]:
+def errors_by_field(kind: str, fields: list[tuple[str | None, str]]) -> dict[str, list[str]]:
     """The error messages grouped by the form field they are about (others are left out:
     the form shows every message above it too)."""
     names = {f.name for f in FIELDS[kind]}
-    lat, lon = ("start_latitude", "start_longitude") if kind == "route" else (
-        "latitude", "longitude")
     out: dict[str, list[str]] = {}
-    for message in errors:
-        for prefix, name in _BY_LENGTH:
-            if message.startswith(prefix):
-                name = {"lat": lat, "lon": lon}.get(name, name)
-                if name in names:
-                    out.setdefault(name, []).append(message)
-                break
+    for key, message in fields:
+        name = _FORM_FIELD.get(key or "", key)
+        if name in names:
+            out.setdefault(name, []).append(message)
     return out

@@ -58,15 +58,16 @@ def _coords(kind: str, record: dict[str, Any]) -> tuple[float | None, float | No
 
 
 async def _store_context(request: web.Request, kind: str, values: dict[str, Any],
-                         record: dict[str, Any] | None, errors: list[str],
-                         ) -> dict[str, Any]:
+                         record: dict[str, Any] | None,
+                         errors: list[tuple[str | None, str]]) -> dict[str, Any]:
     gazetteer = await request.config_dict[KB].gazetteer_async()
     lat, lon = _coords(kind, record or {})
     field_errors = errors_by_field(kind, errors)
+    messages = [message for _, message in errors]
     return {
         "kind": kind, "kind_label": TYPE_LABELS[kind], "base": f"/console/{PATHS[kind]}",
         "title": TITLES[kind], "fields": FIELDS[kind], "values": values, "record": record,
-        "errors": errors, "field_errors": field_errors,
+        "errors": messages, "field_errors": field_errors,
         "error_targets": {m: name for name, msgs in field_errors.items() for m in msgs},
         "map": map_view(gazetteer, lat, lon, _label(record or values) or "nouveau"),
         "lat": lat, "lon": lon, "locked": locked_summaries(kind, record),
@@ -170,7 +171,7 @@ async def _submit(request: web.Request, record_id: str | None) -> web.StreamResp
                 record = await request.config_dict[KB].run(_load, kind, record_id)
             except NotFound as missing:
                 raise web.HTTPNotFound(text=str(missing)) from None
-        context = await _store_context(request, kind, values, record, exc.errors)
+        context = await _store_context(request, kind, values, record, exc.fields)
         return await render(request, "console/form.html", context, status=422)
     except NotFound as exc:
         raise web.HTTPNotFound(text=str(exc)) from None
