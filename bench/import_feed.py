@@ -17,7 +17,7 @@ Not a test: it prints figures. For each size (default 10,000 and 50,000 objects)
    Python allocations (tracemalloc slows Python down, so it is not timed).
 
 The import streams: the index is read with ijson and objects are loaded one at a time,
-written by batches of 500, the source ids seen go to a temporary table and the report
+written by batches of 200, the source ids seen go to a temporary table and the report
 keeps counts and the first 200 ids, so the peak must not grow with the feed: the last
 line compares the peaks of the smallest and the largest size.
 
