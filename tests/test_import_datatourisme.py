@@ -7,6 +7,7 @@ import json
 import shutil
 import zipfile
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy.orm import sessionmaker
@@ -175,11 +176,11 @@ def test_report_keeps_counts_and_the_first_ids(kb_factory: sessionmaker, tmp_pat
 
 
 def test_record_hook_sees_before_and_after(kb_factory: sessionmaker, tmp_path: Path) -> None:
-    calls: list[tuple[str, str, str, object, object]] = []
+    calls: list[tuple[str, str, str, Any, Any]] = []
     commits: list[int] = []
 
     def hook(session: object, kind: str, record_id: str, action: str,
-             before: dict | None, after: dict) -> None:
+             before: dict[str, Any] | None, after: dict[str, Any]) -> None:
         calls.append((kind, record_id, action, before, after))
 
     feed = _copy_feed(tmp_path)
@@ -198,9 +199,9 @@ def test_record_hook_sees_before_and_after(kb_factory: sessionmaker, tmp_path: P
     assert sorted(by_action) == ["edit", "unpublish"] and len(calls) == 2
     edit, gone = by_action["edit"], by_action["unpublish"]
     assert edit[1] == report.changed[0] and edit[4]["name"] == "Estaminet renommé (essai)"
-    assert edit[3]["name"] != edit[4]["name"]  # type: ignore[index]
+    assert edit[3]["name"] != edit[4]["name"]
     assert gone[1] == report.unpublished[0]
-    assert (gone[3]["published"], gone[4]["published"]) == (True, False)  # type: ignore[index]
+    assert (gone[3]["published"], gone[4]["published"]) == (True, False)
 
 
 def test_same_name_twice_in_one_batch_gets_two_ids(kb_factory: sessionmaker,
