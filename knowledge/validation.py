@@ -201,7 +201,7 @@ class _Checker:
         try:
             flat, flon = check_coordinates(lat, lon)
         except CoordinateError as exc:
-            self.fail(lat_key, str(exc))
+            self.fail(lon_key if str(exc).startswith("Longitude") else lat_key, str(exc))
             return {}
         away = gazetteer.distance_to_territory_km(flat, flon)
         if away > max_km:

@@ -56,27 +56,6 @@ _READERS: dict[str, Callable[[Path, Context], Feed]] = {
 }
 _LABELS = {"datatourisme": "DATAtourisme", "openagenda": "OpenAgenda", "csv": "CSV"}
 
-# Start of a validation message (validation.py) → the record field it is about.
-_FIELD_OF_MESSAGE = sorted({
-    "Le nom du lieu": "venue_name", "Le nom": "name", "Le titre": "title",
-    "Type de lieu": "kinds", "Intérêt": "interests", "Public": "audiences",
-    "Coordonnées": "latitude", "Latitude": "latitude", "Longitude": "longitude",
-    "Les coordonnées": "latitude", "Le lieu (": "latitude", "Lieu inconnu": "venue_poi",
-    "Le lieu": "venue_poi", "Commune inconnue": "commune_insee",
-    "Précision": "coord_precision", "L'adresse e-mail": "email", "L'adresse": "address",
-    "Le téléphone": "phone", "Le site web": "website", "L'image": "image",
-    "Horaires": "opening_hours", "Les tarifs": "prices", "Le tarif": "price",
-    "Date n°": "timings", "Au moins une date": "timings",
-    "Date de mise à jour": "last_update", "Identifiant invalide": "id",
-    "La description courte": "short_description", "La description": "description",
-    "Le lien de réservation": "booking_url", "Le lien": "url", "Le mode": "mode",
-    "La longueur": "length_km", "La durée": "duration_min", "La difficulté": "difficulty",
-    "Le dénivelé": "elevation_gain_m", "Accès fauteuil": "wheelchair",
-    "Accès poussette": "pushchair", "Animaux": "pets_allowed",
-    "Les labels": "accessibility_labels", "Le fuseau": "timezone", "La source": "source",
-    "La licence": "licence", "La note": "notes", "Le tracé": "gpx",
-}.items(), key=lambda kv: -len(kv[0]))
-
 
 def detect_format(path: Path) -> str | None:
     """The format of a file or folder, from its name and first bytes; None if unknown."""
@@ -287,8 +266,8 @@ def _upsert(store: Store, item: Item, report: ImportReport, force: bool,
         obj, created = store.save(kind, data, existing=existing,  # type: ignore[arg-type]
                                   flush=False)
     except ValidationError as exc:
-        report.rejected += [Rejection(item.file, item.record_id, _field_of(err), err)
-                            for err in exc.errors]
+        report.rejected += [Rejection(item.file, item.record_id, field, err)
+                            for field, err in exc.fields]
         return
     for key in (sid_key, id_key, ("id", kind, obj.id)):
         if key is not None:  # a later record of this batch with the same id updates it
@@ -305,10 +284,6 @@ def _upsert(store: Store, item: Item, report: ImportReport, force: bool,
             on_record(store.session, kind, obj.id, "edit", before, after)
     else:
         report.unchanged += 1
-
-
-def _field_of(message: str) -> str | None:
-    return next((f for prefix, f in _FIELD_OF_MESSAGE if message.startswith(prefix)), None)
 
 
 def _unpublish(session: Session, scopes: set[tuple[str, str]], report: ImportReport,
