@@ -23,6 +23,7 @@ from analytics.privacy import Pseudonymiser
 from analytics.reader import Period, make_engine
 from analytics.report import Filters, build
 from analytics.retention import ConcurrentRetention, apply_retention, forget_visitor
+from knowledge.argparse_fr import FrenchArgumentParser
 from knowledge.config import PROJECT_ROOT
 
 
@@ -170,7 +171,7 @@ def cmd_forget(args: argparse.Namespace) -> str:
 
 
 def parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(
+    p = FrenchArgumentParser(
         prog="python -m analytics",
         description="Rapports et exports des conversations (données des visiteurs protégées).")
     p.add_argument("--database", help="base des conversations (URL SQLAlchemy) ; par défaut "

@@ -22,6 +22,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from knowledge import audit, seeding
+from knowledge.argparse_fr import FrenchArgumentParser
 from knowledge.db import (
     create_schema,
     make_engine,
@@ -81,7 +82,7 @@ def _type(value: str) -> RecordType:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(
+    p = FrenchArgumentParser(
         prog="python -m knowledge",
         description="Base de connaissances du Pays de Mormal : lieux, événements, itinéraires.",
     )

@@ -8,12 +8,12 @@ name at once, without it.
 
 from __future__ import annotations
 
-import argparse
 from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from knowledge.argparse_fr import FrenchArgumentParser
 from knowledge.config import PROJECT_ROOT
 from knowledge.db import make_engine, session_factory
 from knowledge.gazetteer import Gazetteer
@@ -62,7 +62,7 @@ def render(names: list[str]) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description="Génère la table des noms de lieux du NLU.")
+    parser = FrenchArgumentParser(description="Génère la table des noms de lieux du NLU.")
     parser.add_argument("--db", help="URL de la base")
     parser.add_argument("-o", "--output", type=Path, default=OUTPUT)
     args = parser.parse_args(argv)

@@ -438,3 +438,18 @@ def test_a_base_from_an_older_version_is_refused_clearly(tmp_path: Path,
     err = capsys.readouterr().err
     assert "version précédente" in err and "has_hours" in err and "init --reset" in err
     assert main(["--db", url, "init", "--reset", "--no-seed"], out=io.StringIO()) == 0
+
+
+@pytest.mark.parametrize(("argv", "expected"), [
+    (["bidule"], "« bidule » n'existe pas"),
+    (["show"], "il manque : "),
+    (["list", "poi", "--trop"], "arguments non reconnus : --trop"),
+])
+def test_usage_errors_are_in_french(argv: list[str], expected: str,
+                                    capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as stop:
+        main(argv)
+    err = capsys.readouterr().err
+    assert stop.value.code == 2
+    assert err.startswith("utilisation : ") and " : erreur : " in err and expected in err
+    assert "usage:" not in err and "error:" not in err

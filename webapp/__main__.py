@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-import argparse
 import logging
 
 from aiohttp import web
 
+from knowledge.argparse_fr import FrenchArgumentParser
 from webapp.app import create_app
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(prog="python -m webapp", description="Application web")
+    parser = FrenchArgumentParser(prog="python -m webapp", description="Application web")
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8080)
     args = parser.parse_args()

@@ -12,13 +12,14 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
+from knowledge.argparse_fr import FrenchArgumentParser
 from knowledge.db import make_engine, session_factory, transaction
 from webapp.console import accounts
 from webapp.console.models import ROLES, ensure_tables
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m webapp.console",
+    parser = FrenchArgumentParser(prog="python -m webapp.console",
                                      description="Comptes du personnel pour la console web.")
     parser.add_argument("--db", help="URL de la base (défaut : KNOWLEDGE_DATABASE_URL)")
     groups = parser.add_subparsers(dest="group", required=True)
