@@ -97,6 +97,21 @@ def test_an_agenda_file_is_a_full_feed(kb_factory: sessionmaker, tmp_path: Path)
     assert not report.full_feed and report.unpublished == []
 
 
+@pytest.mark.parametrize("shape", ["single-event response", "bare event"])
+def test_one_event_file_unpublishes_nothing(kb_factory: sessionmaker, tmp_path: Path,
+                                            shape: str) -> None:
+    """A file of one event of the agenda is not the agenda: the others stay published."""
+    import_file(kb_factory, AGENDA_FILE)
+    event = _events()[0]
+    one = tmp_path / "one.json"
+    one.write_text(json.dumps({"event": event} if shape == "single-event response" else event),
+                   encoding="utf-8")
+    report = import_file(kb_factory, one, "openagenda")
+    assert report.committed and not report.full_feed
+    assert report.unpublished == [] and report.unchanged == 1
+    assert get(kb_factory, Event, source_id="90000002").published
+
+
 @pytest.mark.parametrize("name, expected", [
     ("truncated.json", [(None, None, "JSON illisible")]),
     ("wrong_types.json", [("90000021", "timings[0].begin",

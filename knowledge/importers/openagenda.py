@@ -91,8 +91,11 @@ def _file_items(file: Path, name: str, ctx: Context, totals: dict[str, int],
                     totals[name] = int(value)
                 elif path in ("events.item", "event"):
                     found = True
+                    if path == "event":  # one event, not the agenda: unpublishes nothing
+                        complete["ok"] = False
                     yield event_item(value, name, ctx)
-                elif path == "uid":  # a bare event: small, read it whole
+                elif path == "uid":  # a bare event: small, read it whole; not the agenda
+                    complete["ok"] = False
                     fh.seek(0)
                     yield event_item(json.load(fh), name, ctx)
                     return
