@@ -362,3 +362,23 @@ def test_a_tour_becomes_a_route(kb_factory: sessionmaker, tmp_path: Path) -> Non
     assert (route.name, route.mode, route.start_commune_insee) == ("Boucle d'essai", "hike",
                                                                    "59384")
     assert (route.start_latitude, route.description) == (50.21, "Itinéraire fictif.")
+
+
+def test_single_nodes_instead_of_lists(kb_factory: sessionmaker, tmp_path: Path,
+                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """JSON-LD may give one node on its own instead of a one-item list (contacts, offers,
+    representations): read the same, and a number there is ignored, not a crash."""
+    monkeypatch.setenv("KNOWLEDGE_MAX_DISTANCE_KM", WIDE_KM)
+    sample = SAMPLES / "datatourisme" / "30-0049c43b-5087-3c44-87ef-349d316fc2b8.json"
+    obj = json.loads(sample.read_text(encoding="utf-8"))
+    obj["hasContact"], obj["offers"] = obj["hasContact"][0], obj["offers"][0]
+    obj["hasMainRepresentation"] = {"ebucore:hasRelatedResource": {
+        "ebucore:locator": ["https://example.org/chez-jeanne.jpg"]}}
+    obj["hasRepresentation"] = 5
+    path = tmp_path / "compact.json"
+    path.write_text(json.dumps(obj), encoding="utf-8")
+    report = import_file(kb_factory, path, "datatourisme")
+    assert report.committed and not report.rejected, report.summary_fr()
+    resto = get(kb_factory, Poi, name="Chez Jeanne")
+    assert resto.phone == "+33 2 14 14 13 60"
+    assert resto.image == "https://example.org/chez-jeanne.jpg"

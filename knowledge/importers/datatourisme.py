@@ -217,14 +217,19 @@ _CONTACT_FIELDS = (("phone", "schema:telephone", _PHONE, "téléphone"),
                    ("website", "foaf:homepage", _URL, "site web"))
 
 
+def _nodes(value: Any) -> list[dict[str, Any]]:
+    """The objects of a JSON-LD value: a list, or one object on its own (compacted form);
+    anything else (a number, a string) is ignored rather than crashing the run."""
+    items = value if isinstance(value, list) else [value]
+    return [v for v in items if isinstance(v, dict)]
+
+
 def _contact(obj: dict[str, Any]) -> tuple[dict[str, str | None], list[str]]:
     """The first well-formed phone, e-mail and website of the contacts, and a note for
     each one left out because none was well-formed (rather than refusing the record)."""
     out: dict[str, str | None] = {"phone": None, "email": None, "website": None}
     bad: dict[str, str] = {}
-    for agent in obj.get("hasContact") or []:
-        if not isinstance(agent, dict):
-            continue
+    for agent in _nodes(obj.get("hasContact")):
         for key, src, pattern, _ in _CONTACT_FIELDS:
             values = agent.get(src)
             for value in values if isinstance(values, list) else [values]:
@@ -240,11 +245,9 @@ def _contact(obj: dict[str, Any]) -> tuple[dict[str, str | None], list[str]]:
 
 
 def _image(obj: dict[str, Any]) -> str | None:
-    for rep in (obj.get("hasMainRepresentation") or []) + (obj.get("hasRepresentation") or []):
-        if not isinstance(rep, dict):
-            continue
-        for res in rep.get("ebucore:hasRelatedResource") or []:
-            url = first(res.get("ebucore:locator")) if isinstance(res, dict) else None
+    for rep in _nodes(obj.get("hasMainRepresentation")) + _nodes(obj.get("hasRepresentation")):
+        for res in _nodes(rep.get("ebucore:hasRelatedResource")):
+            url = first(res.get("ebucore:locator"))
             if isinstance(url, str) and _URL.match(url):
                 return url
     return None
@@ -252,11 +255,8 @@ def _image(obj: dict[str, Any]) -> str | None:
 
 def _prices(obj: dict[str, Any]) -> dict[str, Any] | None:
     amounts: list[float] = []
-    for offer in obj.get("offers") or []:
-        for spec in (offer.get("schema:priceSpecification") or []) if isinstance(offer, dict) \
-                else []:
-            if not isinstance(spec, dict):
-                continue
+    for offer in _nodes(obj.get("offers")):
+        for spec in _nodes(offer.get("schema:priceSpecification")):
             for key in ("schema:minPrice", "schema:maxPrice", "schema:price"):
                 try:
                     value = number(spec.get(key), key)
