@@ -156,6 +156,16 @@ def test_reimport_update_and_unpublish(kb_factory: sessionmaker, tmp_path: Path)
         assert not find_places_by_name(session, "holiday cottage essai")
         assert find_places_by_name(session, "holiday cottage essai", include_unpublished=True)
 
+    # It comes back to the feed unchanged: published again. A record a staff member
+    # unpublished, still in the feed and unchanged, stays unpublished.
+    (feed / "index.json").write_text(json.dumps(index), encoding="utf-8")
+    with kb_factory() as session, session.begin():
+        session.get(Poi, estaminet.id).published = False
+    back = import_file(kb_factory, feed)
+    assert back.changed == [cottage.id] and back.unpublished == [] and back.unchanged == 3
+    assert get(kb_factory, Poi, source_id=COTTAGE).published is True
+    assert get(kb_factory, Poi, source_id=ESTAMINET).published is False
+
 
 def test_report_keeps_counts_and_the_first_ids(kb_factory: sessionmaker, tmp_path: Path,
                                                monkeypatch: pytest.MonkeyPatch) -> None:

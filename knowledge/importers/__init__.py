@@ -289,7 +289,12 @@ def _upsert(store: Store, item: Item, report: ImportReport, force: bool,
 def _unpublish(session: Session, scopes: set[tuple[str, str]], report: ImportReport,
                on_record: RecordHook | None) -> None:
     """Unpublish the published records of `scopes` whose source id the feed did not
-    list, by batches of ids (in id order), never holding them all."""
+    list, by batches of ids (in id order), never holding them all.
+
+    Their `last_update` is cleared: the base no longer holds the feed's current version,
+    so when the record comes back to the feed, even unchanged, it is written again and
+    published — whereas a record a staff member unpublished keeps its date and stays
+    unpublished while the feed does not change it."""
     for kind, source in sorted(scopes):
         model = MODELS[kind]
         listed = select(_SEEN.c.source_id).where(
@@ -309,8 +314,9 @@ def _unpublish(session: Session, scopes: set[tuple[str, str]], report: ImportRep
                                            .order_by(model.id)).scalars():
                     before = to_dict(obj)
                     on_record(session, kind, obj.id, "unpublish", before,
-                              {**before, "published": False})
-            session.execute(update(model).where(model.id.in_(ids)).values(published=False)
+                              {**before, "published": False, "last_update": None})
+            session.execute(update(model).where(model.id.in_(ids))
+                            .values(published=False, last_update=None)
                             .execution_options(synchronize_session=False))
             for rid in ids:
                 report.note("unpublished", rid)
