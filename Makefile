@@ -66,10 +66,11 @@ test: setup ## Set up and run all tests (lint, types, data, unit, PostgreSQL, co
 	$(MAKE) --no-print-directory conversations
 	source scripts/env.sh && $(VENV)/bin/pytest -q
 
-bench: setup ## Run the benchmarks and print their figures
+bench: setup train browser ## Run the benchmarks and print their figures
 	$(PY) bench/nearby_pois.py
 	$(PY) bench/import_feed.py
 	$(PY) bench/analytics_report.py
+	source scripts/env.sh && $(PY) bench/widget_load.py
 
 clean: ## Remove the virtual environment, databases and trained models
 	rm -rf $(VENV) var bot/models .pytest_cache .mypy_cache .ruff_cache
