@@ -78,9 +78,15 @@ def cmd_report(args: argparse.Namespace) -> str:
     with _output(args.output) as out:
         out.write(render_report(fig))
     t = fig["totals"]
-    return (f"Rapport écrit dans {args.output} : {t['conversations']} conversations, "
-            f"{t['user_messages']} messages, {len(fig['misunderstood'])} groupes de messages "
-            "mal compris.")
+    return (f"Rapport écrit dans {args.output} : "
+            f"{_count(t['conversations'], 'conversation')}, "
+            f"{_count(t['user_messages'], 'message')}, "
+            f"{_count(len(fig['misunderstood']), 'groupe')} de messages mal compris.")
+
+
+def _count(n: int, word: str) -> str:
+    """ "0 conversation", "1 message", "3 groupes": French plural from 2 on."""
+    return f"{n} {word}{'s' if n >= 2 else ''}"
 
 
 def cmd_export(args: argparse.Namespace) -> str:
