@@ -27,9 +27,9 @@ from analytics.privacy import Pseudonymiser
 from analytics.reader import Period
 from analytics.report import Filters, build
 from analytics.retention import ConcurrentRetention, apply_retention
+from webapp.app import TRACKER
 from webapp.console.auth import require_role
 from webapp.console.render import render
-from webapp.interactions import TRACKER, ensure_tracker_engine
 
 log = logging.getLogger(__name__)
 
@@ -160,7 +160,6 @@ async def daily_retention(app: web.Application) -> AsyncIterator[None]:
 
 
 def setup(app: web.Application) -> None:
-    ensure_tracker_engine(app)
     if os.environ.get("ANALYTICS_DAILY_RETENTION", "1").strip() != "0":
         app.cleanup_ctx.append(daily_retention)
     app.router.add_get(PATH, page, name="analysis")

@@ -16,7 +16,10 @@ import aiohttp
 import aiohttp_jinja2
 import jinja2
 from aiohttp import web
+from sqlalchemy.engine import Engine
 
+from analytics.config import tracker_store_url
+from analytics.reader import make_engine as make_tracker_engine
 from knowledge.aio import KnowledgeBase
 from webapp.settings import WebSettings, get_web_settings
 
@@ -25,6 +28,7 @@ log = logging.getLogger(__name__)
 HERE = Path(__file__).resolve().parent
 SETTINGS = web.AppKey("settings", WebSettings)
 KB = web.AppKey("kb", KnowledgeBase)
+TRACKER = web.AppKey("tracker", Engine)  # Rasa's tracker store (analytics, interactions)
 HTTP = web.AppKey("http", aiohttp.ClientSession)
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -87,6 +91,13 @@ async def knowledge_base(app: web.Application) -> AsyncIterator[None]:
     app[KB].dispose()
 
 
+async def tracker_store(app: web.Application) -> AsyncIterator[None]:
+    """One engine on the tracker store (SQLite file or PostgreSQL) for the web app."""
+    app[TRACKER] = make_tracker_engine(tracker_store_url(app[SETTINGS].tracker_store_db))
+    yield
+    app[TRACKER].dispose()
+
+
 async def http_client(app: web.Application) -> AsyncIterator[None]:
     async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=15)) as session:
         app[HTTP] = session
@@ -113,6 +124,7 @@ def create_app(settings: WebSettings | None = None) -> web.Application:
         app, loader=jinja2.FileSystemLoader(str(HERE / "templates")),
         autoescape=jinja2.select_autoescape(default=True))
     app.cleanup_ctx.append(knowledge_base)
+    app.cleanup_ctx.append(tracker_store)
     app.cleanup_ctx.append(http_client)
     app.router.add_get("/healthz", health)
     app.router.add_static("/static/", HERE / "static", name="static")

@@ -17,7 +17,6 @@ import json
 import logging
 import re
 import time
-from collections.abc import AsyncIterator
 from typing import Any
 from urllib.parse import quote
 
@@ -26,13 +25,11 @@ import sqlalchemy as sa
 from aiohttp import web
 from sqlalchemy.engine import Engine
 
-from analytics.config import tracker_store_url
-from analytics.reader import EVENTS, has_events_table, make_engine
-from webapp.app import HTTP, SETTINGS
+from analytics.reader import EVENTS, has_events_table
+from webapp.app import HTTP, SETTINGS, TRACKER
 
 log = logging.getLogger(__name__)
 
-TRACKER = web.AppKey("tracker", Engine)
 MAX_BODY = 2048
 SENDER = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.:@-]{0,127}")
 ITEM = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.:-]{0,119}")  # record ids: knowledge/validation.py
@@ -42,18 +39,6 @@ CORS = {"Access-Control-Allow-Origin": "*",
         "Access-Control-Allow-Methods": "POST, OPTIONS",
         "Access-Control-Allow-Headers": "Content-Type",
         "Access-Control-Max-Age": "86400"}
-
-
-async def tracker_engine(app: web.Application) -> AsyncIterator[None]:
-    """One engine on the tracker store (SQLite file or PostgreSQL) for the web app."""
-    app[TRACKER] = make_engine(tracker_store_url(app[SETTINGS].tracker_store_db))
-    yield
-    app[TRACKER].dispose()
-
-
-def ensure_tracker_engine(app: web.Application) -> None:
-    if tracker_engine not in app.cleanup_ctx:
-        app.cleanup_ctx.append(tracker_engine)
 
 
 def _bad(detail: str) -> web.HTTPBadRequest:
@@ -134,6 +119,5 @@ async def record_interaction(request: web.Request) -> web.Response:
 
 
 def setup(app: web.Application) -> None:
-    ensure_tracker_engine(app)
     app.router.add_post("/api/interactions", record_interaction)
     app.router.add_route("OPTIONS", "/api/interactions", preflight)
