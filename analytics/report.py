@@ -16,7 +16,7 @@ from analytics.aggregates import load_aggregates, stored_channels
 from analytics.misunderstood import Group, group_messages
 from analytics.reader import Period, stream_conversations
 from analytics.tally import ConversationSummary, Tally, tally_conversation
-from knowledge.persona import FAMILY
+from bot.dialogue.persona import FAMILY
 
 TOP = 20
 TARGETS = {"website": "site web", "phone": "téléphone", "directions": "itinéraire",

@@ -30,7 +30,7 @@ MAX_TEXT = 300
 
 Key = tuple[str, str, str, str]  # ISO day, channel, metric, key
 ITEM_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.:-]{0,119}")  # knowledge/validation.py
-# position_label of a shared position (knowledge/recommend.py position_from_coordinates):
+# position_label of a shared position (bot/dialogue/recommend.py position_from_coordinates):
 # "votre position (près de Bavay)" counts for Bavay; a bare "votre position" for nothing.
 SHARED_LABEL = re.compile(r"votre position(?: \(près de (?P<commune>.+)\))?")
 

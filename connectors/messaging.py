@@ -31,10 +31,10 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from bot.dialogue.recommend import distance_fr, french_date
+from bot.dialogue.voice import SHARE_POSITION
 from connectors.guard import Handler, guarded
 from knowledge.geo import CoordinateError, check_coordinates
-from knowledge.recommend import distance_fr, french_date
-from knowledge.voice import SHARE_POSITION
 
 logger = logging.getLogger(__name__)
 

@@ -14,6 +14,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from bot.dialogue.voice import SHARE_POSITION
 from connectors.guard import Handler
 from connectors.messaging import (
     BAD_POSITION,
@@ -32,7 +33,6 @@ from connectors.messaging import (
     same_secret,
     split_text,
 )
-from knowledge.voice import SHARE_POSITION
 
 logger = logging.getLogger(__name__)
 

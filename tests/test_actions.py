@@ -3,7 +3,7 @@
 Each test builds a `Tracker` from a small dict (or a JSON fixture of
 tests/fixtures/trackers/), calls `await Action().run(dispatcher, tracker, domain)` with a
 `CollectingDispatcher`, and checks the returned events (`SlotSet` names and values) and
-the messages: which reply was given (`voice`, a key of knowledge.voice) and the `custom`
+the messages: which reply was given (`voice`, a key of bot.dialogue.voice) and the `custom`
 payload of DESIGN.md §5 — never the French wording.
 
 The knowledge base is a SQLite file seeded once for the module with the shipped data
@@ -47,15 +47,15 @@ from bot.actions.searches import (
     ActionRecommend,
     ActionRefine,
 )
+from bot.dialogue.recommend import INDOOR_KINDS, PAGE_SIZE
+from bot.dialogue.voice import VOICE
 from knowledge.aio import KnowledgeBase
 from knowledge.db import create_schema, make_engine, session_factory, transaction
 from knowledge.models import Event, Poi, Route
-from knowledge.recommend import INDOOR_KINDS, PAGE_SIZE
 from knowledge.seeding import seed
 from knowledge.store import Store
 from knowledge.taxonomy import INTERESTS, KINDS
 from knowledge.text import slugify
-from knowledge.voice import VOICE
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = Path(__file__).parent / "fixtures" / "trackers"
@@ -88,7 +88,7 @@ ACCESSIBLE_EVENT = "test-evt-visite-accessible"
 
 
 # --------------------------------------------------------------------------- periods
-# Computed here from the rules of DESIGN / knowledge/periods.py's docstring, not with it.
+# Computed here from the rules of DESIGN / bot/dialogue/periods.py's docstring, not with it.
 def _midnight(day: date) -> datetime:
     return datetime.combine(day, time(0, 0), tzinfo=PARIS)
 

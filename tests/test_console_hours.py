@@ -12,10 +12,10 @@ from aiohttp.test_utils import TestClient
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
 
+from bot.dialogue.recommend import place_info
 from knowledge.db import session_factory, transaction
 from knowledge.models import Poi
 from knowledge.queries import PoiQuery, nearby_pois
-from knowledge.recommend import place_info
 from knowledge.store import Store
 from tests.test_console import client, login, token  # noqa: F401  (the client fixture)
 from webapp.console.models import AuditEntry

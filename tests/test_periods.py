@@ -1,4 +1,4 @@
-"""Tests of knowledge.periods: French periods typed by visitors → Europe/Paris ranges."""
+"""Tests of bot.dialogue.periods: French periods typed by visitors → Europe/Paris ranges."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from knowledge.periods import Period, canonical, overlaps, resolve_period
+from bot.dialogue.periods import Period, canonical, overlaps, resolve_period
 
 PARIS = ZoneInfo("Europe/Paris")
 UTC = timezone.utc

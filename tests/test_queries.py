@@ -15,8 +15,8 @@ import pytest
 from geopy.distance import geodesic
 from sqlalchemy.orm import Session
 
+from bot.dialogue.periods import resolve_period
 from knowledge.geo import CoordinateError
-from knowledge.periods import resolve_period
 from knowledge.queries import (
     PoiQuery,
     events_between,

@@ -1,4 +1,4 @@
-"""The conversation's logic without Rasa (knowledge.recommend).
+"""The conversation's logic without Rasa (bot.dialogue.recommend).
 
 Parsing of follow-ups and route requests is checked on plain `SearchState` objects; the
 searches run on a SQLite file seeded once for the module with the shipped data, on a
@@ -20,11 +20,7 @@ from geopy.distance import geodesic
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from knowledge.db import create_schema, make_engine, session_factory, transaction
-from knowledge.gazetteer import Gazetteer
-from knowledge.geo import CoordinateError
-from knowledge.models import Event, Poi
-from knowledge.recommend import (
+from bot.dialogue.recommend import (
     DEFAULT_RADIUS_KM,
     PAGE_SIZE,
     Position,
@@ -43,6 +39,10 @@ from knowledge.recommend import (
     tourist_office,
     transport,
 )
+from knowledge.db import create_schema, make_engine, session_factory, transaction
+from knowledge.gazetteer import Gazetteer
+from knowledge.geo import CoordinateError
+from knowledge.models import Event, Poi
 from knowledge.seeding import seed
 from knowledge.taxonomy import INTERESTS
 from knowledge.text import slugify

@@ -1,5 +1,5 @@
 """What every action shares: the knowledge base handle, reading the tracker, sending
-`Reply` objects. No SQL and no conversation logic here (that is `knowledge.recommend`)."""
+`Reply` objects. No SQL and no conversation logic here (that is `bot.dialogue.recommend`)."""
 
 from __future__ import annotations
 
@@ -10,8 +10,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from knowledge.aio import KnowledgeBase
-from knowledge.recommend import (
+from bot.dialogue.recommend import (
     Outcome,
     Position,
     Reply,
@@ -21,7 +20,8 @@ from knowledge.recommend import (
     recommend_places,
     territory_centre,
 )
-from knowledge.voice import BUTTONS, say
+from bot.dialogue.voice import BUTTONS, say
+from knowledge.aio import KnowledgeBase
 
 _KB: KnowledgeBase | None = None
 
@@ -75,7 +75,7 @@ def search_state(tracker: Tracker) -> SearchState | None:
 
 def speak(dispatcher: CollectingDispatcher, key: str, *,
           buttons: list[dict[str, str]] | None = None, **variables: Any) -> None:
-    """Say reply `key` of knowledge.voice. The key travels with the message (`voice`), so
+    """Say reply `key` of bot.dialogue.voice. The key travels with the message (`voice`), so
     tests and conversation logs know which reply was given whatever its wording."""
     dispatcher.utter_message(text=say(key, **variables),
                              buttons=buttons if buttons is not None else BUTTONS.get(key),

@@ -21,7 +21,7 @@ from bot.actions.common import (
     speak,
     text_of,
 )
-from knowledge.recommend import (
+from bot.dialogue.recommend import (
     PAGE_SIZE,
     indoor_ideas,
     place_info,

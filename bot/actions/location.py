@@ -21,8 +21,7 @@ from bot.actions.common import (
     speak,
     text_of,
 )
-from knowledge.geo import CoordinateError
-from knowledge.recommend import (
+from bot.dialogue.recommend import (
     Position,
     SearchState,
     clean_interests,
@@ -30,6 +29,7 @@ from knowledge.recommend import (
     position_from_coordinates,
     position_from_text,
 )
+from knowledge.geo import CoordinateError
 
 LOCATION_INTENTS = {"inform_location", "share_location"}
 REQUEST_INTENTS = {"find_places", "inform_interests"}
@@ -99,7 +99,7 @@ class ValidateRecommendForm(FormValidationAction):
 
 
 class _FormQuestion(KnowledgeAction, ABC):
-    """A question of the recommendation form, with its buttons (knowledge.voice). Asked
+    """A question of the recommendation form, with its buttons (bot.dialogue.voice). Asked
     by an action rather than an `utter_ask_*` response so that every reply lives in one
     place."""
 

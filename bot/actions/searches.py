@@ -19,7 +19,7 @@ from bot.actions.common import (
     speak,
     text_of,
 )
-from knowledge.recommend import (
+from bot.dialogue.recommend import (
     SEARCH_NAMES,
     SearchState,
     apply_refinement,

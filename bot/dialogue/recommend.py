@@ -16,12 +16,14 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from knowledge import hours, periods
+from bot.dialogue import periods
+from bot.dialogue.payloads import PARIS, event_item, osm_link, payload, poi_item, route_item
+from bot.dialogue.persona import FRANCK, JEANNINE, LEA, SOPHIE, Member, speaker_for
+from bot.dialogue.voice import interest_buttons, location_buttons
+from knowledge import hours
 from knowledge.gazetteer import Gazetteer, Place
 from knowledge.geo import check_coordinates, geodesic_km
 from knowledge.models import Poi
-from knowledge.payloads import PARIS, event_item, osm_link, payload, poi_item, route_item
-from knowledge.persona import FRANCK, JEANNINE, LEA, SOPHIE, Member, speaker_for
 from knowledge.queries import (
     PoiHit,
     PoiQuery,
@@ -32,7 +34,6 @@ from knowledge.queries import (
 )
 from knowledge.taxonomy import INTERESTS, ROUTE_MODES
 from knowledge.text import normalize
-from knowledge.voice import interest_buttons, location_buttons
 
 PAGE_SIZE = 4
 DEFAULT_RADIUS_KM = 15.0
