@@ -14,14 +14,12 @@ from datetime import date, datetime, time, timedelta
 from itertools import groupby
 from operator import attrgetter
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from analytics.config import LOCAL_TIMEZONE
+from knowledge.config import PARIS
 
-PARIS = ZoneInfo(LOCAL_TIMEZONE)
 BATCH = 2000
 # The event types the figures use; the others (session_started, active_loop, …) are skipped
 # by the query itself.

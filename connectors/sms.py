@@ -41,6 +41,7 @@ from connectors.messaging import (
     location_message,
     mapped_items,
 )
+from knowledge.text import strip_accents
 
 logger = logging.getLogger(__name__)
 
@@ -75,8 +76,7 @@ def gsm_text(text: str) -> str:
         elif unicodedata.category(char) in ("So", "Sk", "Cs", "Mn", "Cf") or char == "\ufe0f":
             continue  # emoji, pictograms, joiners and variation selectors
         else:
-            base = "".join(c for c in unicodedata.normalize("NFKD", char)
-                           if not unicodedata.combining(c))
+            base = strip_accents(char)
             if not base or any(c not in GSM for c in base):
                 return text
             out.append(base)

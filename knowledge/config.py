@@ -5,12 +5,15 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from dotenv import load_dotenv
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 SEED_DIR = Path(__file__).resolve().parent / "seed"
 TIMEZONE = "Europe/Paris"
+PARIS = ZoneInfo(TIMEZONE)
+"""The tourism office's time zone: opening hours, event dates and analytics days."""
 
 
 @dataclass(frozen=True)

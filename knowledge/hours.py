@@ -41,7 +41,9 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 from typing import Any
-from zoneinfo import ZoneInfo
+
+from knowledge.config import PARIS
+from knowledge.text import WEEKDAYS_FR
 
 __all__ = [
     "DAYS",
@@ -59,17 +61,8 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-PARIS = ZoneInfo("Europe/Paris")
 DAYS: tuple[str, ...] = ("mo", "tu", "we", "th", "fr", "sa", "su")
-DAY_NAMES_FR: tuple[str, ...] = (
-    "lundi",
-    "mardi",
-    "mercredi",
-    "jeudi",
-    "vendredi",
-    "samedi",
-    "dimanche",
-)
+DAY_NAMES_FR: tuple[str, ...] = WEEKDAYS_FR
 
 Slot = tuple[time, time]
 """An opening slot (opens, closes) in local wall time; closes <= opens = next day."""

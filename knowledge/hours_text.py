@@ -38,13 +38,13 @@ from __future__ import annotations
 
 import json
 import re
-import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
 from knowledge.hours import DAY_NAMES_FR, DAYS, _parse_day, _Spec, validate_hours
+from knowledge.text import MONTHS_FR_FOLDED, WEEKDAYS_FR, fold
 
 __all__ = ["HoursTextError", "hours_summary", "hours_to_text", "parse_hours_text", "same_hours"]
 
@@ -52,16 +52,11 @@ MAX_LINES = 60
 MAX_LINE_LENGTH = 300
 _MAX_RANGE_DAYS = 366
 
-_MONTHS = {
-    "janvier": 1, "janv": 1, "fevrier": 2, "fevr": 2, "fev": 2, "mars": 3, "avril": 4,
-    "avr": 4, "mai": 5, "juin": 6, "juillet": 7, "juil": 7, "aout": 8, "septembre": 9,
-    "sept": 9, "octobre": 10, "oct": 10, "novembre": 11, "nov": 11, "decembre": 12,
+_MONTHS = {name: n for n, name in enumerate(MONTHS_FR_FOLDED, 1)} | {
+    "janv": 1, "fevr": 2, "fev": 2, "avr": 4, "juil": 7, "sept": 9, "oct": 10, "nov": 11,
     "dec": 12,
 }
-_DAY_WORDS = {
-    "lundi": 0, "lun": 0, "mardi": 1, "mar": 1, "mercredi": 2, "mer": 2, "jeudi": 3,
-    "jeu": 3, "vendredi": 4, "ven": 4, "samedi": 5, "sam": 5, "dimanche": 6, "dim": 6,
-}
+_DAY_WORDS = {word: n for n, name in enumerate(WEEKDAYS_FR) for word in (name, name[:3])}
 _EVERY_DAY = re.compile(r"^(tous les jours|tlj|7 ?j ?/ ?7|chaque jour)\b")
 _MONTH_NAMES = "|".join(sorted(_MONTHS, key=len, reverse=True))
 _DATE = (rf"(?:\d{{1,2}}\s*/\s*\d{{1,2}}(?:\s*/\s*\d{{4}})?"
@@ -96,9 +91,7 @@ class _LineError(ValueError):
 def _fold(text: str) -> str:
     """Lower case, without accents, typographic quotes and dashes made plain."""
     text = text.replace("’", "'").replace("–", "-").replace("—", "-").replace("\u00a0", " ")
-    decomposed = unicodedata.normalize("NFKD", text)
-    plain = "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
-    return re.sub(r"\s+", " ", plain).strip()
+    return re.sub(r"\s+", " ", fold(text)).strip()
 
 
 # --------------------------------------------------------------------------- pieces

@@ -27,6 +27,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import declarative_base, relationship
 
+from knowledge.config import TIMEZONE
 from knowledge.taxonomy import INTERESTS
 
 Base: Any = declarative_base()
@@ -142,7 +143,7 @@ class Event(_Record, Base):
     wheelchair = Column(Boolean)
     pushchair = Column(Boolean)
     accessibility_labels = Column(JSON, nullable=False, default=list)
-    timezone = Column(String(40), nullable=False, default="Europe/Paris")
+    timezone = Column(String(40), nullable=False, default=TIMEZONE)
 
     commune = relationship(Commune, lazy="joined")
     venue = relationship(Poi, lazy="joined")

@@ -13,19 +13,17 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import yaml
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from knowledge.config import SEED_DIR, TIMEZONE
+from knowledge.config import PARIS, SEED_DIR
 from knowledge.gazetteer import Gazetteer
 from knowledge.models import Commune, Poi
 from knowledge.store import Store
 from knowledge.text import normalize
 
-PARIS = ZoneInfo(TIMEZONE)
 TERRITORY_CSV = "cc_pays_de_mormal_communes.csv"
 REGION_CSV = "communes_hauts-de-france.csv"
 

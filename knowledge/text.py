@@ -1,4 +1,8 @@
-"""Text normalisation for names typed by visitors and staff."""
+"""Text normalisation for names typed by visitors and staff, and the French word tables.
+
+The day and month names and accent folding are defined here once; every package imports
+them from here (a test fails on a second definition).
+"""
 
 from __future__ import annotations
 
@@ -9,12 +13,35 @@ _NON_ALNUM = re.compile(r"[^a-z0-9]+")
 ARTICLES = frozenset({"le", "la", "les", "l", "du", "de", "des", "d", "au", "aux", "a", "en"})
 _ABBREVIATIONS = {"st": "saint", "ste": "sainte", "sts": "saints", "stes": "saintes"}
 
+WEEKDAYS_FR: tuple[str, ...] = (
+    "lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche",
+)
+"""French day names, Monday first (index = ``date.weekday()``)."""
+MONTHS_FR: tuple[str, ...] = (
+    "janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre",
+    "octobre", "novembre", "décembre",
+)
+"""French month names with their accents, January first (index = month - 1)."""
+
+
+def strip_accents(text: str) -> str:
+    """The text without its combining marks (NFKD): "Été" → "Ete"; case is kept."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def fold(text: str) -> str:
+    """Lower case without accents, "œ" written "oe": "Œuvre à Février" → "oeuvre a fevrier"."""
+    return strip_accents(text.replace("œ", "oe").replace("Œ", "oe")).lower()
+
+
+MONTHS_FR_FOLDED: tuple[str, ...] = tuple(fold(m) for m in MONTHS_FR)
+"""The month names folded ("fevrier", "aout", "decembre"), for reading typed text."""
+
 
 def normalize(text: str) -> str:
     """Lower case, no accents, hyphens and punctuation as spaces: "Le-Quesnoy" → "le quesnoy"."""
-    decomposed = unicodedata.normalize("NFKD", text.replace("œ", "oe").replace("Œ", "oe"))
-    ascii_text = "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
-    words = _NON_ALNUM.sub(" ", ascii_text).split()
+    words = _NON_ALNUM.sub(" ", fold(text)).split()
     return " ".join(_ABBREVIATIONS.get(w, w) for w in words)
 
 

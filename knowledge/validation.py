@@ -11,9 +11,9 @@ import re
 from collections.abc import Callable, Mapping
 from datetime import date, datetime, timezone
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from knowledge import hours as hours_mod
+from knowledge.config import PARIS as _PARIS
 from knowledge.config import TIMEZONE
 from knowledge.gazetteer import Gazetteer
 from knowledge.geo import CoordinateError, check_coordinates
@@ -30,7 +30,6 @@ _URL = re.compile(r"^https?://[^\s<>\"']+$", re.IGNORECASE)
 _EMAIL = re.compile(r"^[^@\s<>]+@[^@\s<>]+\.[a-z]{2,}$", re.IGNORECASE)
 _PHONE = re.compile(r"^\+?[0-9 .()/-]{6,25}$")
 _ID = re.compile(r"^[a-zA-Z0-9][a-zA-Z0-9_.:-]{0,119}$")
-_PARIS = ZoneInfo(TIMEZONE)
 
 
 class ValidationError(ValueError):

@@ -8,12 +8,9 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
-from knowledge.config import TIMEZONE
+from knowledge.config import PARIS
 from knowledge.queries import EventHit, PoiHit, RouteHit
-
-PARIS = ZoneInfo(TIMEZONE)
 
 
 def osm_link(lat: float, lon: float) -> str:

@@ -42,15 +42,14 @@ from __future__ import annotations
 
 import calendar
 import re
-import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
+
+from knowledge.config import PARIS
+from knowledge.text import MONTHS_FR, MONTHS_FR_FOLDED, WEEKDAYS_FR, fold
 
 __all__ = ["PARIS", "Period", "canonical", "overlaps", "resolve_period"]
-
-PARIS = ZoneInfo("Europe/Paris")
 
 
 @dataclass(frozen=True)
@@ -69,35 +68,9 @@ def overlaps(p: Period, start: datetime, end: datetime) -> bool:
 
 # --------------------------------------------------------------------------- French words
 
-WEEKDAYS = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
-MONTHS = (
-    "janvier",
-    "fevrier",
-    "mars",
-    "avril",
-    "mai",
-    "juin",
-    "juillet",
-    "aout",
-    "septembre",
-    "octobre",
-    "novembre",
-    "decembre",
-)
-MONTH_LABELS = (
-    "janvier",
-    "février",
-    "mars",
-    "avril",
-    "mai",
-    "juin",
-    "juillet",
-    "août",
-    "septembre",
-    "octobre",
-    "novembre",
-    "décembre",
-)
+WEEKDAYS = WEEKDAYS_FR
+MONTHS = MONTHS_FR_FOLDED
+MONTH_LABELS = MONTHS_FR
 
 # Spellings mapped to a canonical token (after accents are removed).
 _SPELLINGS = {
@@ -114,13 +87,15 @@ _SPELLINGS = {
     "semaine": "semaines sem smn smaine semain semaien",
     "prochain": "prochaine prochains prochaines pro proch prochin prochaien prochane "
     "prochaint suivant suivante",
-    "lundi": "lun lundis lndi",
-    "mardi": "mardis",
-    "mercredi": "mercredis mercr merc mecredi mercedi",
-    "jeudi": "jeudis",
-    "vendredi": "vendredis vendr ven vendredie",
-    "samedi": "samedis sam samdi smedi sammedi",
-    "dimanche": "dimanches dim dimanch diman dimache",
+    **dict(zip(WEEKDAYS, (
+        "lun lundis lndi",
+        "mardis",
+        "mercredis mercr merc mecredi mercedi",
+        "jeudis",
+        "vendredis vendr ven vendredie",
+        "samedis sam samdi smedi sammedi",
+        "dimanches dim dimanch diman dimache",
+    ), strict=True)),
     "janvier": "janv janvie",
     "fevrier": "fev fevr fevier fevrie fevrir",
     "avril": "avr avri",
@@ -175,12 +150,6 @@ _PHRASES = (
 )
 
 
-def _strip_accents(text: str) -> str:
-    text = text.replace("œ", "oe").replace("Œ", "oe")
-    decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
-
-
 def _merge_phrases(text: str) -> str:
     for pattern, replacement in _PHRASES:
         text = pattern.sub(replacement, text)
@@ -226,7 +195,7 @@ def _fix_word(word: str) -> str:
 
 def canonical(text: str) -> str:
     """Lower-case ASCII words with SMS spellings and typos fixed: "Ce W-E" → "ce weekend"."""
-    s = _strip_accents(text)
+    s = fold(text)
     s = re.sub(r"(\d)\s*/\s*(\d)", r"\1/\2", s)
     s = re.sub(r"[^a-z0-9/]+", " ", s)
     s = _merge_phrases(" ".join(s.split()))

@@ -33,7 +33,7 @@ from knowledge.queries import (
     routes_near,
 )
 from knowledge.taxonomy import INTERESTS, ROUTE_MODES
-from knowledge.text import normalize
+from knowledge.text import MONTHS_FR, WEEKDAYS_FR, normalize
 
 PAGE_SIZE = 4
 DEFAULT_RADIUS_KM = 15.0
@@ -390,11 +390,6 @@ def find_events(session: Session, text: str, position: Position | None,
     if examples:
         replies.append(Reply("events_examples_warning"))
     return Outcome(replies, state)
-
-
-WEEKDAYS_FR = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
-MONTHS_FR = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août",
-             "septembre", "octobre", "novembre", "décembre")
 
 
 def french_date(moment: datetime) -> str:

@@ -12,9 +12,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
-from zoneinfo import ZoneInfo
 
-from knowledge.config import TIMEZONE
+from knowledge.config import PARIS as _PARIS
 from knowledge.gazetteer import Gazetteer
 from knowledge.hours_text import HoursTextError, hours_summary, hours_to_text, parse_hours_text
 from knowledge.taxonomy import (
@@ -26,7 +25,6 @@ from knowledge.taxonomy import (
     ROUTE_MODES,
 )
 
-_PARIS = ZoneInfo(TIMEZONE)
 YES_NO = {"oui": "Oui", "non": "Non"}
 
 
