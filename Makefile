@@ -9,7 +9,7 @@ PYTHON310 ?= $(shell scripts/find-python310.sh 2>/dev/null)
 
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: help setup browser db seed lookups train validate nlu-eval run test conversations lint typecheck bench clean
+.PHONY: help setup browser db seed lookups train validate nlu-eval run test unit conversations lint typecheck bench clean
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN{FS=":.*## "}{printf "  make %-12s %s\n", $$1, $$2}'
@@ -58,6 +58,10 @@ typecheck: setup ## mypy on the Python packages
 conversations: train ## Conversation tests (rasa test, failing on any prediction error)
 	source scripts/env.sh && $(VENV)/bin/rasa test core --model bot/models/famille.tar.gz \
 	  --stories tests/conversations --fail-on-prediction-errors --out var/results
+
+unit: setup ## Fast loop: the unit layer only (no training, no service, no browser), timed
+	@start=$$(date +%s); $(VENV)/bin/pytest -q tests/unit; \
+	  echo ">> make unit: $$(( $$(date +%s) - start )) s"
 
 test: setup ## Set up and run all tests (lint, types, data, unit, PostgreSQL, conversations, e2e)
 	$(MAKE) --no-print-directory lint typecheck validate train

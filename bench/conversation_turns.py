@@ -21,7 +21,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests.servers import running_servers  # noqa: E402
+from tests.support.servers import running_servers  # noqa: E402
 
 TURNS = [
     ("partage de position", '/share_location{"latitude": 50.2936, "longitude": 3.8031}'),

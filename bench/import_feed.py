@@ -3,7 +3,7 @@
 Not a test: it prints figures. For each size (default 10,000 and 50,000 objects) it
 
 1. generates a DATAtourisme feed export in a temp dir — `index.json` + `objects/…`, the
-   platform's layout — from the 7 real samples of `../shared/data/formats/datatourisme`:
+   platform's layout — from the 7 real samples of `tests/fixtures/samples/datatourisme`:
    each object is a copy of a sample with a unique `@id`, `dc:identifier` and label,
    moved to a random point of the Pays de Mormal (with the INSEE code of one of its
    communes). Bulky repeated parts are trimmed so that 50,000 objects fit on disk: at most
@@ -44,7 +44,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-SAMPLES = ROOT.parent / "shared" / "data" / "formats" / "datatourisme"
+SAMPLES = ROOT / "tests" / "fixtures" / "samples" / "datatourisme"
 # Bounding box of the territory's communes (lat, lon), a little inside it.
 LAT = (50.12, 50.33)
 LON = (3.58, 3.86)

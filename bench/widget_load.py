@@ -25,8 +25,8 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests.browser import chromium  # noqa: E402
-from tests.servers import running_servers  # noqa: E402
+from tests.support.browser import chromium  # noqa: E402
+from tests.support.servers import running_servers  # noqa: E402
 
 BUDGET = 50_000   # "50 KB gzipped", read strictly
 # Runs in the page before any script: notes when the widget becomes usable.

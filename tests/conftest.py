@@ -1,7 +1,9 @@
 """Shared fixtures: a knowledge base on SQLite and on a real PostgreSQL server.
 
-The PostgreSQL tests use the server at 127.0.0.1:5432 (override with
-TEST_POSTGRES_URL); they fail, never skip, when it cannot be reached.
+Layers: tests/unit/ (no service, no trained model, no browser: `make unit`),
+tests/integration/ (the same knowledge-base tests on PostgreSQL), tests/e2e/ (real servers,
+the browser, the platforms' fakes). The PostgreSQL tests use the server at 127.0.0.1:5432
+(override with TEST_POSTGRES_URL); they fail, never skip, when it cannot be reached.
 """
 
 from __future__ import annotations
@@ -45,10 +47,9 @@ def postgres_url() -> Iterator[str]:
     yield from _postgres_database()
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def kb_engine(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory,
-              ) -> Iterator[Engine]:
-    """An empty knowledge base (schema + communes) on each backend."""
+def empty_knowledge_base(request: pytest.FixtureRequest,
+                         tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
+    """An empty knowledge base (schema + communes) on the backend `request.param`."""
     if request.param == "sqlite":
         url = f"sqlite:///{tmp_path_factory.mktemp('kb') / 'kb.sqlite3'}"
         engine = make_engine(url)
@@ -65,6 +66,14 @@ def kb_engine(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathF
         load_communes(session)
     yield engine
     engine.dispose()
+
+
+@pytest.fixture(params=["sqlite"])
+def kb_engine(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory,
+              ) -> Iterator[Engine]:
+    """The unit layer's knowledge base: SQLite in a temporary file. tests/integration/
+    overrides it with PostgreSQL and runs the same tests again there."""
+    yield from empty_knowledge_base(request, tmp_path_factory)
 
 
 @pytest.fixture

@@ -1,0 +1,461 @@
+"""The website widget in a real headless Chromium, against the real servers (actions, Rasa,
+web app): conversation with the mouse and with the keyboard only, geolocation granted at
+Bavay and refused, reload and another page of the site, HTML injection, long-polling
+fallback, reconnection after a network drop, axe-core audit, 200 % text, screenshots.
+Slow: the servers start once for the module."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import (
+    Browser,
+    BrowserContext,
+    Dialog,
+    Geolocation,
+    Locator,
+    Page,
+    WebSocketRoute,
+    expect,
+)
+
+from analytics.config import CELL_LAT_STEP, CELL_LON_STEP, RETENTION_DAYS
+from tests.support.browser import HostRecorder, chromium, describe, serious_violations
+from tests.support.servers import ROOT, Servers, running_servers
+
+pytestmark = pytest.mark.e2e
+
+BAVAY: Geolocation = {"latitude": 50.2936, "longitude": 3.8031}
+HOSTILE_NAME = "<img src=x onerror=alert(1)>"
+SCREENSHOTS = ROOT / "docs" / "screenshots"
+DOTS_ANIMATION = ("() => getComputedStyle(document.querySelector('#mormal-chat-widget')"
+                  ".shadowRoot.querySelector('.dots'), '::after').animationName")
+CONNECTED = "document.querySelector('#mormal-chat-widget')?.dataset.state === 'connected'"
+TIMEOUT = 30_000  # ms: a turn of the bot, with the action server and the model
+expect.set_options(timeout=TIMEOUT)
+
+
+@pytest.fixture(scope="module")
+def servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Servers]:
+    workdir = tmp_path_factory.mktemp("widget")
+    with running_servers(workdir, web=True) as s:
+        # A museum whose name is an HTML injection, a few metres from the visitor, always
+        # open, accessible, flagged as an example: its card shows every badge.
+        record = workdir / "hostile.json"
+        record.write_text(json.dumps({
+            "id": "poi-xss-test", "name": HOSTILE_NAME, "kinds": ["museum"],
+            "interests": ["patrimoine", "culture"], "commune": "Bavay",
+            "latitude": 50.29365, "longitude": 3.80315, "coord_precision": "exact",
+            "opening_hours": {"specs": [{"days": ["mo", "tu", "we", "th", "fr", "sa", "su"],
+                                         "opens": "00:00", "closes": "24:00"}]},
+            "accessibility": {"wheelchair": True, "pushchair": True, "labels": []},
+            "is_example": True}))
+        subprocess.run([sys.executable, "-m", "knowledge", "add", "lieu", "--file", str(record)],
+                       cwd=ROOT, env=s.env, check=True, capture_output=True)
+        yield s
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    with chromium() as b:
+        yield b
+
+
+@pytest.fixture
+def context(browser: Browser) -> Iterator[BrowserContext]:
+    """A fresh visitor (empty storage) at Bavay who grants geolocation."""
+    ctx = browser.new_context(geolocation=BAVAY, permissions=["geolocation"], locale="fr-FR",
+                              viewport={"width": 1280, "height": 800})
+    ctx.set_default_timeout(TIMEOUT)
+    yield ctx
+    ctx.close()
+
+
+class Visit:
+    """A page of the demo site, with the dialogs and JS errors it produced."""
+
+    def __init__(self, context: BrowserContext, url: str) -> None:
+        self.page: Page = context.new_page()
+        self.dialogs: list[str] = []
+        self.errors: list[str] = []
+        self.hosts = HostRecorder()
+        self.page.on("dialog", self._dialog)
+        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
+        self.page.on("request", self.hosts)
+        self.page.goto(url)
+        self.page.wait_for_function(CONNECTED, timeout=TIMEOUT)
+
+    def _dialog(self, dialog: Dialog) -> None:
+        self.dialogs.append(dialog.message)
+        dialog.dismiss()
+
+    @property
+    def panel(self) -> Locator:
+        return self.page.locator("#mw-panel")
+
+    @property
+    def log(self) -> Locator:
+        return self.page.locator("#mw-panel .log")
+
+    def open(self) -> None:
+        self.page.get_by_role("button", name="Discuter avec la famille").click()
+        expect(self.panel).to_be_visible()
+
+    def type(self, text: str) -> None:
+        self.page.get_by_label("Votre message").fill(text)
+        self.page.keyboard.press("Enter")
+
+    def quick_reply(self, title: str) -> Locator:
+        return self.page.locator(".qr").get_by_role("button", name=title, exact=True)
+
+    def card(self, name: str) -> Locator:
+        return self.page.locator(".card").filter(
+            has=self.page.get_by_role("heading", name=name, exact=True))
+
+    def focused(self) -> str:
+        """Name of the element focused inside the widget's shadow root (its aria-label, or
+        its text without the decorative parts, or its id)."""
+        return str(self.page.evaluate("""() => {
+            const a = document.querySelector('#mormal-chat-widget').shadowRoot.activeElement;
+            if (!a) return '';
+            const copy = a.cloneNode(true);
+            copy.querySelectorAll('[aria-hidden]').forEach(e => e.remove());
+            return a.getAttribute('aria-label') || copy.textContent || a.id;
+        }"""))
+
+    def tab_to(self, text: str, backwards: bool = False, limit: int = 60) -> None:
+        for _ in range(limit):
+            if self.focused().strip() == text:
+                return
+            self.page.keyboard.press("Shift+Tab" if backwards else "Tab")
+        raise AssertionError(f"never reached {text!r} with the keyboard")
+
+
+def audit(visit: Visit, what: str) -> None:
+    found = serious_violations(visit.page)
+    assert not found, f"axe-core, {what}:\n{describe(found)}"
+
+
+def test_conversation_cards_reload_and_other_page(servers: Servers,
+                                                   context: BrowserContext) -> None:
+    v = Visit(context, servers.web_url + "/")
+    audit(v, "closed widget")
+    v.open()
+    assert v.focused() == "mw-input"  # focus moves into the conversation
+    audit(v, "open conversation")
+    expect(v.log).to_contain_text("Conversation conservée 30 jours")  # privacy, first layer
+
+    v.type("bonjour")
+    expect(v.page.get_by_text("La famille écrit")).to_be_visible()
+    expect(v.log.locator(".bot").nth(1)).to_contain_text("famille Dumoulin")
+    expect(v.page.get_by_text("La famille écrit")).to_be_hidden()
+    v.quick_reply("🏰 Que visiter ?").click()
+    v.quick_reply("📍 Partager ma position").click()   # the browser's Geolocation API
+    expect(v.log).to_contain_text("Position partagée")
+    v.quick_reply("🖼️ Musées").click()
+    forum = v.card("Forum antique de Bavay")
+    expect(forum).to_be_visible()
+    expect(forum).to_contain_text("Bavay")
+    expect(forum).to_contain_text(re.compile(r"Bavay · à \d+(,\d)? k?m"))
+    expect(v.log).to_contain_text("Les idées de Mamie Jeannine")
+    # The bot's numbered list (for text-only channels) is not shown again above the cards,
+    # and the next-step buttons come after the cards.
+    expect(v.log.locator(".bot", has_text="Forum antique de Bavay")).to_have_count(0)
+    expect(v.log.locator(".cards").last.locator("xpath=..").locator(
+        "xpath=following-sibling::*[1]")).to_have_class("qr")
+    assert v.page.evaluate(DOTS_ANIMATION) == "mw-blink"   # no reduced motion asked here
+    route = forum.get_by_role("link", name=re.compile("^Itinéraire"))
+    assert "openstreetmap.org/directions?route=50.2936%2C3.8031%3B50.2986%2C3.7911" in (
+        route.get_attribute("href") or "")
+    assert forum.get_by_role("link", name=re.compile("^Appeler")).get_attribute(
+        "href") == "tel:0359731550"
+    assert forum.get_by_role("link", name=re.compile("^Site web")).get_attribute(
+        "href") == "https://forumantique.fr/"
+    audit(v, "cards")
+
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    expect(v.page.locator(".typing")).to_be_hidden()
+    forum.scroll_into_view_if_needed()
+    v.page.screenshot(path=SCREENSHOTS / "widget-desktop.png")
+
+    forum.get_by_role("button", name=re.compile("^Cette idée me plaît")).click()
+    expect(v.log.locator(".user").last).to_have_text(re.compile("👍$"))
+    expect(v.log.locator(".bot").last).to_contain_text("Merci")
+    assert v.hosts.hosts == {"127.0.0.1"}, v.hosts.hosts  # no third-party host
+    keys = v.page.evaluate("Object.keys(localStorage)")
+    assert len(keys) == 1 and keys[0].startswith("mormal-chat:")
+    stored = json.loads(v.page.evaluate(f"localStorage.getItem({keys[0]!r})"))
+    # The transcript is kept as data (re-rendered as text), never as HTML.
+    assert {k for entry in stored["log"] for k in entry} <= {
+        "who", "text", "payload", "pending", "buttons", "custom", "image", "rated", "covered"}
+    assert {e["who"] for e in stored["log"]} == {"user", "bot"}
+
+    v.page.reload()
+    v.page.wait_for_function(CONNECTED)
+    expect(v.panel).to_be_visible()  # still open, same conversation
+    expect(v.card("Forum antique de Bavay")).to_be_visible()
+    expect(v.log).to_contain_text("🖼️ Musées")
+
+    v.page.goto(servers.web_url + "/decouvrir")
+    v.page.wait_for_function(CONNECTED)
+    expect(v.card("Forum antique de Bavay")).to_be_visible()
+    v.type("encore")  # the bot remembers the position and the interest: same session
+    expect(v.log.locator(".cards")).to_have_count(2)
+    assert not v.errors and not v.dialogs, (v.errors, v.dialogs)
+
+
+def test_keyboard_only_on_a_360_px_phone(servers: Servers, browser: Browser) -> None:
+    ctx = browser.new_context(geolocation=BAVAY, permissions=["geolocation"], locale="fr-FR",
+                              viewport={"width": 360, "height": 740}, has_touch=True)
+    ctx.set_default_timeout(TIMEOUT)
+    try:
+        v = Visit(ctx, servers.web_url + "/")
+        kb = v.page.keyboard
+        v.tab_to("Discuter avec la famille")
+        kb.press("Enter")
+        assert v.focused() == "mw-input"
+        panel = v.panel.bounding_box()
+        assert panel and panel["width"] <= 360 and panel["x"] >= 0  # full width on a phone
+        kb.type("bonjour")
+        kb.press("Enter")
+        expect(v.quick_reply("🏰 Que visiter ?")).to_be_visible()
+        v.tab_to("🏰 Que visiter ?", backwards=True)
+        kb.press("Enter")
+        expect(v.quick_reply("📍 Partager ma position")).to_be_visible()
+        assert v.focused() == "mw-input"  # focus is not lost when the buttons go
+        v.tab_to("📍 Partager ma position", backwards=True)
+        kb.press("Enter")
+        expect(v.quick_reply("🖼️ Musées")).to_be_visible()
+        v.tab_to("🖼️ Musées", backwards=True)
+        kb.press("Space")
+        expect(v.card("Forum antique de Bavay")).to_be_visible()
+        expect(v.page.locator(".typing")).to_be_hidden()
+        v.card("Forum antique de Bavay").scroll_into_view_if_needed()
+        v.page.screenshot(path=SCREENSHOTS / "widget-mobile-360.png")
+        audit(v, "cards on a 360 px phone")
+        v.page.set_viewport_size({"width": 320, "height": 640})   # the narrowest phones
+        assert v.log.evaluate("el => el.scrollWidth - el.clientWidth") <= 0
+        expect(v.page.get_by_role("button", name="Envoyer")).to_be_in_viewport()
+        v.tab_to("Itinéraire : Forum antique de Bavay (nouvelle fenêtre)", backwards=True)
+        # Full screen, the panel is modal: Tab does not wander to the page hidden behind it.
+        assert v.panel.get_attribute("aria-modal") == "true"
+        v.tab_to("Envoyer")
+        kb.press("Tab")
+        assert v.focused() == "Vie privée"
+        kb.press("Shift+Tab")
+        assert v.focused() == "Envoyer"
+        v.tab_to("Vie privée")
+        kb.press("Enter")
+        # The notice states the figures analytics/ applies (retention, position cells).
+        expect(v.page.locator("#mw-privacy")).to_contain_text(
+            f"conservée {RETENTION_DAYS} jours")
+        assert round(CELL_LAT_STEP * 111.2) == 1 and round(CELL_LON_STEP * 71.5) == 1
+        expect(v.page.locator("#mw-privacy")).to_contain_text("zone d'environ 1 km")
+        expect(v.page.locator("#mw-privacy")).to_contain_text(
+            "uniquement à vous recommander")
+        kb.press("Escape")   # closes the notice, focus back on its button
+        assert v.focused() == "Vie privée"
+        kb.press("Escape")   # closes the widget, focus back on the launcher
+        expect(v.panel).to_be_hidden()
+        assert v.focused() == "Discuter avec la famille"
+        # Reload (F5): the conversation is still there, reached with the keyboard again.
+        v.page.reload()
+        v.page.wait_for_function(CONNECTED)
+        v.tab_to("Discuter avec la famille")
+        kb.press("Enter")
+        assert v.focused() == "mw-input"
+        expect(v.card("Forum antique de Bavay")).to_be_visible()
+        kb.type("encore")
+        kb.press("Enter")   # same session: the bot remembers the position and the interest
+        expect(v.log.locator(".cards")).to_have_count(2)
+        assert not v.errors, v.errors
+    finally:
+        ctx.close()
+
+
+def test_refused_geolocation_invites_to_type_the_town(servers: Servers,
+                                                      browser: Browser) -> None:
+    # No permission: the browser refuses. This visitor also asks for reduced motion.
+    ctx = browser.new_context(locale="fr-FR", reduced_motion="reduce")
+    ctx.set_default_timeout(TIMEOUT)
+    try:
+        v = Visit(ctx, servers.web_url + "/")
+        v.open()
+        assert v.page.evaluate(DOTS_ANIMATION) == "none"   # the typing dots do not blink
+        v.page.locator(".tools").get_by_role("button", name="📍 Partager ma position").click()
+        expect(v.log).to_contain_text("Votre position n'a pas été partagée")
+        expect(v.log).to_contain_text("Écrivez simplement le nom de votre ville")
+        assert v.focused() == "mw-input"
+        v.type("je suis à Bavay")
+        expect(v.log).to_contain_text("près de Bavay")
+    finally:
+        ctx.close()
+
+
+def test_html_in_a_place_name_is_shown_as_text(servers: Servers,
+                                               context: BrowserContext) -> None:
+    v = Visit(context, servers.web_url + "/")
+    v.open()
+    v.page.locator(".tools").get_by_role("button", name="📍 Partager ma position").click()
+    v.quick_reply("🖼️ Musées").click()
+    hostile = v.card(HOSTILE_NAME)
+    expect(hostile).to_be_visible()
+    expect(hostile.get_by_role("heading")).to_have_text(HOSTILE_NAME)
+    for badge in ("ouvert", "♿ fauteuil roulant", "🚼 poussette", "exemple"):
+        expect(hostile.locator(".badge", has_text=badge)).to_be_visible()
+    assert v.panel.locator("img").count() == 0  # neither the seed nor the name has a photo
+    hrefs = v.panel.locator("a").evaluate_all("els => els.map(e => e.href)")
+    assert hrefs and all(re.match(r"(https?:|tel:|mailto:)", h) for h in hrefs), hrefs
+    v.page.wait_for_timeout(500)
+    assert not v.dialogs and not v.errors, (v.dialogs, v.errors)
+
+
+def test_events_go_to_the_calendar(servers: Servers, context: BrowserContext,
+                                   tmp_path: Path) -> None:
+    v = Visit(context, servers.web_url + "/")
+    v.open()
+    v.type("je suis à Bavay")
+    expect(v.log).to_contain_text("près de Bavay")
+    v.type("quels événements le mois prochain ?")
+    event = v.page.locator(".card").filter(has_text="Ajouter à mon agenda").first
+    expect(event).to_be_visible()
+    expect(event).to_contain_text("exemple")   # demo events are flagged
+    title = event.get_by_role("heading").inner_text()
+    with v.page.expect_download() as info, v.page.expect_request(
+            lambda r: r.url == servers.web_url + "/api/interactions") as beacon:
+        event.get_by_role("button", name="Ajouter à mon agenda").click()
+    # The click is reported for analytics (text/plain body: no CORS preflight).
+    click = json.loads(beacon.value.post_data or "{}")
+    session = v.page.evaluate("JSON.parse(localStorage.getItem(Object.keys(localStorage)[0])).id")
+    assert click["sender"] == session and click["type"] == "click"
+    assert click["target"] == "calendar" and click["item"]
+    path = tmp_path / "event.ics"
+    info.value.save_as(path)
+    ics = path.read_bytes().decode()
+    assert ics.startswith("BEGIN:VCALENDAR\r\n") and ics.endswith("END:VCALENDAR\r\n")
+    assert re.search(r"\r\nDTSTART:\d{8}T\d{6}Z\r\n", ics), ics
+    assert re.search(r"\r\nDTEND:\d{8}T\d{6}Z\r\n", ics), ics
+    unfolded = ics.replace("\r\n ", "")
+    escaped = title.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,")
+    assert f"\r\nSUMMARY:{escaped}\r\n" in unfolded, ics
+    assert all(len(line.encode()) <= 75 for line in ics.split("\r\n")), ics
+
+
+def test_long_polling_when_websocket_is_unavailable(servers: Servers,
+                                                    context: BrowserContext) -> None:
+    context.add_init_script("window.WebSocket = undefined;")
+    v = Visit(context, servers.web_url + "/")   # waits until connected
+    v.open()
+    v.type("je suis à Bavay")
+    expect(v.log).to_contain_text("près de Bavay")
+    assert not v.errors, v.errors
+
+
+def test_reconnects_after_a_network_drop_and_sends_what_was_typed(
+        servers: Servers, context: BrowserContext) -> None:
+    sockets: list[WebSocketRoute] = []
+    network = {"up": True}
+
+    def through(ws: WebSocketRoute) -> None:
+        if network["up"]:
+            ws.connect_to_server()
+            sockets.append(ws)
+        else:
+            ws.close()
+
+    context.route_web_socket(re.compile(".*/socket.io/.*"), through)
+    context.route(re.compile(".*/socket.io/.*"),   # the long-polling fallback too
+                  lambda r: r.continue_() if network["up"] else r.abort())
+    v = Visit(context, servers.web_url + "/")
+    v.open()
+    network["up"] = False
+    for ws in sockets:
+        ws.close()
+    v.page.wait_for_function(
+        "document.querySelector('#mormal-chat-widget').dataset.state !== 'connected'")
+    v.type("je suis à Bavay")
+    expect(v.page.locator(".status")).to_contain_text("dès le retour du réseau")
+    network["up"] = True
+    v.page.wait_for_function(CONNECTED)
+    expect(v.log).to_contain_text("près de Bavay")   # the message was not lost
+    expect(v.page.locator(".status")).to_have_text("")
+
+
+def test_text_enlarged_to_200_percent(servers: Servers, context: BrowserContext) -> None:
+    v = Visit(context, servers.web_url + "/")
+    v.page.add_style_tag(content="html { font-size: 200% !important; }")
+    v.open()
+    v.type("je suis à Bavay")
+    expect(v.log).to_contain_text("près de Bavay")
+    size = v.page.evaluate("() => getComputedStyle(document.querySelector('#mormal-chat-widget')"
+                           ".shadowRoot.querySelector('.mw')).fontSize")
+    assert size == "32px"
+    box = v.panel.bounding_box()
+    assert box and box["x"] >= 0 and box["x"] + box["width"] <= 1280
+    overflow = v.log.evaluate("el => el.scrollWidth - el.clientWidth")
+    assert overflow <= 0   # lines wrap; nothing is cut on the side
+    send = v.page.get_by_role("button", name="Envoyer")
+    expect(send).to_be_in_viewport()
+    audit(v, "200 % text")
+
+
+def test_fields_the_knowledge_base_would_refuse_are_still_neutralised(
+        servers: Servers, context: BrowserContext, tmp_path: Path) -> None:
+    """Defence in depth: a payload with hostile links and special characters, slipped
+    into the real socket.io stream, renders only safe links and a well-escaped .ics."""
+    sockets: list[WebSocketRoute] = []
+
+    def through(ws: WebSocketRoute) -> None:
+        ws.connect_to_server()
+        sockets.append(ws)
+
+    context.route_web_socket(re.compile(".*/socket.io/.*"), through)
+    photo = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64   # served by the test, never fetched outside
+    context.route("https://photos.example/**",
+                  lambda r: r.fulfill(status=200, content_type="image/png", body=photo))
+    v = Visit(context, servers.web_url + "/")
+    v.open()
+    payloads = [
+        {"type": "places", "speaker": "sophie", "items": [{
+            "id": "p1", "name": "Ferme « test »", "commune": "Bavay", "distance_km": 0.45,
+            "coord_precision": "exact", "url": "javascript:alert(3)",
+            "phone": "03 27 <script>", "image": "https://photos.example/ferme.png",
+            "map_url": "javascript:alert(4)", "open_now": False}]},
+        {"type": "events", "speaker": "lea", "items": [{
+            "id": "ev-1", "title": "Fête, marché; et \\ veillée\nnocturne",
+            "start": "2030-07-14T21:00:00+02:00", "end": "2030-07-14T23:30:00+02:00",
+            "url": "data:text/html,<script>alert(5)</script>", "commune": "Bavay",
+            "venue": "Place <b>du</b> marché", "price": {"free": True},
+            "latitude": 50.2936, "longitude": 3.8031}]},
+    ]
+    for payload in payloads:
+        sockets[-1].send("42" + json.dumps(["bot_uttered", {"custom": payload}]))
+    farm = v.card("Ferme « test »")
+    expect(farm).to_contain_text("Bavay · à 500 m")
+    expect(farm.locator(".badge")).to_have_text("fermé en ce moment")
+    expect(v.log).to_contain_text("Les idées de Sophie")
+    assert farm.get_by_role("link").evaluate_all("els => els.map(e => e.href)") == [
+        "tel:0327"]   # no website, no directions from a javascript: map link
+    assert farm.locator("img").get_attribute("src") == "https://photos.example/ferme.png"
+    assert farm.locator("img").get_attribute("alt") == ""   # decorative: the name is text
+    event = v.page.locator(".card").filter(has_text="Ajouter à mon agenda")
+    expect(event).to_contain_text("dimanche 14 juillet, 21:00 – 23:30")
+    expect(event).to_contain_text("Place <b>du</b> marché")
+    expect(event).to_contain_text("gratuit")
+    assert [link.get_attribute("href") for link in event.get_by_role("link").all()] == [
+        "https://www.openstreetmap.org/directions?route=%3B50.2936%2C3.8031"]
+    with v.page.expect_download() as info:
+        event.get_by_role("button", name="Ajouter à mon agenda").click()
+    info.value.save_as(tmp_path / "e.ics")
+    ics = (tmp_path / "e.ics").read_bytes().decode().replace("\r\n ", "")
+    assert "\r\nSUMMARY:Fête\\, marché\\; et \\\\ veillée\\nnocturne\r\n" in ics, ics
+    assert "\r\nDTSTART:20300714T190000Z\r\nDTEND:20300714T213000Z\r\n" in ics, ics
+    assert "\r\nLOCATION:Place <b>du</b> marché\\, Bavay\r\n" in ics, ics
+    assert "URL:" not in ics and "data:" not in ics
+    assert not v.dialogs and not v.errors, (v.dialogs, v.errors)
