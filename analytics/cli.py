@@ -13,7 +13,6 @@ from datetime import date
 from pathlib import Path
 from typing import TextIO
 
-from dotenv import load_dotenv
 from sqlalchemy.exc import SQLAlchemyError
 
 from analytics.config import RETENTION_DAYS, analytics_key, tracker_store_url
@@ -24,7 +23,6 @@ from analytics.reader import Period, make_engine
 from analytics.report import Filters, build
 from analytics.retention import ConcurrentRetention, apply_retention, forget_visitor
 from knowledge.argparse_fr import FrenchArgumentParser
-from knowledge.config import PROJECT_ROOT
 
 
 class CliError(Exception):
@@ -166,7 +164,6 @@ def cmd_forget(args: argparse.Namespace) -> str:
     if len(given) != 1:
         raise CliError("Donnez l'identifiant de session du visiteur (widget), ou "
                        "--telegram IDENTIFIANT, ou --telephone NUMÉRO (WhatsApp, SMS).")
-    load_dotenv(PROJECT_ROOT / ".env", override=False)  # the channels' secrets may be there
     senders = ([args.session.strip()] if args.session
                else messaging_senders(args.telegram, args.telephone))
     engine = make_engine(args.database or tracker_store_url())

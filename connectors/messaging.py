@@ -16,7 +16,6 @@ import hashlib
 import hmac
 import json
 import logging
-import os
 import time
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Coroutine, Iterable
@@ -34,6 +33,7 @@ from sanic.response import HTTPResponse
 from bot.dialogue.recommend import distance_fr, french_date
 from bot.dialogue.voice import SHARE_POSITION
 from connectors.guard import Handler, guarded
+from knowledge.config import Settings, get_settings, setting, settings_of
 from knowledge.geo import CoordinateError, check_coordinates
 
 logger = logging.getLogger(__name__)
@@ -211,10 +211,10 @@ class RetrySettings:
     max_delay: float = 30.0
 
     @classmethod
-    def from_env(cls) -> RetrySettings:
-        # At least one try: with 0, aiohttp_retry would never stop retrying.
-        return cls(max(1, int(os.environ.get("MESSAGING_RETRY_ATTEMPTS", cls.attempts))),
-                   max(0.0, float(os.environ.get("MESSAGING_RETRY_DELAY", cls.first_delay))))
+    def from_env(cls, settings: Settings | None = None) -> RetrySettings:
+        """MESSAGING_RETRY_ATTEMPTS and MESSAGING_RETRY_DELAY (the project's settings)."""
+        settings = settings or get_settings()
+        return cls(settings.messaging_retry_attempts, settings.messaging_retry_delay)
 
 
 class PlatformClient:
@@ -307,12 +307,11 @@ class BackgroundTasks:
 def env_settings(required: Iterable[str], optional: Iterable[str] = ()) -> dict[str, str] | None:
     """The variables' values ("" for an unset optional one), or None when a required one
     is missing: the channel stays disabled, and the log says which."""
-    values = {name: os.environ.get(name, "").strip() for name in required}
-    missing = [name for name, value in values.items() if not value]
-    if missing:
+    values = settings_of(required, optional)
+    if values is None:
+        missing = [name for name in required if not setting(name)]
         logger.info("Canal désactivé, variables manquantes : %s", ", ".join(missing))
-        return None
-    return values | {name: os.environ.get(name, "").strip() for name in optional}
+    return values
 
 
 def same_secret(given: str | None, expected: str) -> bool:

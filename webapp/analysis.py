@@ -9,7 +9,6 @@ import asyncio
 import contextlib
 import io
 import logging
-import os
 from collections.abc import AsyncIterator
 from datetime import date, timedelta
 from typing import Any
@@ -27,7 +26,7 @@ from analytics.privacy import Pseudonymiser
 from analytics.reader import Period
 from analytics.report import Filters, build
 from analytics.retention import ConcurrentRetention, apply_retention
-from webapp.app import TRACKER
+from webapp.app import SETTINGS, TRACKER
 from webapp.console.auth import require_role
 from webapp.console.render import render
 
@@ -160,7 +159,7 @@ async def daily_retention(app: web.Application) -> AsyncIterator[None]:
 
 
 def setup(app: web.Application) -> None:
-    if os.environ.get("ANALYTICS_DAILY_RETENTION", "1").strip() != "0":
+    if app[SETTINGS].daily_retention:
         app.cleanup_ctx.append(daily_retention)
     app.router.add_get(PATH, page, name="analysis")
     app.router.add_get(PATH + "/figures.css", stylesheet)

@@ -18,9 +18,9 @@ import jinja2
 from aiohttp import web
 from sqlalchemy.engine import Engine
 
-from analytics.config import tracker_store_url
 from analytics.reader import make_engine as make_tracker_engine
 from knowledge.aio import KnowledgeBase
+from knowledge.config import tracker_store_url
 from webapp.settings import WebSettings, get_web_settings
 
 log = logging.getLogger(__name__)

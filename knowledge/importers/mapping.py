@@ -7,7 +7,6 @@ a wrong value stops the run with a French message instead of importing bad data.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,10 +14,9 @@ from typing import Any
 
 import yaml
 
+from knowledge.config import get_settings
 from knowledge.taxonomy import INTERESTS, KINDS, ROUTE_MODES
 from knowledge.text import normalize
-
-DEFAULT_MAPPING = Path(__file__).resolve().parent / "mapping.yaml"
 
 
 class MappingError(ValueError):
@@ -81,7 +79,7 @@ def _keys(values: Any, allowed: dict[str, str], where: str) -> list[str]:
 
 
 def load_mapping(path: Path | None = None) -> Mapping:
-    path = path or Path(os.environ.get("KNOWLEDGE_IMPORT_MAPPING") or DEFAULT_MAPPING)
+    path = path or get_settings().import_mapping
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     except (OSError, yaml.YAMLError) as exc:

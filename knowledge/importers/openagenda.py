@@ -10,7 +10,6 @@ agenda; a file is a full feed when it holds every event its response announces (
 from __future__ import annotations
 
 import json
-import os
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,6 +17,7 @@ from typing import Any
 
 import requests
 
+from knowledge.config import get_settings
 from knowledge.importers.common import (
     JSON_ERRORS,
     Context,
@@ -34,7 +34,6 @@ from knowledge.importers.common import (
     text_of,
 )
 
-DEFAULT_API_URL = "https://api.openagenda.com/v2"
 LICENCE = "Contenu de l'agenda OpenAgenda, propriété de son éditeur"
 STATUS_CANCELLED = 6  # v2 status: 1 scheduled … 5 full, 6 cancelled
 PAGE_SIZE = 100
@@ -121,8 +120,9 @@ def fetch_openagenda(agenda: str, *, key: str | None = None, base_url: str | Non
     Base URL and key come from OPENAGENDA_API_URL (default the public v2 API) and
     OPENAGENDA_KEY unless given. Raises OpenAgendaError with a French message.
     """
-    base = (base_url or os.environ.get("OPENAGENDA_API_URL") or DEFAULT_API_URL).rstrip("/")
-    key = key or os.environ.get("OPENAGENDA_KEY")
+    settings = get_settings()
+    base = (base_url or settings.openagenda_api_url).rstrip("/")
+    key = key or settings.openagenda_key
     if not key:
         raise OpenAgendaError("clé OpenAgenda manquante : définissez OPENAGENDA_KEY.")
     http = session or requests.Session()
