@@ -2,8 +2,9 @@
 per process (created in `cleanup_ctx`, never at import time), templates, an error
 middleware that answers in French, and the parts of the site.
 
-Each part (demo page, console, analysis…) is a module with `setup(app)` that adds its
-routes; `PARTS` lists them in order.
+Each part (demo page, console and its Analyse page, interactions) is a module with
+`setup(app)` that adds its routes; `_parts` lists them in order. The shared resources are
+the application keys of `webapp.keys` (re-exported here).
 """
 
 from __future__ import annotations
@@ -16,20 +17,18 @@ import aiohttp
 import aiohttp_jinja2
 import jinja2
 from aiohttp import web
-from sqlalchemy.engine import Engine
 
 from analytics.reader import make_engine as make_tracker_engine
 from knowledge.aio import KnowledgeBase
 from knowledge.config import tracker_store_url
+from webapp.keys import HTTP, KB, SETTINGS, TRACKER
 from webapp.settings import WebSettings, get_web_settings
+
+__all__ = ["HTTP", "KB", "SETTINGS", "TRACKER", "create_app"]
 
 log = logging.getLogger(__name__)
 
 HERE = Path(__file__).resolve().parent
-SETTINGS = web.AppKey("settings", WebSettings)
-KB = web.AppKey("kb", KnowledgeBase)
-TRACKER = web.AppKey("tracker", Engine)  # Rasa's tracker store (analytics, interactions)
-HTTP = web.AppKey("http", aiohttp.ClientSession)
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
@@ -110,7 +109,8 @@ async def health(_request: web.Request) -> web.Response:
 
 def _parts() -> list[Callable[[web.Application], None]]:
     """The parts of the site, imported here so that building the app imports them."""
-    from webapp import analysis, console, demo, interactions
+    from webapp import console, demo, interactions
+    from webapp.console import analysis
 
     parts: list[Callable[[web.Application], None]] = [console.setup, demo.setup,
                                                       analysis.setup, interactions.setup]

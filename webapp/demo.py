@@ -16,7 +16,7 @@ from typing import Any
 import aiohttp_jinja2
 from aiohttp import web
 
-from webapp.app import SETTINGS
+from webapp.keys import SETTINGS
 
 WIDGET_JS = Path(__file__).resolve().parent.parent / "connectors" / "widget" / "widget.js"
 WIDGET = web.AppKey("widget", bytes)

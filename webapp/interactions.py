@@ -26,7 +26,7 @@ from aiohttp import web
 from sqlalchemy.engine import Engine
 
 from analytics.reader import EVENTS, has_events_table
-from webapp.app import HTTP, SETTINGS, TRACKER
+from webapp.keys import HTTP, SETTINGS, TRACKER
 
 log = logging.getLogger(__name__)
 

@@ -118,6 +118,14 @@ def _strings(node: ast.AST) -> set[str]:
             if isinstance(e, ast.Constant) and isinstance(e.value, str)}
 
 
+def _is_table(words: set[str]) -> bool:
+    return words.issuperset(DAY_NAMES) or words.issuperset(MONTH_NAMES)
+
+
+def _line(node: ast.AST) -> int:
+    return int(getattr(node, "lineno", 0))
+
+
 def _is_call(node: ast.AST, attribute: str) -> bool:
     return isinstance(node, ast.Call) and (
         isinstance(node.func, ast.Attribute) and node.func.attr == attribute
@@ -133,17 +141,17 @@ def definitions() -> list[tuple[str, str]]:
         docstrings = {id(n.value) for n in ast.walk(tree) if isinstance(n, ast.Expr)}
         for node in ast.walk(tree):
             words = _strings(node)
-            if DAY_NAMES <= words or MONTH_NAMES <= words:
-                found.append(("tables", f"{where}:{node.lineno}"))  # type: ignore[attr-defined]
-            if _is_call(node, "normalize") and any(
+            if _is_table(words):
+                found.append(("tables", f"{where}:{_line(node)}"))
+            if isinstance(node, ast.Call) and _is_call(node, "normalize") and any(
                     isinstance(a, ast.Constant) and a.value in ("NFKD", "NFD")
-                    for a in node.args):  # type: ignore[attr-defined]
-                found.append(("folding", f"{where}:{node.lineno}"))  # type: ignore[attr-defined]
+                    for a in node.args):
+                found.append(("folding", f"{where}:{_line(node)}"))
             if _is_call(node, "ZoneInfo"):
-                found.append(("time zone", f"{where}:{node.lineno}"))  # type: ignore[attr-defined]
+                found.append(("time zone", f"{where}:{_line(node)}"))
             if (isinstance(node, ast.Constant) and node.value == "Europe/Paris"
                     and id(node) not in docstrings):
-                found.append(("time zone", f"{where}:{node.lineno}"))
+                found.append(("time zone", f"{where}:{_line(node)}"))
     return found
 
 
@@ -160,7 +168,7 @@ def test_the_scan_finds_a_second_definition() -> None:
                      'MONTHS = {"janvier": 1, "février": 2, "mars": 3, "avril": 4, "mai": 5,'
                      ' "juin": 6, "juillet": 7, "août": 8, "septembre": 9, "octobre": 10,'
                      ' "novembre": 11, "décembre": 12}\n')
-    tables = [n for n in ast.walk(tree) if DAY_NAMES <= _strings(n) or MONTH_NAMES <= _strings(n)]
+    tables = [n for n in ast.walk(tree) if _is_table(_strings(n))]
     assert len(tables) == 2
 
 
@@ -169,11 +177,10 @@ def test_the_scan_finds_a_second_definition() -> None:
 def _reads_environment(tree: ast.Module) -> list[int]:
     lines = []
     for node in ast.walk(tree):
-        if isinstance(node, ast.Attribute) and node.attr in ("environ", "getenv") and (
-                isinstance(node.value, ast.Name) and node.value.id == "os"):
-            lines.append(node.lineno)
-        elif _is_call(node, "load_dotenv"):
-            lines.append(node.lineno)  # type: ignore[attr-defined]
+        reads_os = (isinstance(node, ast.Attribute) and node.attr in ("environ", "getenv")
+                    and isinstance(node.value, ast.Name) and node.value.id == "os")
+        if reads_os or _is_call(node, "load_dotenv"):
+            lines.append(_line(node))
     return lines
 
 

@@ -24,8 +24,8 @@ from aiohttp_session import Session, get_session, new_session
 from aiohttp_session import setup as session_setup
 from aiohttp_session.cookie_storage import EncryptedCookieStorage
 
-from webapp.app import KB, SETTINGS
 from webapp.console.accounts import User, active_user
+from webapp.keys import KB, SETTINGS
 
 LOGIN_PATH = "/console/connexion"
 COOKIE_NAME = "mormal_console"

@@ -10,8 +10,8 @@ from aiohttp import web
 from sqlalchemy.orm import Session, sessionmaker
 
 from knowledge.db import session_factory, transaction
-from webapp.app import KB
 from webapp.console.models import ensure_tables
+from webapp.keys import KB
 
 T = TypeVar("T")
 FACTORY = web.AppKey("console_factory", sessionmaker)

@@ -9,13 +9,13 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from knowledge.store import MODELS
-from webapp.app import KB
 from webapp.console.accounts import authenticate
 from webapp.console.auth import current_user, log_in, log_out, require_role
 from webapp.console.db import write
 from webapp.console.models import ROLES
 from webapp.console.ratelimit import FailureLimiter
 from webapp.console.render import render
+from webapp.keys import KB
 
 LIMITER = web.AppKey("console_login_limiter", FailureLimiter)
 IP_LIMITER = web.AppKey("console_login_ip_limiter", FailureLimiter)

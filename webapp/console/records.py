@@ -17,7 +17,6 @@ from knowledge.gazetteer import Gazetteer
 from knowledge.hours_text import same_hours
 from knowledge.store import TYPE_LABELS, NotFound, Store, ValidationError, to_dict
 from knowledge.taxonomy import INTERESTS, KINDS, ROUTE_MODES
-from webapp.app import KB
 from webapp.console import auditlog
 from webapp.console.auth import current_user, require_role
 from webapp.console.db import write
@@ -33,6 +32,7 @@ from webapp.console.forms import (
 from webapp.console.listing import Filters, list_records
 from webapp.console.mapsvg import map_view
 from webapp.console.render import render
+from webapp.keys import KB
 
 PATHS = {"poi": "lieux", "event": "evenements", "route": "itineraires"}
 KINDS_BY_PATH = {path: kind for kind, path in PATHS.items()}

@@ -7,12 +7,12 @@ import json
 from aiohttp import web
 
 from knowledge.audit import check_base
-from webapp.app import KB
 from webapp.console import auditlog
 from webapp.console.auth import require_role
 from webapp.console.forms import FIELDS
 from webapp.console.records import PATHS
 from webapp.console.render import render
+from webapp.keys import KB
 
 EDITORS = ("editor", "admin")
 # The journal names changed fields as the forms do; the others (filled by imports).

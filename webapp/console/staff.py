@@ -5,12 +5,12 @@ from __future__ import annotations
 from aiohttp import web
 from sqlalchemy.orm import Session
 
-from webapp.app import KB
 from webapp.console import accounts, auditlog
 from webapp.console.auth import current_user, require_role
 from webapp.console.db import write
 from webapp.console.models import ROLES
 from webapp.console.render import render
+from webapp.keys import KB
 
 
 def _add(session: Session, admin: str, username: str, password: str, role: str) -> None:

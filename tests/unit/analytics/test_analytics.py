@@ -277,10 +277,10 @@ async def test_the_web_app_runs_retention_by_itself(tmp_path: Path,
                                                     monkeypatch: pytest.MonkeyPatch) -> None:
     """The widget promises deletion after 30 days: the web app deletes the older events
     by itself (counts kept), with no cron job."""
-    import webapp.analysis
+    import webapp.console.analysis
 
     monkeypatch.setenv("TRACKER_STORE_URL", "")
-    monkeypatch.setattr(webapp.analysis, "RETENTION_FIRST_DELAY", 0.0)
+    monkeypatch.setattr(webapp.console.analysis, "RETENTION_FIRST_DELAY", 0.0)
     tracker = tmp_path / "tracker.sqlite3"
     engine = make_engine(f"sqlite:///{tracker}")
     fill(engine, 2000, start=time.time() - 50 * 86400, days=49)

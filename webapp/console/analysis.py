@@ -26,9 +26,9 @@ from analytics.privacy import Pseudonymiser
 from analytics.reader import Period
 from analytics.report import Filters, build
 from analytics.retention import ConcurrentRetention, apply_retention
-from webapp.app import SETTINGS, TRACKER
 from webapp.console.auth import require_role
 from webapp.console.render import render
+from webapp.keys import SETTINGS, TRACKER
 
 log = logging.getLogger(__name__)
 
@@ -85,7 +85,7 @@ async def page(request: web.Request) -> web.Response:
         "fig": fig, "figures": Markup(render_fragment(fig)), "filters": filters,
         "channels": channels, "query": _query(filters),
     }
-    return await render(request, "analysis/index.html", context)
+    return await render(request, "console/analysis.html", context)
 
 
 def _download(body: str, filename: str, content_type: str) -> web.Response:
