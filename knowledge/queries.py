@@ -29,7 +29,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from functools import lru_cache
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, NamedTuple, TypeVar
 
 from rapidfuzz import fuzz, process
 from sqlalchemy import or_, select, text
@@ -72,9 +72,6 @@ class Page(Generic[T]):
             return self.more
         return self.total is not None and self.offset + len(self.items) < self.total
 
-    @property
-    def next_offset(self) -> int:
-        return self.offset + len(self.items)
 
 
 @dataclass
@@ -146,6 +143,24 @@ def _bits(mask: int) -> int:
     return _POPCOUNT[mask] if mask < len(_POPCOUNT) else bin(mask).count("1")
 
 
+class _Candidate(NamedTuple):
+    """A POI in the running for the page. While its opening hours are still to be read
+    (`pending`), `score` is an upper bound that counts it open; once scored (`exact`) it
+    is the score, and `open_now` says what the hours gave (None: no hours)."""
+
+    score: float
+    distance_km: float
+    id: str
+    open_now: bool | None = None
+
+
+def _score(distance_km: float, radius_km: float, interest: float, access: float,
+           audience: float, open_now: float) -> float:
+    """The score of the module docstring; each factor is between 0 and 1."""
+    return (W_PROXIMITY * (1 - distance_km / radius_km) + W_INTEREST * interest
+            + W_ACCESS * access + W_AUDIENCE * audience) + W_OPEN * open_now
+
+
 def nearby_pois(session: Session, q: PoiQuery, *, limit: int = 5, offset: int = 0,
                 count_total: bool = False) -> Page[PoiHit]:
     """POIs around a point ranked by the score above, one page at a time.
@@ -171,10 +186,9 @@ def nearby_pois(session: Session, q: PoiQuery, *, limit: int = 5, offset: int = 
     at_col = {name: 5 + i for i, name in enumerate(extra)}
     lat_min, lat_max, lon_min, lon_max = bbox(lat, lon, radius * HAVERSINE_SLACK)
     conn = session.connection()
-    # (upper bound, distance, id) of candidates whose opening hours are still to be read,
-    # and (score, distance, id, open state) of those scored exactly
-    pending: list[tuple[float, float, str]] = []
-    exact: list[tuple[float, float, str, bool | None]] = []
+    # Candidates whose opening hours are still to be read, and those scored exactly.
+    pending: list[_Candidate] = []
+    exact: list[_Candidate] = []
     seen: set[str] = set()
     inner: float | None = None
     ring = min(FIRST_RING_KM, radius)
@@ -226,16 +240,16 @@ def nearby_pois(session: Session, q: PoiQuery, *, limit: int = 5, offset: int = 
                     audiences = _json_list(row[at_col["audiences"]])
                     audience = (0.5 if not audiences
                                 else 1.0 if q.audience in audiences else 0.0)
-                base = (W_PROXIMITY * (1 - d / radius) + W_INTEREST * interest
-                        + W_ACCESS * access + W_AUDIENCE * audience)
                 if rhours:
-                    pending.append((base + W_OPEN, d, rid))
+                    pending.append(_Candidate(
+                        _score(d, radius, interest, access, audience, 1.0), d, rid))
                 elif not q.open_now:
-                    exact.append((base + W_OPEN * 0.5, d, rid, None))
+                    exact.append(_Candidate(
+                        _score(d, radius, interest, access, audience, 0.5), d, rid))
         _settle(session, pending, exact, need, at, q.open_now)
         done = ring >= radius
         if not done and len(exact) >= need:
-            kth = heapq.nsmallest(need, exact, key=_rank)[-1][0]
+            kth = heapq.nsmallest(need, exact, key=_rank)[-1].score
             farther_best = W_PROXIMITY * (1 - ring / radius) + (1 - W_PROXIMITY)
             done = kth >= farther_best and not count_total
         if done:
@@ -246,11 +260,12 @@ def nearby_pois(session: Session, q: PoiQuery, *, limit: int = 5, offset: int = 
     exact.sort(key=_rank)
     complete = ring >= radius
     page = exact[offset : offset + limit]
-    pois = _by_id(session, Poi, [e[2] for e in page])
+    pois = _by_id(session, Poi, [c.id for c in page])
     items = [
-        PoiHit(pois[pid], round(geodesic_km(lat, lon, pois[pid].latitude, pois[pid].longitude), 2),
-               is_open, round(score, 4))
-        for score, _, pid, is_open in page
+        PoiHit(pois[c.id], round(geodesic_km(lat, lon, pois[c.id].latitude,
+                                             pois[c.id].longitude), 2),
+               c.open_now, round(c.score, 4))
+        for c in page
     ]
     total = len(exact) + len(pending) if complete else None
     more = len(exact) + len(pending) > offset + len(page) or not complete
@@ -291,29 +306,30 @@ def _json_list(value: Any) -> list[str]:
     return list(json.loads(value)) if isinstance(value, str) else list(value)
 
 
-def _rank(entry: tuple[Any, ...]) -> tuple[float, float, str]:
+def _rank(c: _Candidate) -> tuple[float, float, str]:
     """Page order: best score, then nearer, then id (stable across pages)."""
-    return -entry[0], entry[1], entry[2]
+    return -c.score, c.distance_km, c.id
 
 
-def _settle(session: Session, pending: list[tuple[float, float, str]],
-            exact: list[tuple[float, float, str, bool | None]], need: int, at: datetime,
-            open_only: bool) -> None:
+def _settle(session: Session, pending: list[_Candidate], exact: list[_Candidate], need: int,
+            at: datetime, open_only: bool) -> None:
     """Score exactly the candidates with opening hours that could still make the page
     (best upper bound first), moving them from `pending` to `exact`."""
     pending.sort(key=_rank)
     while pending:
-        if len(exact) >= need and pending[0][0] < heapq.nsmallest(need, exact, key=_rank)[-1][0]:
+        if (len(exact) >= need
+                and pending[0].score < heapq.nsmallest(need, exact, key=_rank)[-1].score):
             return
         batch, pending[:] = pending[:need], pending[need:]
         hours_of = dict(session.connection().execute(
-            select(Poi.id, Poi.opening_hours).where(Poi.id.in_([b[2] for b in batch]))).all())
-        for upper, d, pid in batch:
+            select(Poi.id, Poi.opening_hours).where(Poi.id.in_([c.id for c in batch]))).all())
+        for upper, d, pid, _ in batch:
             state = hours.is_open(hours_of.get(pid), at)
             if open_only and state is not True:
                 continue
-            exact.append((upper - W_OPEN * (1.0 - (0.5 if state is None else float(state))),
-                          d, pid, state))
+            # The upper bound counted it open: take back what it is not.
+            exact.append(_Candidate(
+                upper - W_OPEN * (1.0 - (0.5 if state is None else float(state))), d, pid, state))
 
 
 def _by_id(session: Session, model: Any, ids: list[str]) -> dict[str, Any]:

@@ -25,10 +25,6 @@ class RecordError(ValueError):
         super().__init__(reason)
 
 
-class FileError(ValueError):
-    """A whole file cannot be read (broken JSON, wrong shape…)."""
-
-
 @dataclass
 class Item:
     """A record read from a feed, ready for `Store.save`, or the reason it was refused."""

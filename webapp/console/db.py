@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator, Callable
 from typing import Any, TypeVar
 
 from aiohttp import web
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import sessionmaker
 
 from knowledge.db import session_factory, transaction
 from webapp.console.models import ensure_tables
@@ -35,7 +35,3 @@ async def write(request: web.Request, fn: Callable[..., T], *args: Any, **kwargs
     """`fn(session, *args)` in one transaction: committed if it returns, rolled back if not."""
     factory = request.config_dict[FACTORY]
     return await asyncio.to_thread(_in_transaction, factory, fn, *args, **kwargs)
-
-
-def read_session(request: web.Request) -> Session:
-    return request.config_dict[FACTORY]()
