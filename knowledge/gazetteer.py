@@ -80,6 +80,11 @@ class Gazetteer:
     def by_insee(self, insee: str) -> Place | None:
         return next((p for p in self._places if p.insee == insee), None)
 
+    def exact(self, key: str) -> Place | None:
+        """The commune stored under this normalised key ("le quesnoy", "quesnoy"), with
+        no typo forgiven."""
+        return self._by_key.get(key)
+
     def lookup(self, text: str) -> Place | None:
         """The commune a visitor means, or None."""
         norm = normalize(text)

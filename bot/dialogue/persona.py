@@ -12,18 +12,24 @@ class Member:
     name: str
     emoji: str
     topics: frozenset[str]
+    feminine: bool = False
+
+    def agree(self, masculine: str, feminine: str) -> str:
+        """The word agreeing with this member: `agree("Désolé", "Désolée")`."""
+        return feminine if self.feminine else masculine
 
     @property
     def signature(self) -> str:
         return f"{self.emoji} {self.name}"
 
 
-JEANNINE = Member("jeannine", "Mamie Jeannine", "👵", frozenset({"patrimoine", "culture"}))
+JEANNINE = Member("jeannine", "Mamie Jeannine", "👵", frozenset({"patrimoine", "culture"}),
+                  feminine=True)
 FRANCK = Member("franck", "Franck", "🌳",
                 frozenset({"nature", "randonnee", "velo", "equitation", "peche", "routes"}))
 SOPHIE = Member("sophie", "Sophie", "🧀",
-                frozenset({"gastronomie", "terroir", "hebergement", "pratique"}))
-LEA = Member("lea", "Léa", "🎈", frozenset({"famille", "loisirs", "events"}))
+                frozenset({"gastronomie", "terroir", "hebergement", "pratique"}), feminine=True)
+LEA = Member("lea", "Léa", "🎈", frozenset({"famille", "loisirs", "events"}), feminine=True)
 
 FAMILY: dict[str, Member] = {m.key: m for m in (JEANNINE, FRANCK, SOPHIE, LEA)}
 
@@ -36,3 +42,8 @@ def speaker_for(topics: Iterable[str], default: Member = LEA) -> Member:
             if topic in member.topics:
                 return member
     return default
+
+
+def member_signed(signature: str | None) -> Member | None:
+    """The member whose signature ("👵 Mamie Jeannine") this is."""
+    return next((m for m in FAMILY.values() if m.signature == signature), None)

@@ -11,6 +11,9 @@ from __future__ import annotations
 import random
 from typing import Any
 
+from bot.dialogue import french
+from bot.dialogue.persona import member_signed
+
 VOICE: dict[str, tuple[str, ...]] = {
     "ask_position_label": (
         '📍 Où êtes-vous ? Partagez votre position, ou tapez le nom de votre commune.',
@@ -40,6 +43,42 @@ VOICE: dict[str, tuple[str, ...]] = {
         'Vous semblez loin du Pays de Mormal ({position_label}). Je vous donne quand même les idées les plus proches.',
         "Vous êtes assez loin de chez nous ({position_label}). Voici tout de même ce qu'il y a de plus proche.",
     ),
+    "position_outside": (
+        "{speaker} : {place}, c'est en dehors de chez nous : nous connaissons surtout le Pays de Mormal. Les portes d'entrée les plus proches : {entries}. Où serez-vous ?",
+        "{speaker} : Nous, c'est le Pays de Mormal ! {place} est un peu loin pour nos conseils. Pour entrer chez nous, le plus près : {entries}. Dites-moi où vous serez.",
+    ),
+    "kind_none": (
+        "{speaker} : {Desole}, je ne connais pas de {kind} près {de_where}. À la place, voici ce qui s'en approche le plus :",
+        "{speaker} : Je n'ai pas de {kind} dans ma liste près {de_where}. En remplacement, je vous propose :",
+    ),
+    "kind_none_at_all": (
+        "{speaker} : {Desole}, je ne connais pas de {kind} près {de_where}. L'office de tourisme pourra vous renseigner.",
+        "{speaker} : Je n'ai aucun {kind} dans ma liste près {de_where}. Demandez à l'office de tourisme.",
+    ),
+    "filter_unknown": (
+        "ℹ️ Pour {what}, je n'ai pas l'information « {criteria} » : renseignez-vous avant d'y aller.",
+        "ℹ️ Je ne connais pas ce critère pour {what} : {criteria}. Vérifiez auprès de l'office de tourisme.",
+    ),
+    "filter_none_known": (
+        "ℹ️ Je ne connais aucun lieu ici qui soit sûrement {criteria} : voici les plus proches, à vérifier avant d'y aller.",
+        "ℹ️ Je n'ai pas de lieu dont je sois sûre qu'il soit {criteria} : voici quand même les plus proches, renseignez-vous avant.",
+    ),
+    "named_place": (
+        "{speaker} : « {place} » ? Voici ce que je sais.",
+        "{speaker} : Ah, « {place} » ! Voici ce que j'en sais.",
+    ),
+    "followup": (
+        "{speaker} : À propos de « {place} » :",
+        "{speaker} : Pour « {place} » :",
+    ),
+    "followup_unknown": (
+        "{speaker} : {Desole}, je n'ai pas cette information ({what}) pour « {place} ». L'office de tourisme saura vous répondre :",
+        "{speaker} : Ça, je ne le sais pas pour « {place} » ({what}). Demandez à l'office de tourisme :",
+    ),
+    "focus_missing": (
+        "De quel lieu parlez-vous ? Donnez-moi son nom, ou demandez-moi d'abord des idées.",
+        "Je ne sais pas de quel endroit vous parlez. Dites-moi son nom, ou cherchons ensemble.",
+    ),
     "places_found_jeannine": (
         "👵 Mamie Jeannine : Près {de_where}, voici de belles pages d'histoire à découvrir.",
         '👵 Mamie Jeannine : Ah, le patrimoine ! Près {de_where}, je vous conseille ceci.',
@@ -66,7 +105,7 @@ VOICE: dict[str, tuple[str, ...]] = {
     ),
     "no_results": (
         "{speaker} : Je n'ai rien trouvé de ce genre à moins de {radius} km {de_where}. Près de vous, il y a aussi : {alternatives}.",
-        '{speaker} : Désolé, rien de ce type à moins de {radius} km {de_where}. Voulez-vous essayer autre chose ? Il y a : {alternatives}.',
+        '{speaker} : {Desole}, rien de ce type à moins de {radius} km {de_where}. Voulez-vous essayer autre chose ? Il y a : {alternatives}.',
     ),
     "no_more_results": (
         '{speaker} : Je vous ai tout montré ! Voulez-vous chercher autre chose ?',
@@ -102,7 +141,7 @@ VOICE: dict[str, tuple[str, ...]] = {
     ),
     "routes_found": (
         '🌳 Franck : Près {de_where}, voici des itinéraires pour vous.',
-        '🌳 Franck : Chaussez-vous bien ! Près {de_where}, je vous propose ceci.',
+        '🌳 Franck : Près {de_where}, je vous propose ceci.',
     ),
     "no_routes": (
         "🌳 Franck : Je ne connais pas d'itinéraire comme ça près {de_where}. Voulez-vous changer de mode ou de longueur ?",
@@ -229,23 +268,15 @@ class _Keep(dict[str, Any]):
         return "{" + key + "}"
 
 
-def de(label: str) -> str:
-    """French "de" before a place name: "du Quesnoy", "des Trois-Rivières", "de Bavay",
-    "d'Audignies", "du Pays de Mormal"."""
-    words = label.split(" ", 1)
-    first = words[0].lower()
-    if first in ("le", "les") and len(words) == 2:
-        return ("du " if first == "le" else "des ") + words[1]
-    if label[:1].lower() in "aeéèêiîoôuhy":
-        return "d'" + label
-    return "de " + label
-
-
 def say(key: str, rng: random.Random | None = None, **variables: Any) -> str:
-    """One variant of the reply `key`, with its variables filled in; `de_<name>` gives
-    a place variable with its preposition ("du Quesnoy")."""
+    """One variant of the reply `key`, with its variables filled in; `de_<name>` and
+    `a_<name>` give a place variable with its preposition ("du Quesnoy", "au Quesnoy"),
+    `Desole` agrees with the member who speaks ("Désolée" for Jeannine, Sophie, Léa)."""
     template = (rng or random).choice(VOICE[key])
-    for name in ("where", "position_label"):
+    for name in ("where", "position_label", "place"):
         if name in variables and variables[name]:
-            variables[f"de_{name}"] = de(str(variables[name]))
+            variables[f"de_{name}"] = french.de(str(variables[name]))
+            variables[f"a_{name}"] = french.a(str(variables[name]))
+    member = member_signed(variables.get("speaker"))
+    variables.setdefault("Desole", member.agree("Désolé", "Désolée") if member else "Désolés")
     return template.format_map(_Keep(variables))
