@@ -43,7 +43,7 @@ validate: setup ## Check the Rasa training data and domain
 	source scripts/env.sh && $(VENV)/bin/rasa data validate --fail-on-warnings \
 	  --domain domain.yml --data bot/data --config config.yml
 
-nlu-eval: setup ## Evaluate the NLU on a held-out split; report in bot/evaluation/
+nlu-eval: setup ## NLU figures: blind test set + 5-fold cross-validation, timed (CV=0 skips CV); bot/evaluation/
 	scripts/nlu-eval.sh
 
 run: db ## Set up and start the whole system on embedded defaults (SQLite); trains if needed

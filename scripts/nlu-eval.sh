@@ -1,23 +1,47 @@
 #!/usr/bin/env bash
-# NLU evaluation on a held-out split of our own data: 80 % to train an NLU-only model,
-# 20 % never seen in training to test it. The per-intent and per-entity reports are
-# kept in bot/evaluation/ (committed) so changes to the data show in review.
+# NLU evaluation (issue 12), reports kept in bot/evaluation/ (committed, dated):
+#  1. an NLU-only model trained on ALL the training data (bot/data), timed, parses the blind
+#     test set tests/nlu/blind/ (never trained on) -> blind_report.json;
+#  2. 5-fold cross-validation of the training data -> cv_intent_report.json,
+#     cv_entity_report.json (CV=0 skips it: the README then keeps no CV figures);
+#  3. bot/evaluation/README.md written from those reports.
+# Per-utterance results stay in var/nlu-eval/ (not committed).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/env.sh
 work=var/nlu-eval
-rm -rf "$work"; mkdir -p "$work"
-.venv/bin/rasa data split nlu --nlu bot/data --training-fraction 0.8 --random-seed 42 \
-  --out "$work/split"
-# The held-out part must not sit where training reads (rasa would train on it too).
-mkdir -p "$work/heldout" && mv "$work/split/test_data.yml" "$work/heldout/"
-.venv/bin/rasa train nlu --config config.yml --nlu "$work/split/training_data.yml" \
-  --out "$work/models" --fixed-model-name nlu-heldout
-.venv/bin/rasa test nlu --model "$work/models/nlu-heldout.tar.gz" \
-  --nlu "$work/heldout/test_data.yml" --out "$work/results" --no-plot
-mkdir -p bot/evaluation
-cp "$work/results/intent_report.json" bot/evaluation/intent_report.json
-cp "$work/results/DIETClassifier_report.json" bot/evaluation/entity_report.json 2>/dev/null || true
-.venv/bin/python scripts/nlu_report.py bot/evaluation/intent_report.json \
-  bot/evaluation/entity_report.json > bot/evaluation/README.md
-cat bot/evaluation/README.md
+out=bot/evaluation
+rm -rf "$work"; mkdir -p "$work" "$out"
+
+cores=$(nproc)
+load=$(cut -d' ' -f1 /proc/loadavg)
+echo ">> Entraînement NLU sur toutes les données ($cores cœurs, charge $load)…"
+start=$(date +%s)
+.venv/bin/rasa train nlu --config config.yml --nlu bot/data --out "$work/models" \
+  --fixed-model-name nlu
+seconds=$(( $(date +%s) - start ))
+size=$(stat -c %s "$work/models/nlu.tar.gz")
+printf '{"seconds": %d, "cores": %d, "load": %s, "model_bytes": %d}\n' \
+  "$seconds" "$cores" "$load" "$size" > "$out/train.json"
+echo ">> Training time: ${seconds} s (NLU only, all training data, ${cores} cores); model size: $(( size / 1000000 )) MB"
+
+echo ">> Blind test set (tests/nlu/blind)…"
+.venv/bin/python scripts/nlu_report.py blind --model "$work/models/nlu.tar.gz" \
+  --out "$out/blind_report.json"
+
+cv_args=()
+if [ "${CV:-1}" != "0" ]; then
+  echo ">> 5-fold cross-validation of the training data…"
+  .venv/bin/rasa test nlu --nlu bot/data --config config.yml --cross-validation --folds 5 \
+    --out "$work/cv" --no-plot
+  cp "$work/cv/intent_report.json" "$out/cv_intent_report.json"
+  cp "$work/cv/DIETClassifier_report.json" "$out/cv_entity_report.json" 2>/dev/null || true
+  cv_args=(--cv "$out/cv_intent_report.json")
+elif [ -f "$out/cv_intent_report.json" ]; then
+  echo ">> CV=0: the cross-validation report of a previous run is not reused"
+fi
+
+.venv/bin/python scripts/nlu_report.py readme --blind "$out/blind_report.json" \
+  "${cv_args[@]}" --train-log "$out/train.json" --extra "$out/pipeline.md" \
+  --out "$out/README.md"
+echo ">> bot/evaluation/README.md"

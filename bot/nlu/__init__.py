@@ -1,0 +1,1 @@
+"""Custom Rasa NLU components of the family (the rule-based safety net)."""
