@@ -11,6 +11,8 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
+from bot.dialogue.payloads import PlaceItem, payload
+
 EVENTS_TABLE = sa.Table(
     "events", sa.MetaData(),
     sa.Column("id", sa.Integer, primary_key=True),
@@ -22,6 +24,7 @@ EVENTS_TABLE = sa.Table(
     sa.Column("data", sa.Text),
 )
 CHANNELS = ("socketio", "socketio", "socketio", "rest", "telegram", "sms")
+COMMUNES = (("Bavay", "59053"), ("Le Quesnoy", "59481"), ("Landrecies", "59331"))
 PLACES = [(f"poi-{n:03d}", f"Lieu exemple {n}") for n in range(120)]
 SPEAKERS = ("jeannine", "franck", "sophie", "lea")
 INTERESTS = ("patrimoine", "nature", "randonnee", "gastronomie", "famille", "velo")
@@ -53,6 +56,16 @@ def _action(sender: str, ts: float, name: str) -> dict[str, Any]:
     return _row(sender, "action", ts, {"name": name, "policy": "RulePolicy"}, action=name)
 
 
+def _place(item_id: str, name: str, commune: str) -> PlaceItem:
+    """A card as the bot sends it (docs/contracts.md), for a made-up place."""
+    return {"id": item_id, "name": name, "kind": "museum", "kinds": ["museum"],
+            "interests": ["patrimoine"], "commune": commune, "distance_km": 1.5,
+            "latitude": 50.29, "longitude": 3.79, "coord_precision": "exact",
+            "open_now": None, "accessible": None, "pushchair": None,
+            "accessibility_labels": [], "url": None, "phone": None, "image": None,
+            "summary": None, "map_url": "https://www.openstreetmap.org/", "is_example": True}
+
+
 def conversation(rng: random.Random, sender: str, start: float) -> list[dict[str, Any]]:
     """About 20 events: greeting, position, a search with cards, sometimes feedback,
     a click or a message the bot did not understand."""
@@ -63,12 +76,12 @@ def conversation(rng: random.Random, sender: str, start: float) -> list[dict[str
            _action(sender, t + 1, "utter_greet"), _row(sender, "bot", t + 1, {"text": "Bonjour"}),
            _action(sender, t + 1, "action_listen")]
     lat, lon = 50.2 + rng.random() * 0.2, 3.6 + rng.random() * 0.3
+    commune, insee = rng.choice(COMMUNES)
     out += [_user(sender, t + 5, "/share_location", "share_location", ch,
                   [{"entity": "latitude", "value": lat}, {"entity": "longitude", "value": lon}]),
             _action(sender, t + 5, "action_set_location"),
-            _row(sender, "slot", t + 5, {"name": "position_label",
-                                         "value": rng.choice(("Bavay", "Le Quesnoy",
-                                                              "Landrecies"))}),
+            _row(sender, "slot", t + 5, {"name": "position_label", "value": commune}),
+            _row(sender, "slot", t + 5, {"name": "position_commune", "value": insee}),
             _action(sender, t + 5, "action_listen")]
     interest = rng.choice(INTERESTS)
     items = rng.sample(PLACES, 4)
@@ -76,9 +89,8 @@ def conversation(rng: random.Random, sender: str, start: float) -> list[dict[str
     out += [_user(sender, t + 9, f"je cherche {interest}", "find_places", ch,
                   [{"entity": "interest", "value": interest}]),
             _action(sender, t + 9, "action_recommend"),
-            _row(sender, "bot", t + 9, {"text": "Voici", "data": {"custom": {
-                "type": "places", "speaker": speaker,
-                "items": [{"id": i, "name": n} for i, n in items]}}}),
+            _row(sender, "bot", t + 9, {"text": "Voici", "data": {"custom": payload(
+                "places", [_place(i, n, commune) for i, n in items], speaker=speaker)}}),
             _action(sender, t + 9, "action_listen")]
     if rng.random() < 0.3:
         item = rng.choice(items)[0]

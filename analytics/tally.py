@@ -18,20 +18,26 @@ from typing import Any
 
 from analytics.privacy import cell_key, scrub
 from analytics.reader import Conversation, Event
+from bot.dialogue.payloads import PAYLOAD_TYPES, Item, item_title, read_payload
+from knowledge.seeding import commune_names
+from knowledge.validation import is_record_id
 
 FALLBACK_INTENT = "nlu_fallback"
 OUT_OF_SCOPE_INTENT = "out_of_scope"
 CORE_FALLBACK_ACTION = "action_default_fallback"
 SESSION_START_ACTION = "action_session_start"
-RECOMMENDATION_TYPES = ("places", "events", "routes")
+RECOMMENDATION_TYPES = PAYLOAD_TYPES
 UNKNOWN_CHANNEL = "inconnu"
 MAX_MISUNDERSTOOD = 20_000   # distinct misunderstood texts kept for grouping
 MAX_TEXT = 300
 
 Key = tuple[str, str, str, str]  # ISO day, channel, metric, key
-ITEM_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.:-]{0,119}")  # knowledge/validation.py
-# position_label of a shared position (bot/dialogue/recommend.py position_from_coordinates):
-# "votre position (près de Bavay)" counts for Bavay; a bare "votre position" for nothing.
+# Where the visitor is: the slot position_commune (INSEE code, docs/contracts.md) names the
+# commune. Conversations recorded before that slot existed only have position_label; for
+# them a shared position's label "votre position (près de Bavay)" counts for Bavay, a bare
+# "votre position" for nothing, and a typed place for itself.
+POSITION_COMMUNE = "position_commune"
+POSITION_LABEL = "position_label"
 SHARED_LABEL = re.compile(r"votre position(?: \(près de (?P<commune>.+)\))?")
 
 
@@ -86,13 +92,13 @@ def channel_of(conversation: Conversation) -> str:
     return UNKNOWN_CHANNEL
 
 
-def _items(data: dict[str, Any]) -> tuple[str, str | None, list[dict[str, Any]]] | None:
-    custom = (data.get("data") or {}).get("custom")
-    if not isinstance(custom, dict) or custom.get("type") not in RECOMMENDATION_TYPES:
+def _items(data: dict[str, Any]) -> tuple[str, str | None, list[Item]] | None:
+    """The recommendation payload of a bot event (kind, speaker, items), or None."""
+    message = data.get("data")
+    custom = read_payload(message.get("custom") if isinstance(message, dict) else None)
+    if custom is None:
         return None
-    items = [i for i in custom.get("items") or [] if isinstance(i, dict) and i.get("id")]
-    speaker = custom.get("speaker")
-    return str(custom["type"]), str(speaker) if speaker else None, items
+    return custom["type"], custom.get("speaker"), list(custom["items"])
 
 
 @dataclass
@@ -108,7 +114,9 @@ class _State:
     last_speaker: str | None = None
     rating: str | None = None
     speakers: dict[str, str] = field(default_factory=dict)
-    communes: set[str] = field(default_factory=set)
+    # (day, commune) from the position_commune slot, and from labels (older conversations)
+    communes_from_slot: list[tuple[date, str]] = field(default_factory=list)
+    communes_from_label: list[tuple[date, str]] = field(default_factory=list)
 
 
 def _user(tally: Tally, st: _State, event: Event, data: dict[str, Any]) -> None:
@@ -154,7 +162,7 @@ def _bot(tally: Tally, st: _State, event: Event, data: dict[str, Any]) -> None:
         item_id = str(item["id"])[:120]
         st.summary.recommendations += 1
         tally.add(event.day, st.channel, "recommended", item_id)
-        name = item.get("name") or item.get("title")
+        name = item_title(item)
         if name:
             tally.labels[item_id] = f"{name}"[:120]
         tally.labels.setdefault(f"type:{item_id}", kind)
@@ -166,19 +174,20 @@ def _slot(tally: Tally, st: _State, event: Event, data: dict[str, Any]) -> None:
     if st.last_action == SESSION_START_ACTION:
         return  # slots carried over into a new session: already counted
     name, value = data.get("name"), data.get("value")
-    if name == "position_label" and isinstance(value, str) and value:
+    if name == POSITION_COMMUNE and isinstance(value, str) and value:
+        st.communes_from_slot.append((event.day, commune_names().get(value, value)))
+    elif name == POSITION_LABEL and isinstance(value, str) and value:
         shared = SHARED_LABEL.fullmatch(value)
         commune = shared.group("commune") if shared else value
-        if commune and commune not in st.communes:
-            st.communes.add(commune)
-            tally.add(event.day, st.channel, "commune", commune[:80])
+        if commune:
+            st.communes_from_label.append((event.day, commune))
     elif name == "feedback_rating":
         st.rating = str(value) if value else None
     elif name == "feedback_item" and st.rating is not None:
         if st.rating in ("up", "down"):
             # the item comes from the visitor's own /feedback payload: only a record id
             # (knowledge/validation.py's rule) is kept, never free text
-            item = str(value) if value and ITEM_ID.fullmatch(str(value)) else ""
+            item = str(value) if value and is_record_id(str(value)) else ""
             tally.add(event.day, st.channel, f"feedback_{st.rating}", item or "(sans lieu)")
             speaker = st.speakers.get(item) or st.last_speaker
             if speaker:
@@ -196,6 +205,17 @@ def _agent(tally: Tally, st: _State, event: Event, data: dict[str, Any]) -> None
         st.summary.clicks += 1
         tally.add(event.day, st.channel, "clicked", str(payload["item"])[:120])
         tally.add(event.day, st.channel, "click_target", str(payload.get("target") or "")[:20])
+
+
+def _count_communes(tally: Tally, st: _State) -> None:
+    """Each commune the visitor was in or near, once per conversation, on the day it was
+    first set: from position_commune, or from the labels when the conversation predates
+    that slot."""
+    seen: set[str] = set()
+    for day, commune in st.communes_from_slot or st.communes_from_label:
+        if commune not in seen:
+            seen.add(commune)
+            tally.add(day, st.channel, "commune", commune[:80])
 
 
 def tally_conversation(tally: Tally, conversation: Conversation) -> ConversationSummary | None:
@@ -225,6 +245,7 @@ def tally_conversation(tally: Tally, conversation: Conversation) -> Conversation
             _slot(tally, st, event, data)
         elif event.type_name == "agent":
             _agent(tally, st, event, data)
+    _count_communes(tally, st)
     if st.summary.user_messages:
         tally.add(st.day, channel, "conversations")
         tally.add(st.day, channel, "length", str(st.summary.user_messages))

@@ -18,7 +18,7 @@ import json
 import logging
 import time
 from collections import OrderedDict
-from collections.abc import Awaitable, Callable, Coroutine, Iterable
+from collections.abc import Awaitable, Callable, Coroutine, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Generic, TypeVar
@@ -30,6 +30,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from bot.dialogue.payloads import Item, item_title, read_payload
 from bot.dialogue.recommend import distance_fr, french_date
 from bot.dialogue.voice import SHARE_POSITION
 from connectors.guard import Handler, guarded
@@ -105,7 +106,7 @@ class ShortPayloads:
 
 # --------------------------------------------------------------------------- inbound
 def location_message(lat: object, lon: object) -> str | None:
-    """`/share_location{"latitude": …, "longitude": …}` (DESIGN.md §5), None if impossible."""
+    """`/share_location{"latitude": …, "longitude": …}` (docs/DESIGN.md §5), None if impossible."""
     try:
         flat, flon = check_coordinates(lat, lon)
     except CoordinateError:
@@ -136,11 +137,7 @@ def clip(text: str, limit: int) -> str:
 
 
 # --------------------------------------------------------------------------- outbound
-def item_title(item: dict[str, Any]) -> str:
-    return str(item.get("name") or item.get("title") or "")
-
-
-def item_details(item: dict[str, Any]) -> str:
+def item_details(item: Mapping[str, Any]) -> str:
     """"Bavay · 0,3 km", with the date first for an event."""
     parts: list[str] = []
     if item.get("start"):
@@ -154,13 +151,14 @@ def item_details(item: dict[str, Any]) -> str:
     return " · ".join(parts)
 
 
-def mapped_items(message: dict[str, Any]) -> list[dict[str, Any]]:
-    """The places, events or routes of a message that have coordinates."""
-    custom = message.get("custom")
-    if not isinstance(custom, dict) or not isinstance(custom.get("items"), list):
+def mapped_items(message: dict[str, Any]) -> list[Item]:
+    """The places, events or routes of a message (its `custom` payload, docs/contracts.md)
+    that have coordinates and a name."""
+    custom = read_payload(message.get("custom"))
+    if custom is None:
         return []
-    return [i for i in custom["items"] if isinstance(i, dict)
-            and location_message(i.get("latitude"), i.get("longitude")) and item_title(i)]
+    return [i for i in custom["items"]
+            if location_message(i.get("latitude"), i.get("longitude")) and item_title(i)]
 
 
 def buttons_of(message: dict[str, Any]) -> tuple[list[dict[str, str]], bool]:

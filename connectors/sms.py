@@ -27,6 +27,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from twilio.request_validator import RequestValidator
 
+from bot.dialogue.payloads import Item
 from connectors.guard import Handler
 from connectors.messaging import (
     BAD_POSITION,
@@ -94,7 +95,7 @@ def segments(text: str) -> int:
     return 1 if units <= single else math.ceil(units / multi)
 
 
-def map_link(item: dict[str, Any]) -> str:
+def map_link(item: Item) -> str:
     return f"https://osm.org/?mlat={float(item['latitude']):.4f}&mlon={float(item['longitude']):.4f}"
 
 
@@ -115,7 +116,7 @@ def compose(messages: list[dict[str, Any]]) -> tuple[str, list[dict[str, str]]]:
     A message with places, events or routes is written from its items ("- name (commune ·
     distance)" and a map link when it fits) instead of its numbered text, so that numbers
     only ever mean choices."""
-    blocks: list[str | list[dict[str, Any]]] = []
+    blocks: list[str | list[Item]] = []
     buttons: list[dict[str, str]] = []
     share = False
     for message in messages:

@@ -11,6 +11,7 @@ import csv
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +35,14 @@ class SeedReport:
     pois: int = 0
     routes: int = 0
     events: int = 0
+
+
+@lru_cache(maxsize=4)
+def commune_names(seed_dir: Path = SEED_DIR) -> dict[str, str]:
+    """INSEE code → name of the communes of Hauts-de-France, from the seed file (no
+    database needed: analytics name the communes of stored conversations with it)."""
+    with open(seed_dir / REGION_CSV, encoding="utf-8") as fh:
+        return {row["code_insee"]: row["nom"] for row in csv.DictReader(fh)}
 
 
 def load_communes(session: Session, seed_dir: Path = SEED_DIR) -> int:

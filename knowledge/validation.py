@@ -29,7 +29,14 @@ from knowledge.taxonomy import (
 _URL = re.compile(r"^https?://[^\s<>\"']+$", re.IGNORECASE)
 _EMAIL = re.compile(r"^[^@\s<>]+@[^@\s<>]+\.[a-z]{2,}$", re.IGNORECASE)
 _PHONE = re.compile(r"^\+?[0-9 .()/-]{6,25}$")
-_ID = re.compile(r"^[a-zA-Z0-9][a-zA-Z0-9_.:-]{0,119}$")
+RECORD_ID = re.compile(r"[a-zA-Z0-9][a-zA-Z0-9_.:-]{0,119}")
+"""The rule of a record id (POI, event, route), written once: letters, digits, - _ . :"""
+_ID = re.compile(rf"^{RECORD_ID.pattern}$")
+
+
+def is_record_id(value: object) -> bool:
+    """Whether `value` is a record id as a whole (what analytics keep of a visitor's input)."""
+    return isinstance(value, str) and RECORD_ID.fullmatch(value) is not None
 
 
 class ValidationError(ValueError):

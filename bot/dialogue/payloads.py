@@ -1,16 +1,121 @@
-"""The `custom` payloads of recommendation messages (DESIGN.md §5 "Rich replies").
+"""The `custom` payloads of recommendation messages (docs/DESIGN.md §5 "Rich replies",
+docs/contracts.md "Payloads").
 
-Items are plain JSON-able dicts, in the order shown to the visitor; `distance_km` is
-measured from the position the bot used.
+Items are plain JSON-able dicts typed by the `TypedDict`s below, in the order shown to the
+visitor; `distance_km` is measured from the position the bot used. The builders
+(`poi_item`, `event_item`, `route_item`, `payload`) are what the dialogue uses; channels and
+analytics import only the types and `read_payload`, which checks a payload read back from
+a message or a stored conversation (never trusted as it is).
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypedDict, cast
 
 from knowledge.config import PARIS
-from knowledge.queries import EventHit, PoiHit, RouteHit
+
+if TYPE_CHECKING:  # the builders read search results; the types need no search code
+    from knowledge.queries import EventHit, PoiHit, RouteHit
+
+PAYLOAD_TYPES = ("places", "events", "routes")
+
+
+class PlaceItem(TypedDict):
+    id: str
+    name: str
+    kind: str
+    kinds: list[str]
+    interests: list[str]
+    commune: str | None
+    distance_km: float | None    # None when not measured (a place named without position)
+    latitude: float
+    longitude: float
+    coord_precision: str | None  # "exact", "approximate" or "commune"
+    open_now: bool | None
+    accessible: bool | None      # wheelchair
+    pushchair: bool | None
+    accessibility_labels: list[str]
+    url: str | None
+    phone: str | None
+    image: str | None
+    summary: str | None
+    map_url: str
+    is_example: bool
+
+
+class EventItem(TypedDict):
+    id: str
+    title: str
+    start: str                   # ISO 8601, Europe/Paris offset
+    end: str
+    commune: str | None
+    venue: str | None
+    distance_km: float | None    # None when the search had no position
+    latitude: float
+    longitude: float
+    url: str | None
+    booking_url: str | None
+    price: str | None
+    accessible: bool | None
+    summary: str | None
+    map_url: str
+    is_example: bool
+
+
+class RouteItem(TypedDict):
+    id: str
+    name: str
+    mode: str
+    length_km: float | None
+    duration_min: int | None
+    difficulty: str | None
+    is_loop: bool | None
+    commune: str | None
+    distance_km: float | None    # None when not measured (a place named without position)
+    latitude: float              # the start of the route
+    longitude: float
+    url: str | None
+    summary: str | None
+    map_url: str
+    is_example: bool
+
+
+Item = PlaceItem | EventItem | RouteItem
+
+
+class _PayloadRequired(TypedDict):
+    type: str                    # one of PAYLOAD_TYPES
+    items: Sequence[Item]
+
+
+class Payload(_PayloadRequired, total=False):
+    """The `custom` part of a recommendation message."""
+
+    speaker: str                 # the family member's key (bot/dialogue/persona.py)
+    where: str                   # the position's label ("près de Bavay")
+
+
+def read_payload(value: object) -> Payload | None:
+    """`value` as a recommendation payload, or None when it is not one: a dict whose
+    `type` is one of PAYLOAD_TYPES; only the items that are dicts with an `id` are kept.
+    Items read back may lack fields (older conversations): read them with `.get`."""
+    if not isinstance(value, Mapping) or value.get("type") not in PAYLOAD_TYPES:
+        return None
+    items = value.get("items")
+    kept = [i for i in items if isinstance(i, dict) and i.get("id")] if isinstance(
+        items, list) else []
+    out: dict[str, Any] = {"type": value["type"], "items": kept}
+    for key in ("speaker", "where"):
+        if value.get(key):
+            out[key] = str(value[key])
+    return cast(Payload, out)
+
+
+def item_title(item: Mapping[str, Any]) -> str:
+    """What an item is called: a place's or route's name, an event's title."""
+    return str(item.get("name") or item.get("title") or "")
 
 
 def osm_link(lat: float, lon: float) -> str:
@@ -18,7 +123,7 @@ def osm_link(lat: float, lon: float) -> str:
     return f"https://www.openstreetmap.org/?mlat={lat:.5f}&mlon={lon:.5f}#map=16/{lat:.5f}/{lon:.5f}"
 
 
-def poi_item(hit: PoiHit) -> dict[str, Any]:
+def poi_item(hit: PoiHit) -> PlaceItem:
     p = hit.poi
     return {
         "id": p.id,
@@ -48,7 +153,7 @@ def _local(dt: datetime) -> str:
     return dt.astimezone(PARIS).isoformat()
 
 
-def event_item(hit: EventHit) -> dict[str, Any]:
+def event_item(hit: EventHit) -> EventItem:
     e = hit.event
     return {
         "id": e.id,
@@ -70,7 +175,7 @@ def event_item(hit: EventHit) -> dict[str, Any]:
     }
 
 
-def route_item(hit: RouteHit) -> dict[str, Any]:
+def route_item(hit: RouteHit) -> RouteItem:
     r = hit.route
     return {
         "id": r.id,
@@ -91,10 +196,10 @@ def route_item(hit: RouteHit) -> dict[str, Any]:
     }
 
 
-def payload(kind: str, items: list[dict[str, Any]], *, speaker: str | None = None,
-            where: str | None = None) -> dict[str, Any]:
+def payload(kind: str, items: Sequence[Item], *, speaker: str | None = None,
+            where: str | None = None) -> Payload:
     """`kind` is "places", "events" or "routes"."""
-    out: dict[str, Any] = {"type": kind, "items": items}
+    out: Payload = {"type": kind, "items": items}
     if speaker:
         out["speaker"] = speaker
     if where:

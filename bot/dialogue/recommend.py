@@ -9,7 +9,7 @@ about Rasa; everything here is testable with a database session alone.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Any
@@ -17,7 +17,17 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from bot.dialogue import periods
-from bot.dialogue.payloads import PARIS, event_item, osm_link, payload, poi_item, route_item
+from bot.dialogue.payloads import (
+    PARIS,
+    EventItem,
+    Payload,
+    RouteItem,
+    event_item,
+    osm_link,
+    payload,
+    poi_item,
+    route_item,
+)
 from bot.dialogue.persona import FRANCK, JEANNINE, LEA, SOPHIE, Member, speaker_for
 from bot.dialogue.voice import interest_buttons, location_buttons
 from knowledge import hours
@@ -94,7 +104,7 @@ class Reply:
     response: str
     variables: dict[str, Any] = field(default_factory=dict)
     buttons: list[dict[str, str]] = field(default_factory=list)
-    custom: dict[str, Any] | None = None
+    custom: Payload | None = None
     text: str | None = None  # literal text built from the knowledge base
 
 
@@ -150,7 +160,7 @@ def clean_interests(values: Sequence[Any] | Any) -> list[str]:
     return out
 
 
-def _after_results_buttons(kind: str, items: Sequence[dict[str, Any]] = (),
+def _after_results_buttons(kind: str, items: Sequence[Mapping[str, Any]] = (),
                            ) -> list[dict[str, str]]:
     buttons = [{"title": "➕ Encore", "payload": "/request_more"}]
     if kind == "places":
@@ -233,11 +243,11 @@ def distance_fr(distance_km: float | None, precision: str | None) -> str | None:
     return f"≈ {km_fr(round(distance_km))}" if distance_km >= 3 else None
 
 
-def _names(items: list[dict[str, Any]], key: str) -> str:
+def _names(items: Sequence[Mapping[str, Any]], key: str) -> str:
     return ", ".join(str(i[key]) for i in items)
 
 
-def _list_text(items: list[dict[str, Any]], key: str) -> str:
+def _list_text(items: Sequence[Mapping[str, Any]], key: str) -> str:
     lines = []
     for i, item in enumerate(items, 1):
         distance = distance_fr(item.get("distance_km"), item.get("coord_precision"))
@@ -399,7 +409,7 @@ def french_date(moment: datetime) -> str:
     return f"{WEEKDAYS_FR[day.weekday()]} {number} {MONTHS_FR[day.month - 1]}"
 
 
-def _events_text(items: list[dict[str, Any]]) -> str:
+def _events_text(items: Sequence[EventItem]) -> str:
     lines = []
     for i, item in enumerate(items, 1):
         start = datetime.fromisoformat(item["start"])
@@ -483,7 +493,7 @@ def find_routes(session: Session, position: Position, state: SearchState) -> Out
     return Outcome(replies, state)
 
 
-def _routes_text(items: list[dict[str, Any]]) -> str:
+def _routes_text(items: Sequence[RouteItem]) -> str:
     out = []
     for i, r in enumerate(items, 1):
         bits = [ROUTE_MODES.get(r["mode"], r["mode"]).lower()]
