@@ -30,8 +30,8 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from bot.dialogue.french import distance_fr, french_date
 from bot.dialogue.payloads import Item, item_title, read_payload
-from bot.dialogue.recommend import distance_fr, french_date
 from bot.dialogue.voice import SHARE_POSITION
 from connectors.guard import Handler, guarded
 from knowledge.config import Settings, get_settings, setting, settings_of
