@@ -1,7 +1,7 @@
 """The demo site of a tourism office that embeds the chat widget, and the widget itself.
 
 `/` and `/decouvrir` are two pages of a plausible "Pays de Mormal" tourism site (marked as a
-demonstration; their text only repeats what DESIGN.md and the seed data say). Both embed the
+demonstration; their text only repeats what docs/DESIGN.md and the seed data say). Both embed the
 widget with one script tag, so a visitor can check that the conversation follows them from
 page to page. `/widget/widget.js` serves `connectors/widget/widget.js`, compressed when the
 browser accepts it and revalidated by ETag (phones on weak networks download it once).

@@ -1,4 +1,4 @@
-"""The Dumoulin family: who speaks about what (DESIGN.md §6)."""
+"""The Dumoulin family: who speaks about what (docs/DESIGN.md §6, docs/contracts.md "Persona")."""
 
 from __future__ import annotations
 

@@ -3,7 +3,7 @@
 Replies that only depend on the intent live in domain.yml as responses; those that
 the actions compose with facts from the knowledge base live here, so that `rasa data
 validate` sees no unused responses. Each key has one or more variants, in the voice of
-the family member who fits the topic (DESIGN.md §6): vouvoiement, short sentences.
+the family member who fits the topic (docs/DESIGN.md §6): vouvoiement, short sentences.
 """
 
 from __future__ import annotations

@@ -451,7 +451,7 @@
     return el;
   }
 
-  /* ---------- cards (DESIGN.md §5 rich replies) ---------- */
+  /* ---------- cards (docs/DESIGN.md §5 rich replies, docs/contracts.md payloads) ---------- */
   function km(x, precision) {
     // As the bot words it: a place known only by its commune's centre gets a rounded
     // distance farther than 3 km, and none closer (its commune is shown).

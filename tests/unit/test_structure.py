@@ -188,3 +188,20 @@ def test_only_the_settings_module_reads_the_environment() -> None:
     readers = {str(MODULES[m].relative_to(ROOT)): lines
                for m, tree in TREES.items() if (lines := _reads_environment(tree))}
     assert set(readers) == {"knowledge/config.py"}, readers
+
+
+# --------------------------------------------------------------------------- contracts
+
+def test_the_cited_design_is_in_the_repository() -> None:
+    """The code cites docs/DESIGN.md and docs/contracts.md, which a clone contains."""
+    assert (ROOT / "docs" / "DESIGN.md").is_file() and (ROOT / "docs" / "contracts.md").is_file()
+    wrong = []
+    for package in (*PACKAGES, "tests", "scripts"):
+        for path in sorted((ROOT / package).rglob("*")):
+            if path.suffix not in (".py", ".js", ".md", ".html", ".sh") or not path.is_file():
+                continue
+            for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+                rest = line.replace("docs/DESIGN.md", "")
+                if "DESIGN.md" in rest and "test_structure.py" not in path.name:
+                    wrong.append(f"{path.relative_to(ROOT)}:{n}")
+    assert wrong == [], "cite docs/DESIGN.md"

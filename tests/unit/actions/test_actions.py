@@ -4,7 +4,7 @@ Each test builds a `Tracker` from a small dict (or a JSON fixture of
 tests/fixtures/trackers/), calls `await Action().run(dispatcher, tracker, domain)` with a
 `CollectingDispatcher`, and checks the returned events (`SlotSet` names and values) and
 the messages: which reply was given (`voice`, a key of bot.dialogue.voice) and the `custom`
-payload of DESIGN.md §5 — never the French wording.
+payload of docs/DESIGN.md §5 (docs/contracts.md) — never the French wording.
 
 The knowledge base is a SQLite file seeded once for the module with the shipped data
 (90 real POIs, routes, example events relative to today), plus a few test-only records
