@@ -42,11 +42,11 @@ from connectors.messaging import (
     location_message,
     mapped_items,
 )
+from knowledge.config import DEFAULTS
 from knowledge.text import strip_accents
 
 logger = logging.getLogger(__name__)
 
-DEFAULT_API = "https://api.twilio.com"
 MAX_SEGMENTS = 3
 EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>'
 UNSUPPORTED_SMS = ("Je ne sais lire que du texte. Écrivez-moi votre question, ou le nom de "
@@ -168,7 +168,7 @@ class SmsInput(MessagingInput):
             sid, token = settings["TWILIO_ACCOUNT_SID"], settings["TWILIO_AUTH_TOKEN"]
             client = PlatformClient("sms", RetrySettings.from_env(),
                                     auth=aiohttp.BasicAuth(sid, token))
-            base = settings.get("TWILIO_API_URL") or DEFAULT_API
+            base = settings.get("TWILIO_API_URL") or DEFAULTS["TWILIO_API_URL"]
             self.messages_url = f"{base.rstrip('/')}/2010-04-01/Accounts/{sid}/Messages.json"
             sender = settings["TWILIO_FROM"]
             self.sender = ({"MessagingServiceSid": sender} if sender.startswith("MG")

@@ -33,6 +33,7 @@ from connectors.messaging import (
     same_secret,
     split_text,
 )
+from knowledge.config import DEFAULTS
 
 logger = logging.getLogger(__name__)
 
@@ -73,7 +74,7 @@ class TelegramInput(MessagingInput):
         client = None
         if settings:
             client = PlatformClient("telegram", RetrySettings.from_env())
-            base = settings.get("TELEGRAM_API_URL") or "https://api.telegram.org"
+            base = settings.get("TELEGRAM_API_URL") or DEFAULTS["TELEGRAM_API_URL"]
             self.api = f"{base.rstrip('/')}/bot{settings['TELEGRAM_BOT_TOKEN']}"
         self.secret = settings.get("TELEGRAM_WEBHOOK_SECRET", "")
         self.payloads = ShortPayloads(CALLBACK_DATA_BYTES)

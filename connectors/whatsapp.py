@@ -34,10 +34,10 @@ from connectors.messaging import (
     same_secret,
     split_text,
 )
+from knowledge.config import DEFAULTS
 
 logger = logging.getLogger(__name__)
 
-DEFAULT_API = "https://graph.facebook.com/v19.0"
 TEXT_LIMIT = 4096
 BODY_LIMIT = 1024  # interactive message body
 MAX_BUTTONS, BUTTON_TITLE = 3, 20
@@ -59,7 +59,7 @@ class WhatsAppInput(MessagingInput):
         if settings:
             client = PlatformClient("whatsapp", RetrySettings.from_env(), headers={
                 "Authorization": f"Bearer {settings['WHATSAPP_TOKEN']}"})
-            base = settings.get("WHATSAPP_API_URL") or DEFAULT_API
+            base = settings.get("WHATSAPP_API_URL") or DEFAULTS["WHATSAPP_API_URL"]
             number = settings["WHATSAPP_PHONE_NUMBER_ID"]
             self.messages_url = f"{base.rstrip('/')}/{number}/messages"
         self.app_secret = settings.get("WHATSAPP_APP_SECRET", "")

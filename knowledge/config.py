@@ -37,6 +37,9 @@ DEFAULTS: Mapping[str, str] = {
     "WEB_SECURE_COOKIES": "0",
     "MESSAGING_RETRY_ATTEMPTS": "4",
     "MESSAGING_RETRY_DELAY": "0.5",
+    "TELEGRAM_API_URL": "https://api.telegram.org",
+    "WHATSAPP_API_URL": "https://graph.facebook.com/v19.0",
+    "TWILIO_API_URL": "https://api.twilio.com",
 }
 
 _dotenv_loaded = False
