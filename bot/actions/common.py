@@ -1,5 +1,6 @@
-"""What every action shares: the knowledge base handle, reading the tracker, sending
-`Reply` objects. No SQL and no conversation logic here (that is `bot.dialogue.recommend`)."""
+"""What every action shares: the knowledge base handle, reading the tracker (position,
+search, focus), sending `Reply` objects. No SQL and no conversation logic here (that is
+`bot.dialogue`)."""
 
 from __future__ import annotations
 
@@ -10,18 +11,20 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot.dialogue.recommend import (
-    Outcome,
+from bot.dialogue import slots
+from bot.dialogue.followups import Focus
+from bot.dialogue.position import (
     Position,
-    Reply,
-    SearchState,
-    find_events,
-    find_routes,
-    recommend_places,
-    territory_centre,
+    is_outside,
+    position_from_coordinates,
+    read_position,
 )
+from bot.dialogue.recommend import PAGE_SIZE, Outcome, Reply, territory_centre
+from bot.dialogue.search import Search, outside
+from bot.dialogue.search import run as run_search
 from bot.dialogue.voice import BUTTONS, say
 from knowledge.aio import KnowledgeBase
+from knowledge.geo import CoordinateError
 
 _KB: KnowledgeBase | None = None
 
@@ -57,20 +60,72 @@ def text_of(tracker: Tracker) -> str:
 
 
 def position(tracker: Tracker) -> Position | None:
-    lat, lon = tracker.get_slot("latitude"), tracker.get_slot("longitude")
-    label = tracker.get_slot("position_label")
+    lat, lon = tracker.get_slot(slots.LATITUDE), tracker.get_slot(slots.LONGITUDE)
+    label = tracker.get_slot(slots.POSITION_LABEL)
     if lat is None or lon is None or not label:
         return None
-    return Position(float(lat), float(lon), str(label))
+    source = tracker.get_slot(slots.POSITION_SOURCE)
+    commune = tracker.get_slot(slots.POSITION_COMMUNE)
+    return Position(float(lat), float(lon), str(label),
+                    str(source) if source in slots.POSITION_SOURCES else "typed",
+                    str(commune) if commune else None)
 
 
 def position_events(pos: Position) -> list[dict[str, Any]]:
-    return [SlotSet("position_label", pos.label), SlotSet("latitude", pos.latitude),
-            SlotSet("longitude", pos.longitude)]
+    return [SlotSet(slots.POSITION_LABEL, pos.label), SlotSet(slots.LATITUDE, pos.latitude),
+            SlotSet(slots.LONGITUDE, pos.longitude),
+            SlotSet(slots.POSITION_COMMUNE, pos.commune),
+            SlotSet(slots.POSITION_SOURCE, pos.source)]
 
 
-def search_state(tracker: Tracker) -> SearchState | None:
-    return SearchState.from_slot(tracker.get_slot("search_state"))
+def search_state(tracker: Tracker) -> Search | None:
+    return Search.of(tracker.get_slot(slots.SEARCH_STATE))
+
+
+def focus(tracker: Tracker) -> Focus | None:
+    """The last items shown; for a conversation that has no focus yet, the last page of
+    its search."""
+    found = Focus.from_slot(tracker.get_slot(slots.FOCUS))
+    if found is None:
+        state = search_state(tracker)
+        if state is not None and state.shown:
+            page = state.shown[-min(PAGE_SIZE, len(state.shown)):]
+            found = Focus(state.kind, page, page[0])
+    return found
+
+
+def focus_events(replies: list[Reply]) -> list[dict[str, Any]]:
+    """The focus on the items of the last reply that showed some (the first in focus)."""
+    for reply in reversed(replies):
+        custom = reply.custom
+        if custom and custom.get("items"):
+            found = Focus.shown(str(custom["type"]), [dict(i) for i in custom["items"]])
+            if found is not None:
+                return [SlotSet(slots.FOCUS, found.to_slot())]
+    return []
+
+
+async def message_position(dispatcher: CollectingDispatcher, tracker: Tracker, *,
+                           bare: bool = False) -> tuple[Position | None, bool]:
+    """The position this message gives (a newer position always wins over the one
+    remembered), and whether the visitor was already told why there is none (impossible
+    coordinates; a position outside the territory, with its nearest entry points)."""
+    ents = entities(tracker)
+    gazetteer = await kb().gazetteer_async()
+    if "latitude" in ents or "longitude" in ents:
+        try:
+            found: Position | None = position_from_coordinates(
+                ents.get("latitude"), ents.get("longitude"), gazetteer)
+        except CoordinateError as exc:
+            speak(dispatcher, "position_invalid", reason=str(exc))
+            return None, True
+    else:
+        text, place = text_of(tracker), str(ents.get("place") or "")
+        found = await kb().run(lambda s: read_position(text, place, gazetteer, s, bare=bare))
+    if found is not None and is_outside(found, gazetteer):
+        send(dispatcher, [outside(found, gazetteer)])
+        return None, True
+    return found, False
 
 
 def speak(dispatcher: CollectingDispatcher, key: str, *,
@@ -100,26 +155,20 @@ def deliver(dispatcher: CollectingDispatcher, outcome: Outcome) -> list[dict[str
     return outcome_events(outcome)
 
 
-async def rerun(state: SearchState, pos: Position | None, text: str) -> Outcome | None:
+async def rerun(state: Search, pos: Position | None, text: str) -> Outcome | None:
     """Run a search again (next page, after a refinement, or from a new position);
     None when places are asked for but the position is unknown."""
-    if state.kind == "events":
-        return await kb().run(find_events, text, pos, state)
-    anchor = pos or territory_centre(await kb().gazetteer_async())
-    if state.kind == "routes":
-        return await kb().run(find_routes, anchor, state)
-    if pos is None:
-        return None
-    return await kb().run(recommend_places, pos, state)
+    centre = territory_centre(await kb().gazetteer_async())
+    return await kb().run(run_search, pos, state, text, centre)
 
 
 def outcome_events(outcome: Outcome) -> list[dict[str, Any]]:
     events = []
     if outcome.state is not None:
-        events.append(SlotSet("search_state", outcome.state.to_slot()))
+        events.append(SlotSet(slots.SEARCH_STATE, outcome.state.to_slot()))
     if outcome.position is not None:
         events.extend(position_events(outcome.position))
-    return events
+    return events + focus_events(outcome.replies)
 
 
 class KnowledgeAction(Action, ABC):

@@ -14,6 +14,8 @@ from bot.actions.common import (
     KnowledgeAction,
     deliver,
     entities,
+    focus,
+    focus_events,
     kb,
     position,
     search_state,
@@ -21,14 +23,17 @@ from bot.actions.common import (
     speak,
     text_of,
 )
+from bot.dialogue import slots
+from bot.dialogue.followups import ordinal_of, question_of
 from bot.dialogue.recommend import (
-    PAGE_SIZE,
+    Reply,
     indoor_ideas,
     place_info,
     territory_centre,
     tourist_office,
     transport,
 )
+from bot.dialogue.search import followup_replies, named_place_replies
 from knowledge.text import normalize
 
 _RAIN = re.compile(r"\b(pleu\w*|pluie\w*|drache\w*|averse\w*|flotte|mouille|abri)\b")
@@ -39,24 +44,35 @@ _DOWN = re.compile(r"\b(nul\w*|pas terrible|mauvais|bof|inutile|pas bien|pas top
 
 
 class ActionPlaceInfo(KnowledgeAction):
+    """Facts about a place: the one the message names first; else, for a question about
+    the last thing shown ("c'est ouvert le mardi ?", "et le numéro ?", "le deuxième"),
+    that record; else the place typed, by fuzzy name."""
+
     def name(self) -> str:
         return "action_place_info"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: DomainDict) -> list[dict[str, Any]]:
-        ents = entities(tracker)
-        name = str(ents.get("place") or "")
-        if not name:
-            name = text_of(tracker)
-        replies = await kb().run(place_info, name, ents.get("info_type"), position(tracker))
-        if replies[0].response == "place_unknown" and not ents.get("place"):
-            state = search_state(tracker)
-            if state and state.shown:  # "c'est ouvert quand ?": the first card of the last page
-                replies = await kb().run(place_info, "", ents.get("info_type"),
-                                         position(tracker),
-                                         poi_id=state.shown[-min(PAGE_SIZE, len(state.shown))])
+        ents, text, pos = entities(tracker), text_of(tracker), position(tracker)
+        named = await kb().run(named_place_replies, str(ents.get("place") or text), pos)
+        if named is None and ents.get("place"):
+            named = await kb().run(named_place_replies, text, pos)
+        shown = focus(tracker)
+        if named is None and shown is not None and (
+                question_of(text) is not None or ordinal_of(text) is not None):
+            answered = await kb().run(followup_replies, shown, text, pos)
+            if answered is not None:
+                send(dispatcher, answered[0])
+                return focus_events(answered[0])
+        if named is not None:
+            send(dispatcher, named[0])
+            return [SlotSet(slots.FOCUS, named[1].to_slot())]
+        name = str(ents.get("place") or text)
+        replies = await kb().run(place_info, name, ents.get("info_type"), pos)
+        if replies[0].response == "place_unknown" and shown is None and not ents.get("place"):
+            replies = [Reply("focus_missing")]
         send(dispatcher, replies)
-        return []
+        return focus_events(replies)
 
 
 class ActionWeather(KnowledgeAction):

@@ -13,54 +13,35 @@ from bot.actions.common import (
     KnowledgeAction,
     deliver,
     entities,
+    focus,
+    focus_events,
     kb,
+    message_position,
     position,
     position_events,
     rerun,
     search_state,
+    send,
     speak,
     text_of,
 )
-from bot.dialogue.recommend import (
-    Position,
-    SearchState,
-    clean_interests,
-    is_far_away,
-    position_from_coordinates,
-    position_from_text,
-)
-from knowledge.geo import CoordinateError
+from bot.dialogue import slots
+from bot.dialogue.filters import parse
+from bot.dialogue.followups import is_followup
+from bot.dialogue.named import named_place
+from bot.dialogue.position import Position
+from bot.dialogue.recommend import clean_interests
+from bot.dialogue.search import Search, followup_replies, guess_interests
 
 LOCATION_INTENTS = {"inform_location", "share_location"}
-REQUEST_INTENTS = {"find_places", "inform_interests"}
 DIGRESSIONS = {"ask_place_info", "ask_weather", "ask_transport", "ask_human", "bot_challenge",
-               "help", "greet", "thank", "find_events", "find_routes"}
+               "help", "greet", "thank", "find_events", "find_routes", "goodbye", "feedback"}
 
 
-async def read_position(dispatcher: CollectingDispatcher, tracker: Tracker,
-                        ) -> Position | None:
-    """The position the latest message gives (shared coordinates or a typed place), or
-    None after telling the visitor politely what was wrong."""
-    ents = entities(tracker)
-    intent = (tracker.latest_message.get("intent") or {}).get("name")
-    gazetteer = await kb().gazetteer_async()
-    if "latitude" in ents or "longitude" in ents:
-        try:
-            return position_from_coordinates(ents.get("latitude"), ents.get("longitude"),
-                                             gazetteer)
-        except CoordinateError as exc:
-            speak(dispatcher, "position_invalid", reason=str(exc))
-            return None
-    if intent == "share_location":
-        speak(dispatcher, "position_missing")
-        return None
-    place = ents.get("place") or text_of(tracker)
-    found = await kb().run(lambda s: position_from_text(str(place), gazetteer, s))
-    if found is None and place != text_of(tracker):
-        found = await kb().run(lambda s: position_from_text(text_of(tracker), gazetteer, s))
-    if found is None:
-        speak(dispatcher, "position_unknown", place=str(place)[:80])
-    return found
+def _slots_of(found: Position) -> dict[str, Any]:
+    return {slots.POSITION_LABEL: found.label, slots.LATITUDE: found.latitude,
+            slots.LONGITUDE: found.longitude, slots.POSITION_COMMUNE: found.commune,
+            slots.POSITION_SOURCE: found.source}
 
 
 class ValidateRecommendForm(FormValidationAction):
@@ -68,34 +49,53 @@ class ValidateRecommendForm(FormValidationAction):
         return "validate_recommend_form"
 
     def domain_slots(self, domain: DomainDict) -> list[str]:
-        """The coordinates travel with `position_label`: without this, rasa-sdk would drop
-        them because they are not questions of the form."""
-        return [*super().domain_slots(domain), "latitude", "longitude"]
+        """The coordinates, commune and source travel with `position_label`: without this,
+        rasa-sdk would drop them because they are not questions of the form."""
+        return [*super().domain_slots(domain), slots.LATITUDE, slots.LONGITUDE,
+                slots.POSITION_COMMUNE, slots.POSITION_SOURCE]
 
     async def extract_position_label(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                                      domain: DomainDict) -> dict[str, Any]:
-        """A position from this message: a location intent, a request naming a place
-        ("un musée près de Bavay"), or a bare town name typed when asked for it."""
+        """A position from this message, said any way ("on arrive au Quesnoy", "un musée
+        près de Bavay", a bare town name when asked, a shared pin): a newer position
+        always wins. A place of the base named without any position known becomes the
+        position ("la tombe de Wilfred Owen")."""
         intent = (tracker.latest_message.get("intent") or {}).get("name")
+        if intent in DIGRESSIONS:
+            return {}
+        asked = tracker.get_slot(slots.REQUESTED_SLOT) == slots.POSITION_LABEL
         ents = entities(tracker)
-        if intent in LOCATION_INTENTS or (intent in REQUEST_INTENTS and "place" in ents):
-            found = await read_position(dispatcher, tracker)
-        elif tracker.get_slot("requested_slot") == "position_label" and intent not in DIGRESSIONS:
-            # A bare answer: a town, or a place of the base ("au forum antique").
-            gazetteer = await kb().gazetteer_async()
-            place = str(ents.get("place") or text_of(tracker))
-            found = await kb().run(lambda s: position_from_text(place, gazetteer, s))
-        else:
+        if intent == "share_location" and "latitude" not in ents and not ents.get("place"):
+            speak(dispatcher, "position_missing")
             return {}
-        if found is None:
+        found, _told = await message_position(dispatcher, tracker,
+                                              bare=asked or intent in LOCATION_INTENTS)
+        if found is None and intent in LOCATION_INTENTS and not _told:
+            speak(dispatcher, "position_unknown",
+                  place=str(ents.get("place") or text_of(tracker))[:80])
+        if found is None and tracker.get_slot(slots.POSITION_LABEL) is None:
+            text = text_of(tracker)
+            poi = await kb().run(named_place, text)
+            if poi is not None:
+                found = Position(poi.latitude, poi.longitude, f"« {poi.name} »", "place",
+                                 poi.commune_insee)
+        return _slots_of(found) if found is not None else {}
+
+    async def extract_interests(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                                domain: DomainDict) -> dict[str, Any]:
+        """What to look for, guessed from the words when no interest was picked ("un
+        estaminet" → gastronomie, "pour les enfants" → famille, a named place): the interest
+        picker only when the family truly cannot guess."""
+        if tracker.get_slot(slots.INTERESTS) or entities(tracker).get("interest"):
             return {}
-        return {"position_label": found.label, "latitude": found.latitude,
-                "longitude": found.longitude}
+        text = text_of(tracker)
+        guessed = await kb().run(guess_interests, text, parse(text, entities(tracker)))
+        return {slots.INTERESTS: guessed} if guessed else {}
 
     async def validate_interests(self, value: Any, dispatcher: CollectingDispatcher,
                                  tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
         cleaned = clean_interests(value)
-        return {"interests": cleaned or None}
+        return {slots.INTERESTS: cleaned or None}
 
 
 class _FormQuestion(KnowledgeAction, ABC):
@@ -137,23 +137,36 @@ class ActionSetLocation(KnowledgeAction):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: DomainDict) -> list[dict[str, Any]]:
-        found = await read_position(dispatcher, tracker)
+        ents, text = entities(tracker), text_of(tracker)
+        shown = focus(tracker)
+        if "latitude" not in ents and shown is not None and is_followup(text, shown):
+            # "c'est balisé ?" read as a location: a question about the last thing shown
+            answered = await kb().run(followup_replies, shown, text, position(tracker))
+            if answered is not None:
+                send(dispatcher, answered[0])
+                return focus_events(answered[0]) or []
+        found, told = await message_position(dispatcher, tracker, bare=True)
         if found is None:
+            if not told:
+                intent = (tracker.latest_message.get("intent") or {}).get("name")
+                if intent == "share_location" and not ents.get("place"):
+                    speak(dispatcher, "position_missing")
+                else:
+                    speak(dispatcher, "position_unknown",
+                          place=str(ents.get("place") or text)[:80])
             return []
         events = position_events(found)
-        gazetteer = await kb().gazetteer_async()
         speak(dispatcher, "position_set", position_label=found.label)
-        if is_far_away(found, gazetteer):
-            speak(dispatcher, "position_far", position_label=found.label)
         state = search_state(tracker)
         if state is None:
-            if clean_interests(tracker.get_slot("interests")):
-                state = SearchState(interests=clean_interests(tracker.get_slot("interests")))
-            else:
+            interests = clean_interests(tracker.get_slot(slots.INTERESTS)) or await kb().run(
+                guess_interests, text, parse(text, ents))
+            if not interests:
                 speak(dispatcher, "ask_interests")
                 return events
+            state = Search(interests=interests)
         state.offset, state.shown = 0, []
-        outcome = await rerun(state, found, text_of(tracker))
+        outcome = await rerun(state, found, text)
         if outcome is None:
             return events
         return events + deliver(dispatcher, outcome)

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from rasa_sdk import Tracker
+from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
@@ -12,29 +14,75 @@ from bot.actions.common import (
     KnowledgeAction,
     deliver,
     entities,
+    focus,
+    focus_events,
     kb,
+    message_position,
     position,
+    position_events,
     rerun,
     search_state,
+    send,
     speak,
     text_of,
 )
+from bot.dialogue import slots
+from bot.dialogue.filters import parse, unsupported
+from bot.dialogue.followups import is_followup
 from bot.dialogue.recommend import (
     SEARCH_NAMES,
-    SearchState,
     apply_refinement,
     clean_interests,
-    find_events,
-    find_routes,
-    recommend_places,
     route_criteria,
-    territory_centre,
-    unsupported_refinements,
 )
+from bot.dialogue.search import (
+    Search,
+    apply_filters,
+    followup_replies,
+    named_place_replies,
+    new_search,
+)
+
+_NUMBER_KM = re.compile(r"\d+(?:[.,]\d+)?\s*(?:km|kms|kilom[eè]tres?)\b", re.IGNORECASE)
+
+
+def request_of(tracker: Tracker) -> tuple[str, dict[str, Any]]:
+    """The words of the request: every message of the visitor since the recommendation
+    form started ("un estaminet", then "Le Quesnoy" when asked where), and their entities."""
+    texts: list[str] = []
+    ents: dict[str, Any] = {}
+    started = False
+    for event in reversed(tracker.events or []):
+        if event.get("event") == "active_loop" and event.get("name") == "recommend_form":
+            started = True
+        elif event.get("event") == "user":
+            texts.insert(0, str(event.get("text") or ""))
+            for ent in (event.get("parse_data") or {}).get("entities") or []:
+                if ent.get("entity") and ent.get("entity") not in ents:
+                    ents[ent["entity"]] = ent.get("value")
+            if started:
+                break
+    if not started:
+        texts = []
+    latest = text_of(tracker)
+    if not texts or texts[-1] != latest:
+        texts.append(latest)
+    return " ; ".join(t for t in texts if t)[:2000], {**ents, **entities(tracker)}
+
+
+async def _new_position(dispatcher: CollectingDispatcher, tracker: Tracker,
+                        ) -> tuple[Any, list[dict[str, Any]], bool]:
+    """The position this message gives, else the one remembered; its slot events; and
+    whether the visitor was told it is outside (then nothing is measured from there)."""
+    found, told = await message_position(dispatcher, tracker)
+    if found is not None:
+        return found, position_events(found), False
+    return position(tracker), [], told
 
 
 class ActionRecommend(KnowledgeAction):
-    """After the recommendation form: a new search for places."""
+    """After the recommendation form: the place named first, else a new search for places
+    with every filter the visitor stated."""
 
     def name(self) -> str:
         return "action_recommend"
@@ -42,16 +90,22 @@ class ActionRecommend(KnowledgeAction):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: DomainDict) -> list[dict[str, Any]]:
         pos = position(tracker)
+        text, ents = request_of(tracker)
+        named = await kb().run(named_place_replies, text_of(tracker), pos)
+        if named is not None:
+            send(dispatcher, named[0])
+            return [SlotSet(slots.FOCUS, named[1].to_slot())]
         if pos is None:
             speak(dispatcher, "ask_position_label")
             return []
-        state = SearchState(interests=clean_interests(tracker.get_slot("interests")))
-        previous = search_state(tracker)
-        if previous and previous.kind == "places":  # keep the visitor's stated needs
-            state.audience, state.wheelchair = previous.audience, previous.wheelchair
-            state.pushchair = previous.pushchair
-        apply_refinement(state, text_of(tracker), entities(tracker))
-        return deliver(dispatcher, await kb().run(recommend_places, pos, state))
+        state = new_search("places", search_state(tracker),
+                           clean_interests(tracker.get_slot(slots.INTERESTS)))
+        apply_filters(state, parse(text, ents, search="places"))
+        outcome = await rerun(state, pos, text)
+        if outcome is None:
+            speak(dispatcher, "ask_position_label")
+            return []
+        return deliver(dispatcher, outcome)
 
 
 async def continue_search(dispatcher: CollectingDispatcher, tracker: Tracker,
@@ -78,33 +132,59 @@ class ActionMore(KnowledgeAction):
 
 class ActionRefine(KnowledgeAction):
     """ "Plus près", "pour les enfants", "accessible en fauteuil", "ouvert maintenant",
-    "à vélo": change the last search and show its first page again."""
+    "à vélo", "5 km max", "un gîte plutôt": change the last search and show its first page
+    again. A question about the last thing shown ("c'est loin ?") is answered instead."""
 
     def name(self) -> str:
         return "action_refine"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: DomainDict) -> list[dict[str, Any]]:
+        said, ents = text_of(tracker), entities(tracker)
         state = search_state(tracker)
+        changes: list[str] = []
+        cannot: list[str] = []
+        if state is not None:
+            wanted = parse(said, ents, search=state.kind)
+            cannot = unsupported(wanted, state.kind)
+            # "5 km max" on routes is a length (bot.dialogue.filters), not a radius
+            plain = _NUMBER_KM.sub(" ", said) if state.kind == "routes" else said
+            changes = apply_refinement(state, plain, ents)
+            changes += [label for label in _labels(apply_filters(state, wanted), wanted)
+                        if label not in changes]
+        shown = focus(tracker)
+        if not changes and shown is not None and is_followup(said, shown):
+            # "c'est loin ?", "c'est ouvert le mardi ?": about the last thing shown
+            answered = await kb().run(followup_replies, shown, said, position(tracker))
+            if answered is not None:
+                send(dispatcher, answered[0])
+                return focus_events(answered[0])
         if state is None:
             speak(dispatcher, "nothing_to_refine")
             return []
-        said, ents = text_of(tracker), entities(tracker)
-        unsupported = unsupported_refinements(state, said, ents)
-        if unsupported:
+        if cannot:
             speak(dispatcher, "refine_unsupported", what=SEARCH_NAMES[state.kind],
-                  criteria=", ".join(unsupported))
-        changes = apply_refinement(state, said, ents)
+                  criteria=", ".join(cannot))
         if not changes:
-            if not unsupported:
+            if not cannot:
                 speak(dispatcher, "refine_unclear")
             return []
-        outcome = await rerun(state, position(tracker), text_of(tracker))
+        pos, events, told = await _new_position(dispatcher, tracker)
+        if told:
+            return []
+        outcome = await rerun(state, pos, said)
         if outcome is None:
             speak(dispatcher, "ask_position_label")
-            return []
+            return events
         speak(dispatcher, "refined", changes=", ".join(changes))
-        return deliver(dispatcher, outcome)
+        return events + deliver(dispatcher, outcome)
+
+
+def _labels(changed: list[str], wanted: Any) -> list[str]:
+    """French labels of the filters that `apply_filters` changed."""
+    if not changed:
+        return []
+    return wanted.labels()
 
 
 class ActionAffirm(KnowledgeAction):
@@ -119,27 +199,52 @@ class ActionAffirm(KnowledgeAction):
 
 
 class ActionFindEvents(KnowledgeAction):
+    """Events of a period, near the position this message gives or the one remembered,
+    with the visitor's needs (audience, accessibility)."""
+
     def name(self) -> str:
         return "action_find_events"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: DomainDict) -> list[dict[str, Any]]:
-        ents = entities(tracker)
-        state = SearchState(kind="events", radius_km=30.0,
-                            interests=clean_interests(ents.get("interest")),
-                            audience=ents.get("audience"),
-                            period=str(ents["period"]) if ents.get("period") else None)
-        outcome = await kb().run(find_events, text_of(tracker), position(tracker), state)
-        return deliver(dispatcher, outcome)
+        ents, text = entities(tracker), text_of(tracker)
+        pos, events, told = await _new_position(dispatcher, tracker)
+        if told:
+            return events
+        state = new_search("events", search_state(tracker),
+                           clean_interests(ents.get("interest")))
+        state.period = str(ents["period"]) if ents.get("period") else None
+        apply_filters(state, parse(text, ents, search="events"))
+        if ents.get("audience") and not state.audience:
+            state.audience = str(ents["audience"])
+        outcome = await rerun(state, pos, text)
+        if outcome is None:
+            return events
+        return events + deliver(dispatcher, outcome)
 
 
 class ActionFindRoutes(KnowledgeAction):
+    """Hikes and rides near the position this message gives or the one remembered, by
+    mode, length ("5 km max", "pas trop longue") and difficulty ("à plat")."""
+
     def name(self) -> str:
         return "action_find_routes"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: DomainDict) -> list[dict[str, Any]]:
-        state = SearchState(kind="routes", radius_km=25.0)
-        route_criteria(state, text_of(tracker), entities(tracker))
-        anchor = position(tracker) or territory_centre(await kb().gazetteer_async())
-        return deliver(dispatcher, await kb().run(find_routes, anchor, state))
+        ents, text = entities(tracker), text_of(tracker)
+        pos, events, told = await _new_position(dispatcher, tracker)
+        if told:
+            return events
+        state: Search = new_search("routes", search_state(tracker))
+        route_criteria(state, text, ents)  # mode (and a first reading of length)
+        wanted = parse(text, ents, search="routes")
+        state.difficulty = wanted.difficulty  # "pas trop longue" is not "difficile"
+        if wanted.short or wanted.flat:
+            state.min_km = None
+        apply_filters(state, wanted)
+        state.offset, state.shown = 0, []
+        outcome = await rerun(state, pos, text)
+        if outcome is None:
+            return events
+        return events + deliver(dispatcher, outcome)

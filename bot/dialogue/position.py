@@ -217,6 +217,25 @@ def position_in_text(text: str, gazetteer: Gazetteer, session: Session | None = 
     return choose(found)
 
 
+def read_position(text: str, place: str | None, gazetteer: Gazetteer,
+                  session: Session | None = None, *, bare: bool = False) -> Position | None:
+    """The position a message gives: a town or place named where the visitor is (the
+    words decide, see `position_in_text`); else the NLU's `place` entity, unless the words
+    make it where they come from; else, for a bare answer to "où êtes-vous ?", the whole
+    message as a name."""
+    mention = position_in_text(text, gazetteer, session)
+    if mention is not None:
+        return mention.position
+    if place:
+        origins = {m.position.commune for m in mentions(text, gazetteer) if m.role == ORIGIN}
+        found = position_from_name(place, gazetteer, session)
+        if found is not None and not (found.source == "typed" and found.commune in origins):
+            return found
+    if bare:
+        return position_from_name(text, gazetteer, session)
+    return None
+
+
 def position_from_name(name: str, gazetteer: Gazetteer, session: Session | None = None,
                        ) -> Position | None:
     """A bare answer to "où êtes-vous ?" (or the NLU's `place` entity): a commune, typos

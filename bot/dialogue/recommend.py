@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from bot.dialogue import periods
+from bot.dialogue.french import distance_fr, french_date, km_fr
 from bot.dialogue.payloads import (
     PARIS,
     EventItem,
@@ -29,10 +30,18 @@ from bot.dialogue.payloads import (
     route_item,
 )
 from bot.dialogue.persona import FRANCK, JEANNINE, LEA, SOPHIE, Member, speaker_for
+from bot.dialogue.position import (
+    Position,
+    position_from_name,
+    position_in_text,
+)
+from bot.dialogue.position import (
+    position_from_coordinates as position_from_coordinates,  # re-exported
+)
 from bot.dialogue.voice import interest_buttons, location_buttons
 from knowledge import hours
-from knowledge.gazetteer import Gazetteer, Place
-from knowledge.geo import check_coordinates, geodesic_km
+from knowledge.gazetteer import Gazetteer
+from knowledge.geo import geodesic_km
 from knowledge.models import Poi
 from knowledge.queries import (
     PoiHit,
@@ -43,7 +52,7 @@ from knowledge.queries import (
     routes_near,
 )
 from knowledge.taxonomy import INTERESTS, ROUTE_MODES
-from knowledge.text import MONTHS_FR, WEEKDAYS_FR, normalize
+from knowledge.text import normalize
 
 PAGE_SIZE = 4
 DEFAULT_RADIUS_KM = 15.0
@@ -53,14 +62,6 @@ TERRITORY_MAX_KM = 60.0  # farther than this from the territory: "you are far aw
 ALL_INTERESTS = "tout"
 INDOOR_KINDS = ("museum", "church", "abbey", "chapel", "swimming_pool", "brewery",
                 "cheese_dairy", "shop", "restaurant", "estaminet", "cafe")
-
-
-@dataclass
-class Position:
-    latitude: float
-    longitude: float
-    label: str  # "Bavay", "votre position (près de Bavay)"
-    source: str = "typed"  # typed | shared
 
 
 @dataclass
@@ -116,26 +117,15 @@ class Outcome:
 
 
 # --------------------------------------------------------------------------- position
-def position_from_coordinates(lat: Any, lon: Any, gazetteer: Gazetteer) -> Position:
-    """A shared position; raises CoordinateError (French message) when impossible."""
-    flat, flon = check_coordinates(lat, lon)
-    nearest = gazetteer.nearest(flat, flon)
-    label = f"votre position (près de {nearest.name})" if nearest else "votre position"
-    return Position(flat, flon, label, "shared")
-
-
 def position_from_text(text: str, gazetteer: Gazetteer, session: Session | None = None,
                        ) -> Position | None:
-    """A typed place: a commune first, then a POI name ("près du forum antique")."""
-    place: Place | None = gazetteer.lookup(text) or gazetteer.find_in_text(text)
-    if place:
-        return Position(place.latitude, place.longitude, place.name)
-    if session is not None:
-        matches = find_places_by_name(session, text, limit=1)
-        if matches:
-            poi = matches[0].poi
-            return Position(poi.latitude, poi.longitude, f"« {poi.name} »")
-    return None
+    """A typed place: the whole text as a name (a commune first, then a POI name), else a
+    place named in the sentence where the visitor is (bot.dialogue.position)."""
+    found = position_from_name(text, gazetteer, session)
+    if found is not None:
+        return found
+    mention = position_in_text(text, gazetteer, session)
+    return mention.position if mention else None
 
 
 def is_far_away(position: Position, gazetteer: Gazetteer) -> bool:
@@ -225,22 +215,6 @@ def recommend_places(session: Session, position: Position, state: SearchState,
     ))
     state.kind = "places"
     return Outcome(replies, state)
-
-
-def km_fr(value: float) -> str:
-    """2.35 → "2,4 km", 10.0 → "10 km" (French decimal comma)."""
-    return f"{value:.1f}".rstrip("0").rstrip(".").replace(".", ",") + " km"
-
-
-def distance_fr(distance_km: float | None, precision: str | None) -> str | None:
-    """The distance as a visitor reads it. A place known only by its commune's centre
-    gets no tenth of a kilometre: "≈ 7 km" farther than 3 km, nothing closer (the
-    commune's name says it)."""
-    if distance_km is None:
-        return None
-    if precision != "commune":
-        return km_fr(distance_km)
-    return f"≈ {km_fr(round(distance_km))}" if distance_km >= 3 else None
 
 
 def _names(items: Sequence[Mapping[str, Any]], key: str) -> str:
@@ -402,13 +376,6 @@ def find_events(session: Session, text: str, position: Position | None,
     return Outcome(replies, state)
 
 
-def french_date(moment: datetime) -> str:
-    """"samedi 12 juillet" (local time)."""
-    day = moment.astimezone(PARIS)
-    number = "1er" if day.day == 1 else str(day.day)
-    return f"{WEEKDAYS_FR[day.weekday()]} {number} {MONTHS_FR[day.month - 1]}"
-
-
 def _events_text(items: Sequence[EventItem]) -> str:
     lines = []
     for i, item in enumerate(items, 1):
@@ -545,9 +512,9 @@ def place_info(session: Session, name: str, info_type: str | None,
         lines.append(f"Téléphone : {poi.phone}" if poi.phone else
                      "Téléphone : je n'ai pas de numéro.")
     if want in (None, "prix"):
-        lines.append("Tarifs : " + _price_text(poi.prices))
+        lines.append("Tarifs : " + price_text(poi.prices))
     if want in (None, "accessibilite"):
-        lines.append(_access_text(poi.wheelchair, poi.pushchair, poi.accessibility_labels))
+        lines.append(access_text(poi.wheelchair, poi.pushchair, poi.accessibility_labels))
     if poi.website and want is None:
         lines.append(f"Site : {poi.website}")
     lines.append(f"Carte : {osm_link(poi.latitude, poi.longitude)}")
@@ -566,7 +533,7 @@ def place_info(session: Session, name: str, info_type: str | None,
                   text="\n".join(lines))]
 
 
-def _price_text(prices: dict[str, Any] | None) -> str:
+def price_text(prices: dict[str, Any] | None) -> str:
     if not prices:
         return "je ne les connais pas."
     if prices.get("free"):
@@ -575,7 +542,7 @@ def _price_text(prices: dict[str, Any] | None) -> str:
     return str(prices.get("text") or "voir avec le lieu.")
 
 
-def _access_text(wheelchair: bool | None, pushchair: bool | None, labels: list[str] | None,
+def access_text(wheelchair: bool | None, pushchair: bool | None, labels: list[str] | None,
                  ) -> str:
     parts = []
     if wheelchair is True:

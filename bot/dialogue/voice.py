@@ -143,6 +143,10 @@ VOICE: dict[str, tuple[str, ...]] = {
         '🌳 Franck : Près {de_where}, voici des itinéraires pour vous.',
         '🌳 Franck : Près {de_where}, je vous propose ceci.',
     ),
+    "routes_found_gentle": (
+        '🌳 Franck : Près {de_where}, voici les itinéraires les plus doux que je connaisse.',
+        '🌳 Franck : Près {de_where}, je vous propose ceci, tranquillement.',
+    ),
     "no_routes": (
         "🌳 Franck : Je ne connais pas d'itinéraire comme ça près {de_where}. Voulez-vous changer de mode ou de longueur ?",
         "🌳 Franck : Je n'ai pas d'itinéraire de ce genre près {de_where}. On change de mode ou de longueur ?",

@@ -597,15 +597,30 @@ async def test_refine_events_for_wheelchairs_keeps_only_accessible_events() -> N
     assert all(i["accessible"] is True for i in items)
 
 
-@pytest.mark.parametrize("text", ["accessible en fauteuil", "ouvert maintenant",
-                                  "avec une poussette"])
-async def test_refine_routes_by_what_routes_do_not_record_says_so(text: str) -> None:
+async def test_refine_routes_by_what_routes_do_not_record_says_so() -> None:
+    _, events = await run(ActionFindRoutes(), tracker(
+        intent="find_routes", entities=[], text="une balade"))
+    state = slot_sets(events)["search_state"]
+    messages, slots = await refine(state, "ouvert maintenant", where=LE_QUESNOY)
+    assert voices(messages) == ["refine_unsupported"]
+    assert slots == {}  # the search is unchanged: "encore" continues it
+
+
+@pytest.mark.parametrize("text", ["accessible en fauteuil", "avec une poussette"])
+async def test_refine_routes_for_a_wheelchair_says_so_and_keeps_the_easy_short_ones(
+        text: str) -> None:
+    """Routes carry no accessibility data: the family says so (never silently), keeps the
+    need, and shows only easy, short routes, in gentle words."""
     _, events = await run(ActionFindRoutes(), tracker(
         intent="find_routes", entities=[], text="une balade"))
     state = slot_sets(events)["search_state"]
     messages, slots = await refine(state, text, where=LE_QUESNOY)
-    assert voices(messages) == ["refine_unsupported"]
-    assert slots == {}  # the search is unchanged: "encore" continues it
+    assert voices(messages)[:2] == ["refine_unsupported", "refined"]
+    assert "routes_found" not in voices(messages)  # no "Chaussez-vous bien !"
+    after = slots["search_state"]
+    assert after["difficulty"] == "easy" and after["max_km"] <= 6.0
+    for item in payloads(messages, "routes")[0]["items"] if payloads(messages, "routes") else []:
+        assert item["difficulty"] == "easy" and item["length_km"] <= 6.0
 
 
 async def test_refine_events_open_now_is_said_unsupported_and_the_rest_applies() -> None:
@@ -773,11 +788,13 @@ async def test_set_location_by_shared_position_far_away() -> None:
                 intent="share_location",
                 entities=ents(latitude=PARIS_POINT[0], longitude=PARIS_POINT[1]), text="")
     messages, events = await run(ActionSetLocation(), t)
-    assert voices(messages)[:2] == ["position_set", "position_far"]
-    assert voices(messages)[2] in ("no_results", "radius_widened")
-    slots = slot_sets(events)
-    assert slots["latitude"] == PARIS_POINT[0] and slots["longitude"] == PARIS_POINT[1]
-    assert slots["position_label"].startswith("votre position")
+    # the family knows the Pays de Mormal: it says so, gives the entry points, and
+    # measures nothing from Paris
+    assert voices(messages) == ["position_outside"]
+    gates = [b["title"] for b in messages[-1]["buttons"]]
+    assert set(gates) == {"Le Quesnoy", "Bavay", "Landrecies"}
+    assert gates[0] == "Landrecies"  # the nearest from Paris, to the south-west
+    assert not payloads(messages) and events == []
 
 
 async def test_set_location_reruns_an_events_search() -> None:
@@ -797,7 +814,8 @@ async def test_set_location_without_a_search_asks_what_to_look_for() -> None:
     messages, events = await run(ActionSetLocation(), tracker(
         intent="inform_location", entities=ents(place="Bavay"), text="je suis à Bavay"))
     assert voices(messages) == ["position_set", "ask_interests"]
-    assert set(slot_sets(events)) == {"position_label", "latitude", "longitude"}
+    assert slot_sets(events) == {**BAVAY, "position_commune": "59053",
+                                 "position_source": "typed"}
 
 
 async def test_set_location_with_impossible_coordinates() -> None:
@@ -817,7 +835,9 @@ async def test_place_info_for_a_named_place() -> None:
     assert items[0]["name"] == "Forum antique de Bavay"
     assert_distances_from(items, LE_QUESNOY["latitude"], LE_QUESNOY["longitude"])
     assert items[0]["open_now"] is None  # no hours are known: none are invented
-    assert events == []
+    # the place is now in focus, for "et le numéro ?"
+    assert slot_sets(events) == {"focus": {"type": "places", "ids": ["bavay-forum-antique"],
+                                           "current": "bavay-forum-antique"}}
 
 
 async def test_place_info_from_the_text_alone() -> None:
@@ -849,8 +869,11 @@ async def test_place_info_about_the_last_card_shown() -> None:
         "bavay_patrimoine", slots={"search_state": slots["search_state"]},
         intent="ask_place_info", entities=ents(info_type="horaires"),
         text="c'est ouvert quand ?"))
-    assert voices(messages)[0].startswith("place_info_")
+    # its hours, or that they are unknown with who to ask, about that very card
+    assert voices(messages) in (["followup"], ["followup_unknown"])
     assert [i["id"] for i in the_payload(messages, "places")["items"]] == [last]
+    if voices(messages) == ["followup_unknown"]:
+        assert "Office de tourisme" in messages[-1]["text"] and messages[-1]["buttons"]
 
 
 # =========================================================================== events
