@@ -6,6 +6,7 @@ import csv
 import io
 import json
 import re
+import shutil
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
@@ -57,7 +58,10 @@ class Kb:
 
 
 @pytest.fixture
-def kb(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Kb:
+def kb(tmp_path: Path, capsys: pytest.CaptureFixture[str], sqlite_template: Path) -> Kb:
+    """An empty base as `init --no-seed` makes it (a copy of the session's template: the
+    communes load once), then `init` again must find it ready and change nothing."""
+    shutil.copyfile(sqlite_template, tmp_path / "kb.sqlite3")
     base = Kb(tmp_path / "kb.sqlite3", capsys)
     code, out, err = base("init", "--no-seed")
     assert code == 0, err
