@@ -95,6 +95,8 @@ class Payload(_PayloadRequired, total=False):
 
     speaker: str                 # the family member's key (bot/dialogue/persona.py)
     where: str                   # the position's label ("près de Bavay")
+    alternative_to: str          # the kind asked for (taxonomy key) when none exists nearby
+                                 # and these items are the closest kinds instead
 
 
 def read_payload(value: object) -> Payload | None:
@@ -107,7 +109,7 @@ def read_payload(value: object) -> Payload | None:
     kept = [i for i in items if isinstance(i, dict) and i.get("id")] if isinstance(
         items, list) else []
     out: dict[str, Any] = {"type": value["type"], "items": kept}
-    for key in ("speaker", "where"):
+    for key in ("speaker", "where", "alternative_to"):
         if value.get(key):
             out[key] = str(value[key])
     return cast(Payload, out)

@@ -219,10 +219,9 @@ def _places(session: Session, position: Position, state: Search, now: datetime) 
             reply.response = f"places_found_{speaker.key}"
             reply.variables["speaker"] = speaker.signature
             if reply.custom is not None:
-                custom: dict[str, Any] = reply.custom  # type: ignore[assignment]
-                custom["speaker"] = speaker.key
+                reply.custom["speaker"] = speaker.key
                 if state.alternative_to:
-                    custom["alternative_to"] = state.alternative_to
+                    reply.custom["alternative_to"] = state.alternative_to
     outcome.replies[:0] = replies
     return outcome
 

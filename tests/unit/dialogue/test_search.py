@@ -1,0 +1,165 @@
+"""One search for places, events and routes that keeps what the visitor asked for
+(bot.dialogue.search): filters merged alike for the three kinds, kinds exact then labelled
+alternatives, what the data cannot answer said, the interest guessed, positions outside."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.dialogue.filters import ALTERNATIVES, Filters, parse
+from bot.dialogue.followups import Focus
+from bot.dialogue.position import Position
+from bot.dialogue.search import (
+    Search,
+    apply_filters,
+    followup_replies,
+    guess_interests,
+    named_place_replies,
+    new_search,
+    outside,
+    run,
+)
+from knowledge.db import create_schema, make_engine, session_factory, transaction
+from knowledge.gazetteer import Gazetteer
+from knowledge.models import Poi
+from knowledge.seeding import seed
+
+PARIS = ZoneInfo("Europe/Paris")
+TODAY = date(2027, 6, 14)
+NOW = datetime(2027, 6, 16, 10, 0, tzinfo=PARIS)
+LE_QUESNOY = Position(50.2506593981, 3.62486177207, "Le Quesnoy", "typed", "59481")
+LILLE = Position(50.6311, 3.0468, "Lille", "typed", "59350")
+
+
+@pytest.fixture(scope="module")
+def factory(tmp_path_factory: pytest.TempPathFactory) -> Iterator[sessionmaker]:
+    url = f"sqlite:///{tmp_path_factory.mktemp('search-kb') / 'kb.sqlite3'}"
+    engine = make_engine(url)
+    create_schema(engine)
+    made = session_factory(engine)
+    with transaction(made) as s:
+        seed(s, today=TODAY)
+    yield made
+    engine.dispose()
+
+
+@pytest.fixture
+def db(factory: sessionmaker) -> Iterator[Session]:
+    with factory() as s:
+        yield s
+
+
+def test_the_slot_round_trip_and_old_slots() -> None:
+    state = Search(kind="routes", price="free", flat=True, shown=["a"])
+    assert Search.of(state.to_slot()) == state
+    old = {"kind": "places", "interests": ["patrimoine"], "radius_km": 15.0}  # before issue 13
+    found = Search.of(old)
+    assert found is not None and found.flat is False and found.interests == ["patrimoine"]
+    assert Search.of("nonsense") is None
+
+
+def test_needs_are_kept_across_searches_topics_are_not() -> None:
+    before = Search(kind="places", wheelchair=True, audience="enfants", kinds=["museum"],
+                    price="free")
+    after = new_search("routes", before)
+    assert after.wheelchair and after.audience == "enfants"
+    assert after.kinds == [] and after.price is None and after.radius_km == 25.0
+
+
+@pytest.mark.parametrize("kind", ["places", "events", "routes"])
+def test_filters_apply_alike_and_restart_the_search(kind: str) -> None:
+    state = new_search(kind)
+    state.offset, state.shown = 4, ["a", "b"]
+    changed = apply_filters(state, parse("pour les enfants avec une poussette", search=kind))
+    assert state.audience == "enfants" and state.pushchair
+    assert set(changed) == {"audience", "pushchair"} and state.offset == 0 and state.shown == []
+
+
+def test_open_now_is_not_kept_where_there_are_no_hours() -> None:
+    for kind in ("events", "routes"):
+        state = new_search(kind)
+        assert apply_filters(state, parse("ouvert maintenant")) == []
+        assert state.open_now is False
+
+
+def test_routes_for_a_wheelchair_are_easy_and_short() -> None:
+    state = new_search("routes")
+    apply_filters(state, parse("accessible en fauteuil", search="routes"))
+    assert state.difficulty == "easy" and state.max_km == 6.0
+    bike = new_search("routes")
+    bike.route_mode = "bike"
+    apply_filters(bike, parse("pas trop longue", search="routes"))
+    assert bike.max_km == 20.0
+
+
+def test_kinds_exact_then_alternatives(db: Session) -> None:
+    state = new_search("places", interests=["gastronomie"])
+    apply_filters(state, parse("un restaurant"))
+    outcome = run(db, LE_QUESNOY, state, now=NOW)
+    assert outcome is not None
+    custom = outcome.replies[-1].custom
+    assert custom is not None and all("restaurant" in i["kinds"] for i in custom["items"])
+    assert outcome.replies[-1].response == "places_found_sophie"
+    assert state.interests == ["gastronomie"]  # kept in the slot for later searches
+
+    estaminet = new_search("places")
+    apply_filters(estaminet, parse("un estaminet"))
+    outcome = run(db, LE_QUESNOY, estaminet, now=NOW)
+    assert outcome is not None
+    assert [r.response for r in outcome.replies][:1] == ["kind_none"]
+    custom = outcome.replies[-1].custom
+    assert custom is not None and custom.get("alternative_to") == "estaminet"
+    assert all(set(i["kinds"]) & set(ALTERNATIVES["estaminet"]) for i in custom["items"])
+    # "encore" continues the alternatives, without announcing them again
+    more = run(db, LE_QUESNOY, estaminet, now=NOW)
+    assert more is not None and "kind_none" not in [r.response for r in more.replies]
+
+
+def test_nothing_of_that_kind_nor_close(db: Session) -> None:
+    state = new_search("places")
+    apply_filters(state, Filters(kinds=["bus_stop"]))  # none in the base, no close kind
+    outcome = run(db, LE_QUESNOY, state, now=NOW)
+    assert outcome is not None and [r.response for r in outcome.replies] == ["kind_none_at_all"]
+
+
+def test_what_the_data_cannot_answer_is_said(db: Session) -> None:
+    state = new_search("places", interests=["patrimoine"])
+    apply_filters(state, parse("gratuit"))
+    outcome = run(db, LE_QUESNOY, state, now=NOW)
+    assert outcome is not None and outcome.replies[0].response == "filter_unknown"
+    assert "gratuit" in outcome.replies[0].variables["criteria"]
+    routes = new_search("routes")
+    apply_filters(routes, parse("une balade avec le chien", search="routes"))
+    outcome = run(db, LE_QUESNOY, routes, now=NOW)
+    assert outcome is not None and outcome.replies[0].response == "filter_unknown"
+    assert run(db, None, new_search("places"), now=NOW) is None  # places need a position
+
+
+def test_guess_interests(db: Session) -> None:
+    assert guess_interests(db, "un gîte", parse("un gîte")) == ["hebergement"]
+    assert guess_interests(db, "pour les enfants", parse("pour les enfants")) == ["famille"]
+    assert guess_interests(db, "le forum", parse("le forum")) == ["tout"]
+    assert guess_interests(db, "que faire ?", parse("que faire ?")) == []  # then it asks
+
+
+def test_outside_named_and_followups(db: Session) -> None:
+    gazetteer = Gazetteer.from_session(db)
+    reply = outside(LILLE, gazetteer)
+    assert reply.response == "position_outside"
+    assert [b["title"] for b in reply.buttons] == ["Le Quesnoy", "Bavay", "Landrecies"]
+    named = named_place_replies(db, "la tombe de Wilfred Owen", None, NOW)
+    assert named is not None and named[1].current == "ors-tombe-wilfred-owen"
+    assert named_place_replies(db, "un restaurant au Quesnoy", None, NOW) is None
+    focus = Focus("places", ["le-quesnoy-remparts", "bavay-forum-antique"], "le-quesnoy-remparts")
+    replies, after = followup_replies(db, focus, "et le deuxième, le numéro ?", LE_QUESNOY,
+                                      NOW) or ([], focus)
+    forum = db.get(Poi, "bavay-forum-antique")
+    assert forum is not None and replies[0].response == "followup"
+    assert forum.phone in (replies[0].text or "") and after.current == "bavay-forum-antique"
+    missing = followup_replies(db, Focus("places", ["x"], "x"), "c'est loin ?", None, NOW)
+    assert missing is not None and missing[0][0].response == "focus_missing"
