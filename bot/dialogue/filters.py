@@ -296,7 +296,7 @@ def _kind_value(value: str) -> list[str]:
 _CANNOT: dict[str, dict[str, str]] = {
     "places": {"pets": "animaux acceptés", "flat": "à plat"},
     "events": {"open_now": "ouvert maintenant", "kinds": "type de lieu", "pets": "animaux acceptés",
-               "flat": "à plat"},
+               "flat": "à plat", "price": "prix"},
     "routes": {"open_now": "ouvert maintenant", "wheelchair": "accessible en fauteuil",
                "pushchair": "accessible en poussette", "kinds": "type de lieu",
                "price": "prix", "pets": "animaux acceptés", "audience": "public"},

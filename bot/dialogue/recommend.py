@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from bot.dialogue import periods
-from bot.dialogue.french import distance_fr, french_date, km_fr
+from bot.dialogue.french import a, distance_fr, french_date, km_fr, time_fr
 from bot.dialogue.payloads import (
     PARIS,
     EventItem,
@@ -380,7 +380,7 @@ def _events_text(items: Sequence[EventItem]) -> str:
     lines = []
     for i, item in enumerate(items, 1):
         start = datetime.fromisoformat(item["start"])
-        when = f"{french_date(start)} à {start.hour} h {start:%M}".replace(" h 00", " h")
+        when = f"{french_date(start)} à {time_fr(start)}"
         where = item.get("commune") or ""
         lines.append(f"{i}. {item['title']} — {when}" + (f", {where}" if where else "")
                      + (" (exemple)" if item.get("is_example") else ""))
@@ -576,7 +576,7 @@ def transport(session: Session, position: Position | None, gazetteer: Gazetteer)
     items = [poi_item(h) for h in page.items]
     lines = [f"{i}. {h.poi.name} — "
              + (distance_fr(h.distance_km, h.poi.coord_precision)
-                or f"à {h.poi.commune.name if h.poi.commune else 'proximité'}")
+                or (a(h.poi.commune.name) if h.poi.commune else "à proximité"))
              + (f"\n   {h.poi.short_description}" if h.poi.short_description else "")
              for i, h in enumerate(page.items, 1)]
     return Reply("transport", {"where": anchor.label, "speaker": SOPHIE.signature},

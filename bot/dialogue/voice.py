@@ -11,7 +11,7 @@ from __future__ import annotations
 import random
 from typing import Any
 
-from bot.dialogue import french
+from bot.dialogue import french, slots
 from bot.dialogue.persona import member_signed
 
 VOICE: dict[str, tuple[str, ...]] = {
@@ -228,12 +228,12 @@ INTEREST_CHOICES = (
 
 
 def location_buttons(*, share: bool = True) -> list[dict[str, str]]:
-    towns = [{"title": t, "payload": f'/inform_location{{"place": "{t}"}}'} for t in TOWNS]
+    towns = [{"title": t, "payload": slots.inform_location(t)} for t in TOWNS]
     return [SHARE_POSITION, *towns] if share else towns
 
 
 def interest_buttons() -> list[dict[str, str]]:
-    return [{"title": title, "payload": f'/inform_interests{{"interest": "{key}"}}'}
+    return [{"title": title, "payload": slots.inform_interests(key)}
             for title, key in INTEREST_CHOICES]
 
 

@@ -163,3 +163,11 @@ def test_outside_named_and_followups(db: Session) -> None:
     assert forum.phone in (replies[0].text or "") and after.current == "bavay-forum-antique"
     missing = followup_replies(db, Focus("places", ["x"], "x"), "c'est loin ?", None, NOW)
     assert missing is not None and missing[0][0].response == "focus_missing"
+
+
+def test_stations_are_said_au_quesnoy(db: Session) -> None:
+    from bot.dialogue.recommend import transport
+
+    reply = transport(db, LE_QUESNOY, Gazetteer.from_session(db))
+    assert "à Le " not in (reply.text or "") and "de Le " not in (reply.text or "")
+    assert "Gare du Quesnoy — au Quesnoy" in (reply.text or "")
