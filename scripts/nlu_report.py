@@ -166,7 +166,12 @@ def classifier_alone(parse: dict[str, Any]) -> tuple[str, float, float]:
 # ------------------------------------------------------------------------------ blind
 async def parse_all(model: str, texts: list[str]) -> tuple[list[dict[str, Any]], list[float]]:
     from rasa.core.agent import Agent
+    from rasa.utils.log_utils import configure_structlog
 
+    # Rasa logs every parse (text included) at debug level: the blind utterances must not
+    # scroll past whoever runs this, so only warnings are shown.
+    configure_structlog(logging.WARNING)
+    logging.getLogger().setLevel(logging.WARNING)
     agent = Agent.load(model)
     await agent.parse_message("bonjour")  # warm-up, not timed
     parses, times = [], []
@@ -394,6 +399,9 @@ def readme(args: argparse.Namespace) -> None:
                    f"{_f(s['fallback_share'])} | {_f(s['min_search_recall'])} |")
     if args.extra and Path(args.extra).exists():
         out += ["", Path(args.extra).read_text(encoding="utf-8").strip()]
+    if not cv:
+        out += ["", "_No cross-validation in this run (`CV=0`, or it was still running when "
+                "the blind figures were written)._"]
     out += ["", "## Blind set: per intent", ""] + per_intent_table(bi["per_intent"])
     out += ["", "Top confusions (gold → predicted):", ""] + confusion_table(bi["confusions"])
     if cv:

@@ -19,6 +19,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from rapidfuzz import fuzz, process
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
@@ -52,6 +53,13 @@ SEARCH_INTENTS = {"find_places", "find_events", "find_routes", "ask_place_info"}
 DOMAIN_INTENTS = SEARCH_INTENTS | {"ask_weather", "ask_transport", "inform_interests",
                                    "inform_location", "out_of_scope", "nlu_fallback"}
 ROUTE_INTERESTS = {"randonnee", "velo", "mtb", "equitation"}
+# A kind or interest word is not added inside these (a name, a date, an audience); it may
+# overlap the others (route_mode "rando" is also the interest randonnee).
+BLOCKING_ENTITIES = {"kind", "interest", "place", "period", "audience"}
+# A place the statistical extractor found is kept when the lookup table knows it (or a
+# name close to it) or when the extractor is confident.
+PLACE_CONFIDENT = 0.8
+PLACE_FUZZY = 80
 
 
 def _re(*parts: str) -> re.Pattern[str]:
@@ -105,6 +113,24 @@ OUT_OF_SCOPE: list[tuple[str, re.Pattern[str]]] = [
         r"qui a (gagne|invente|ecrit|peint)", r"traduis\w*", r"traduction", r"definition",
         r"que veut dire", r"resultats? du (match|loto)", r"loto", r"euromillions?",
         r"horoscope", r"score du match")),
+    ("orders and deliveries", _re(
+        r"command\w*\s+(moi\s+)?(un|une|des|du)\s+(uber|taxi|vtc|pizzas?|repas|sushis?|"
+        r"burgers?|colis)", r"uber", r"deliveroo", r"uber eats", r"just eat", r"colis",
+        r"suivi de (ma |mon )?(commande|colis|livraison)", r"livraison a domicile")),
+    ("phone and notes", _re(
+        r"(appelle|appeler|telephone a|sonne)\s+(maman|papa|mon|ma|mes)\b",
+        r"prends? (une |en )?notes?", r"note (que|ca)", r"mon (agenda|calendrier)",
+        r"sonnerie", r"batterie", r"code (du )?wifi", r"mot de passe", r"mon telephone",
+        r"mon portable", r"bluetooth")),
+    ("health, studies, writing", _re(
+        r"j ai mal (a|au|aux)", r"symptomes?", r"ordonnance", r"devoirs?", r"expose",
+        r"dissertation", r"conjugu\w*", r"orthographe", r"ecris (moi )?(un|une) (poeme|"
+        r"chanson|lettre|histoire)", r"poemes?", r"cours d (anglais|espagnol|allemand)",
+        r"apprends? moi")),
+    ("sport results and media", _re(
+        r"(resultats?|scores?) (du|des|de la) (match|foot|ligue|championnat|course)",
+        r"ligue 1", r"ligue des champions", r"psg", r"\bom\b", r"series? (tele|netflix)",
+        r"(film|serie) (a|sur) (la tele|netflix)", r"programme tele", r"ce soir a la tele")),
     ("personal errands", _re(r"mon (banquier|avocat|patron|assureur|notaire|comptable)",
                              r"ma (banque|mutuelle|belle mere)", r"mes devoirs",
                              r"dissertation", r"mon (compte|forfait|abonnement)",
@@ -152,8 +178,8 @@ EVENT = _re(r"evenements?", r"evenement", r"evenementiel", r"manifestations?", r
             r"spectacles?", r"festivals?", r"fetes?", r"foires?", r"brocantes?",
             r"braderies?", r"vide greniers?", r"ducasses?", r"kermesses?", r"carnavals?",
             r"marches? de noel", r"animations?", r"agenda", r"programme", r"programmation",
-            r"sorties?", r"soirees?", r"bals?", r"feux? d artifice", r"expositions?",
-            r"expos?", r"conferences?", r"ateliers?", r"salons?", r"course a pied", r"trail",
+            r"soirees?", r"bals?", r"feux? d artifice", r"expositions?",
+            r"expos?", r"conferences?", r"ateliers?", r"course a pied", r"trail",
             r"ce qui se passe", r"qu est ce qui se passe", r"se passe", r"il se passe",
             r"a l affiche", r"representations?", r"pieces? de theatre", r"projections?",
             r"cine plein air", r"marche de nuit", r"journees du patrimoine", r"nuit des musees",
@@ -174,6 +200,15 @@ TRANSPORT = _re(r"trains?", r"ter", r"tgv", r"bus", r"autocar", r"navettes?", r"
                 r"(venir|aller|se rendre) (a|au|jusqu|de|depuis)\s", r"sans voiture",
                 r"horaires? (du|des) (train|bus|car)", r"ligne de bus", r"autoroute",
                 r"en voiture", r"routes? pour")
+# "what to do on Saturday": with a date, a plain "what to do" is about what is on.
+OUTING = _re(r"(quoi|que|koi|kwa|qu est ce qu on peut|qu est ce que on peut) (faire|fer)",
+             r"sortir", r"se passe", r"ya koi", r"y a quoi", r"il y a quoi", r"programme",
+             r"on fait quoi", r"on fait koi", r"a faire")
+# "je suis à Bavay", "on loge au Quesnoy": where the visitor is.
+WHERE_I_AM = _re(r"(je|j|on|nous|ch) ?(suis|est|sommes|serai|serons|sera|me trouve|se trouve|"
+                 r"habite|loge|logeons|dort|dormons|sejourne|arrive|arrivons|campe|passe)",
+                 r"chuis", r"jsuis", r"jsui", r"actuellement (a|au|sur)", r"depuis (le|la)? ?"
+                 r"(gite|camping|hotel)")
 TASTE = _re(r"j aime", r"on aime", r"nous aimons", r"j adore", r"on adore", r"fan de",
             r"passionne\w*", r"interesse\w*", r"plutot", r"surtout", r"ce qui (me|nous) plait")
 
@@ -183,6 +218,9 @@ class Evidence:
     """What the words of one message say, independently of the classifier."""
 
     oos: str | None = None
+    outing: bool = False
+    where_i_am: bool = False
+    kinds_outside_events: bool = False
     found: list[tuple[str, str, int, int]] = field(default_factory=list)
     info: bool = False
     deictic: bool = False
@@ -235,6 +273,14 @@ def gather(text: str, entities: list[dict[str, Any]], lexicon: Lexicon) -> Evide
             masked[start:end] = " " * (end - start)
     rest = "".join(masked)
     ev.event = bool(EVENT.search(rest))
+    event_spans = [(m.start(), m.end()) for m in EVENT.finditer(folded)]
+    ev.kinds_outside_events = any(
+        entity == "kind" and not any(start < e and s < end for s, e in event_spans)
+        for entity, _, start, end in ev.found)
+    if event_spans and not ev.event:
+        ev.event = True  # "marché de Noël": the event is the whole phrase
+    ev.outing = bool(OUTING.search(folded))
+    ev.where_i_am = bool(WHERE_I_AM.search(folded))
     ev.route = bool(ROUTE.search(rest))
     ev.weather = bool(WEATHER.search(folded))
     ev.transport = bool(TRANSPORT.search(folded))
@@ -255,10 +301,14 @@ def target_intent(ev: Evidence) -> tuple[str, str] | None:
         return "ask_weather", "weather word"
     if ev.transport and not kinds and not ev.event and not ev.route:
         return "ask_transport", "transport word"
-    if ev.event and not kinds:
+    if ev.event and not ev.kinds_outside_events:
         return "find_events", "event word"
     if ev.route and not kinds:
         return "find_routes", "route word"
+    if ev.period and ev.outing and not kinds and not interests:
+        return "find_events", "what to do on a date"
+    if ev.place and ev.where_i_am and not (kinds or interests or ev.search):
+        return "inform_location", "where the visitor is"
     if kinds and (ev.search or ev.indefinite or ev.place or ev.period or ev.short):
         return "find_places", "kind word, request"
     if interests - ROUTE_INTERESTS and (ev.search or ev.indefinite) and not ev.taste:
@@ -312,7 +362,7 @@ def decide(intent: str, confidence: float, ev: Evidence,
         plain_request = (new in SEARCH_INTENTS and ev.search and (ev.kinds or ev.event or ev.route)
                          and intent not in {"refine", "request_more"})
         practical = (new == "ask_place_info" and ev.deictic and intent == "refine"
-                     and confidence < unsure_below)
+                     and confidence < 0.9)
         if plain_request or practical or confidence < unsure_below / 2:
             return new, rule + (" (request in a " + intent + ")")
         return None
@@ -329,13 +379,31 @@ def decide(intent: str, confidence: float, ev: Evidence,
     return None
 
 
-def filter_places(text: str, entities: list[dict[str, Any]]) -> tuple[list[dict[str, Any]],
-                                                                      list[dict[str, Any]]]:
-    """Entities without the `place` ones that are everyday words; (kept, dropped)."""
+def known_place(name: str, lexicon: Lexicon) -> bool:
+    """The lookup table knows this name, or one spelt nearly the same ("bavai")."""
+    if name in lexicon.places or f"le {name}" in lexicon.places or f"la {name}" in lexicon.places:
+        return True
+    if len(name) < 4 or not lexicon.places:
+        return False
+    match = process.extractOne(name, lexicon.places, scorer=fuzz.ratio,
+                               score_cutoff=PLACE_FUZZY)
+    return match is not None
+
+
+def filter_places(text: str, entities: list[dict[str, Any]], lexicon: Lexicon | None = None
+                  ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Entities without the `place` ones that are everyday words or doubtful guesses, and
+    without duplicates; (kept, dropped)."""
+    lexicon = lexicon or default_lexicon()
     folded = fold(text)
     kept: list[dict[str, Any]] = []
     dropped: list[dict[str, Any]] = []
+    seen: set[tuple[str, int, int]] = set()
     for ent in entities:
+        key = (str(ent.get("entity")), int(ent.get("start", -1)), int(ent.get("end", -1)))
+        if key in seen and key[1] >= 0:
+            continue  # the same span from a second extractor
+        seen.add(key)
         if ent.get("entity") != "place":
             kept.append(ent)
             continue
@@ -345,7 +413,13 @@ def filter_places(text: str, entities: list[dict[str, Any]]) -> tuple[list[dict[
         prev = before[-1] if before else ""
         prev2 = " ".join(before[-2:])
         keep = True
-        if name in GENERIC_PLACE_WORDS:
+        guessed = ent.get("extractor") == "DIETClassifier"
+        confident = float(ent.get("confidence_entity") or 0.0) >= PLACE_CONFIDENT
+        if name in GENERIC_PLACE_WORDS or len(name) < 3:
+            keep = False
+        elif guessed and (name in lexicon.kinds or name in lexicon.interests):
+            keep = False  # "resto", "forêt": a word of the lexicon, not a name
+        elif guessed and not confident and not known_place(name, lexicon):
             keep = False
         elif name in EVERYDAY_PLACE_WORDS:
             keep = prev in PLACE_PREPOSITIONS and prev2 not in {"en fait", "par contre"}
@@ -359,7 +433,8 @@ def filter_places(text: str, entities: list[dict[str, Any]]) -> tuple[list[dict[
 
 def missing_entities(text: str, entities: list[dict[str, Any]], ev: Evidence) -> list[dict]:
     """kind/interest entities for the words no extractor took, never inside another entity."""
-    taken = [(int(e.get("start", 0)), int(e.get("end", 0))) for e in entities]
+    taken = [(int(e.get("start", 0)), int(e.get("end", 0))) for e in entities
+             if e.get("entity") in BLOCKING_ENTITIES]
     added: list[dict[str, Any]] = []
     for entity, value, start, end in ev.found:
         if any(start < e and s < end for s, e in taken):
@@ -447,7 +522,7 @@ class SafetyNet(GraphComponent, IntentClassifier):
             return  # empty, or an intent given by a button: nothing to read
         entities = [dict(e) for e in message.get(ENTITIES) or []]
         retype(entities)
-        entities, dropped = filter_places(text, entities)
+        entities, dropped = filter_places(text, entities, self.lexicon)
         ev = gather(text, entities, self.lexicon)
         added = missing_entities(text, entities, ev)
         record: dict[str, Any] = {}

@@ -33,10 +33,12 @@ def parse(text: str, intent: str, confidence: float = 0.9,
     return message
 
 
-def place(text: str, name: str, value: str | None = None) -> dict[str, Any]:
+def place(text: str, name: str, value: str | None = None,
+          confidence: float = 0.95) -> dict[str, Any]:
     start = text.index(name)
     return {"entity": "place", "value": value or name, "start": start,
-            "end": start + len(name), "extractor": "DIETClassifier"}
+            "end": start + len(name), "extractor": "DIETClassifier",
+            "confidence_entity": confidence}
 
 
 def intent_of(message: Message) -> str:
@@ -197,6 +199,20 @@ def test_everyday_words_are_never_towns(text: str, name: str) -> None:
 def test_towns_with_a_preposition_stay_towns(text: str, name: str) -> None:
     message = parse(text, "find_places", 0.9, [place(text, name)])
     assert entities_of(message, "place") == [name]
+
+
+def test_a_doubtful_guess_is_dropped_a_misspelt_town_kept() -> None:
+    text = "on cherche un truc sympa vers bavai ou vers Bidule"
+    message = parse(text, "find_places", 0.9, [place(text, "bavai", confidence=0.5),
+                                               place(text, "Bidule", confidence=0.5)])
+    assert entities_of(message, "place") == ["bavai"]
+
+
+def test_the_same_place_from_two_extractors_is_kept_once() -> None:
+    text = "un resto à Bavay"
+    regex = {**place(text, "Bavay"), "extractor": "RegexEntityExtractor"}
+    message = parse(text, "find_places", 0.9, [place(text, "Bavay"), regex])
+    assert entities_of(message, "place") == ["Bavay"]
 
 
 def test_the_cheese_is_not_the_town() -> None:
