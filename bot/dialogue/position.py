@@ -227,9 +227,13 @@ def read_position(text: str, place: str | None, gazetteer: Gazetteer,
     if mention is not None:
         return mention.position
     if place:
-        origins = {m.position.commune for m in mentions(text, gazetteer) if m.role == ORIGIN}
         found = position_from_name(place, gazetteer, session)
-        if found is not None and not (found.source == "typed" and found.commune in origins):
+        if found is not None and found.source == "typed" and not bare \
+                and normalize(place) in normalize(text):
+            # the words around it decided: a place they come from, a thing ("du
+            # maroilles"), an everyday word — not where they are
+            found = None
+        if found is not None:
             return found
     if bare:
         return position_from_name(text, gazetteer, session)

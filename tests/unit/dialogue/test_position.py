@@ -139,3 +139,17 @@ def test_outside_the_territory(gazetteer: Gazetteer) -> None:
     paris = Position(48.8566, 2.3522, "Paris")
     assert is_outside(paris, gazetteer)
     assert not is_outside(paris, gazetteer, limit_km=500)
+
+
+def test_the_nlu_place_entity_is_weighed_by_the_words(gazetteer: Gazetteer, db: Session) -> None:
+    from bot.dialogue.position import read_position
+
+    said = "une ferme pour acheter du maroilles fermier"
+    assert read_position(said, "maroilles", gazetteer, db) is None  # the cheese
+    assert read_position("on vient de Lille", "Lille", gazetteer, db) is None
+    both = read_position("on vient de Lille et on arrive au Quesnoy", "Lille", gazetteer, db)
+    assert both is not None and both.commune == LE_QUESNOY
+    tomb = read_position("la tombe de Wilfred Owen", "Wilfred Owen", gazetteer, db)
+    assert tomb is not None and tomb.source == "place" and tomb.commune == "59450"
+    bare = read_position("Maroilles", "Maroilles", gazetteer, db, bare=True)
+    assert bare is not None and bare.commune == MAROILLES
