@@ -38,6 +38,7 @@ from bot.dialogue.recommend import (
 from bot.dialogue.search import (
     Search,
     apply_filters,
+    change_labels,
     followup_replies,
     named_place_replies,
     new_search,
@@ -150,8 +151,8 @@ class ActionRefine(KnowledgeAction):
             # "5 km max" on routes is a length (bot.dialogue.filters), not a radius
             plain = _NUMBER_KM.sub(" ", said) if state.kind == "routes" else said
             changes = apply_refinement(state, plain, ents)
-            changes += [label for label in _labels(apply_filters(state, wanted), wanted)
-                        if label not in changes]
+            changed = apply_filters(state, wanted)
+            changes += [x for x in change_labels(state, changed, wanted) if x not in changes]
         shown = focus(tracker)
         if not changes and shown is not None and is_followup(said, shown):
             # "c'est loin ?", "c'est ouvert le mardi ?": about the last thing shown
@@ -178,13 +179,6 @@ class ActionRefine(KnowledgeAction):
             return events
         speak(dispatcher, "refined", changes=", ".join(changes))
         return events + deliver(dispatcher, outcome)
-
-
-def _labels(changed: list[str], wanted: Any) -> list[str]:
-    """French labels of the filters that `apply_filters` changed."""
-    if not changed:
-        return []
-    return wanted.labels()
 
 
 class ActionAffirm(KnowledgeAction):

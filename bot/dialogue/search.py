@@ -140,6 +140,21 @@ def apply_filters(state: Search, f: Filters) -> list[str]:
     return changed
 
 
+def change_labels(state: Search, changed: list[str], f: Filters) -> list[str]:
+    """French words of what `apply_filters` changed, as this kind of search applies them:
+    routes for a wheelchair are "les plus faciles, 6 km au plus", not "accessibles"."""
+    if not changed:
+        return []
+    labels = f.labels()
+    if state.kind == "routes" and (f.wheelchair or f.pushchair):
+        labels = [x for x in labels if not x.startswith("accessible en")]
+        km = f"{state.max_km:g}".replace(".", ",") if state.max_km else ""
+        labels.append(f"les plus faciles, {km} km au plus" if km else "les plus faciles")
+    if state.kind != "places":
+        labels = [x for x in labels if x != "ouvert maintenant"]
+    return list(dict.fromkeys(labels))
+
+
 # --------------------------------------------------------------------------- running
 def run(session: Session, position: Position | None, state: Search, text: str = "",
         gazetteer_centre: Position | None = None, now: datetime | None = None,
@@ -292,5 +307,5 @@ def guess_interests(session: Session | None, text: str, f: Filters) -> list[str]
     return list(dict.fromkeys(out))
 
 
-__all__ = ["Search", "apply_filters", "followup_replies", "guess_interests",
+__all__ = ["Search", "apply_filters", "change_labels", "followup_replies", "guess_interests",
            "named_place_replies", "new_search", "outside", "run"]

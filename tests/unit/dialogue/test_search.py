@@ -17,6 +17,7 @@ from bot.dialogue.position import Position
 from bot.dialogue.search import (
     Search,
     apply_filters,
+    change_labels,
     followup_replies,
     guess_interests,
     named_place_replies,
@@ -89,8 +90,10 @@ def test_open_now_is_not_kept_where_there_are_no_hours() -> None:
 
 def test_routes_for_a_wheelchair_are_easy_and_short() -> None:
     state = new_search("routes")
-    apply_filters(state, parse("accessible en fauteuil", search="routes"))
+    wanted = parse("accessible en fauteuil", search="routes")
+    changed = apply_filters(state, wanted)
     assert state.difficulty == "easy" and state.max_km == 6.0
+    assert change_labels(state, changed, wanted) == ["les plus faciles, 6 km au plus"]
     bike = new_search("routes")
     bike.route_mode = "bike"
     apply_filters(bike, parse("pas trop longue", search="routes"))
