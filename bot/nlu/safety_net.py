@@ -53,6 +53,9 @@ SEARCH_INTENTS = {"find_places", "find_events", "find_routes", "ask_place_info"}
 DOMAIN_INTENTS = SEARCH_INTENTS | {"ask_weather", "ask_transport", "inform_interests",
                                    "inform_location", "out_of_scope", "nlu_fallback"}
 ROUTE_INTERESTS = {"randonnee", "velo", "mtb", "equitation"}
+# Rules whose words are too common to overrule a confident search intent ("chemin",
+# "a faire", "j'aime").
+WEAK_RULES = {"route word", "what to do on a date", "taste for a theme"}
 # A kind or interest word is not added inside these (a name, a date, an audience); it may
 # overlap the others (route_mode "rando" is also the interest randonnee).
 BLOCKING_ENTITIES = {"kind", "interest", "place", "period", "audience"}
@@ -368,6 +371,8 @@ def decide(intent: str, confidence: float, ev: Evidence,
         return None
     if confidence < unsure_below:
         return new, rule + " (classifier unsure)"
+    if rule in WEAK_RULES and intent in SEARCH_INTENTS | {"inform_interests"}:
+        return None  # weak evidence only settles an unsure classifier
     if not supports(intent, ev):
         return new, rule + f" (no {intent} word)"
     if intent == "find_places" and new == "ask_place_info" and not ev.kinds:
