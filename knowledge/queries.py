@@ -190,6 +190,7 @@ def nearby_pois(session: Session, q: PoiQuery, *, limit: int = 5, offset: int = 
     pending: list[_Candidate] = []
     exact: list[_Candidate] = []
     seen: set[str] = set()
+    candidate, score = _Candidate, _score  # local names: this loop is the hot path
     inner: float | None = None
     ring = min(FIRST_RING_KM, radius)
     while True:
@@ -241,11 +242,11 @@ def nearby_pois(session: Session, q: PoiQuery, *, limit: int = 5, offset: int = 
                     audience = (0.5 if not audiences
                                 else 1.0 if q.audience in audiences else 0.0)
                 if rhours:
-                    pending.append(_Candidate(
-                        _score(d, radius, interest, access, audience, 1.0), d, rid))
+                    pending.append(candidate(score(d, radius, interest, access, audience, 1.0),
+                                             d, rid))
                 elif not q.open_now:
-                    exact.append(_Candidate(
-                        _score(d, radius, interest, access, audience, 0.5), d, rid))
+                    exact.append(candidate(score(d, radius, interest, access, audience, 0.5),
+                                           d, rid))
         _settle(session, pending, exact, need, at, q.open_now)
         done = ring >= radius
         if not done and len(exact) >= need:
