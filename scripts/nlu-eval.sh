@@ -30,7 +30,7 @@ echo ">> Training time: ${seconds} s (NLU only, all training data, ${cores} core
 
 echo ">> Blind test set (tests/nlu/blind)…"
 .venv/bin/python scripts/nlu_report.py blind --model "$work/models/nlu.tar.gz" \
-  --out "$out/blind_report.json"
+  --out "$out/blind_report.json" --conversations tests/conversations
 
 readme() {
   .venv/bin/python scripts/nlu_report.py readme --blind "$out/blind_report.json" \

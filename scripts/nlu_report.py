@@ -182,6 +182,24 @@ async def parse_all(model: str, texts: list[str]) -> tuple[list[dict[str, Any]],
     return parses, times
 
 
+def conversation_messages(directory: Path) -> list[tuple[str, str]]:
+    """(text, intent) of every typed message of the conversation tests."""
+    import re
+
+    import yaml
+
+    annotation = re.compile(r"\[(?P<text>[^\[\]]+?)\](?:\([^()]*\)|\{[^{}]*\})")
+    found = []
+    for path in sorted(directory.glob("*.yml")):
+        doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        for story in doc.get("stories") or []:
+            for step in story.get("steps") or []:
+                if isinstance(step, dict) and step.get("user") and step.get("intent"):
+                    text = annotation.sub(lambda m: m.group("text"), str(step["user"])).strip()
+                    found.append((text, str(step["intent"])))
+    return found
+
+
 def percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
@@ -198,7 +216,11 @@ def blind(args: argparse.Namespace) -> None:
                        None)
 
     examples = load_blind(Path(args.blind))
-    parses, times = asyncio.run(parse_all(args.model, [e["text"] for e in examples]))
+    conversations = conversation_messages(Path(args.conversations)) if args.conversations else []
+    parses, times = asyncio.run(parse_all(
+        args.model, [e["text"] for e in examples] + [t for t, _ in conversations]))
+    conversation_parses = parses[len(examples):]
+    parses, times = parses[:len(examples)], times[:len(examples)]
     gold = [e["intent"] for e in examples]
     predicted = [str((p.get("intent") or {}).get("name")) for p in parses]
     report: dict[str, Any] = {
@@ -236,6 +258,15 @@ def blind(args: argparse.Namespace) -> None:
         "places_dropped": sum(len((p.get("safety_net") or {}).get("dropped", []))
                               for p in parses),
     }
+    # The typed messages of the conversation tests (ours, not blind): `rasa test core`
+    # takes their intent as given, so whether the NLU reads it is checked here.
+    if conversations:
+        misread = [{"text": t, "expected": i, "read": str((p.get("intent") or {}).get("name"))}
+                   for (t, i), p in zip(conversations, conversation_parses, strict=True)
+                   if (p.get("intent") or {}).get("name") != i]
+        report["conversation_tests"] = {"messages": len(conversations),
+                                        "read_as_written": len(conversations) - len(misread),
+                                        "misread": misread}
     # The FallbackClassifier threshold, compared on the same parses.
     sweep = []
     for t in THRESHOLDS:
@@ -416,6 +447,14 @@ def readme(args: argparse.Namespace) -> None:
         mark = " **(chosen)**" if abs(s["threshold"] - b["threshold"]) < 1e-9 else ""
         out.append(f"| {s['threshold']}{mark} | {_f(s['accuracy'])} | {_f(s['oos_rejection'])} | "
                    f"{_f(s['fallback_share'])} | {_f(s['min_search_recall'])} |")
+    conv = b.get("conversation_tests")
+    if conv:
+        out += ["", "## Typed messages of the conversation tests (tests/conversations)", "",
+                f"`rasa test core` takes the intent written under each message as given; the NLU "
+                f"reads {conv['read_as_written']} of the {conv['messages']} messages as written."]
+        if conv["misread"]:
+            out += ["", "| message | written | read |", "|---|---|---|"]
+            out += [f"| {m['text']} | {m['expected']} | {m['read']} |" for m in conv["misread"]]
     if args.extra and Path(args.extra).exists():
         out += ["", Path(args.extra).read_text(encoding="utf-8").strip()]
     if not cv:
@@ -440,6 +479,7 @@ def main() -> None:
     p.add_argument("--blind", default=str(BLIND_DIR))
     p.add_argument("--out", required=True)
     p.add_argument("--predictions", help="per-utterance parses (keep under var/)")
+    p.add_argument("--conversations", help="also parse the typed messages of these tests")
     r = sub.add_parser("readme")
     r.add_argument("--blind", required=True)
     r.add_argument("--cv")

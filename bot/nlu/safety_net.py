@@ -153,6 +153,18 @@ INFO = _re(r"ouverts?", r"ouvertes?", r"ouvre\w*", r"ouverture", r"fermes?", r"f
            r"tel", r"tél", r"joindre", r"appeler", r"adresse", r"site (web|internet)",
            r"mail", r"e mail", r"cb", r"carte bleue", r"cheques?", r"menu", r"visite guidee",
            r"combien de temps", r"duree", r"toilettes", r"wc", r"wifi")
+# What a place has ("il y a un parking ?", "ils ont une terrasse ?"): a question about the
+# place in focus unless the visitor asks for one around ("un parking près du centre").
+ATTRIBUTE = _re(r"parking", r"toilettes", r"wc", r"terrasse", r"wifi", r"ascenseur",
+                r"rampe", r"menu enfants?", r"chaises? hautes?", r"table a langer",
+                r"vestiaire", r"consigne", r"boutique", r"cafeteria", r"aire de pique nique",
+                r"places? handicapees?", r"borne de recharge", r"climatisation", r"piscine")
+ATTRIBUTE_ASKED = _re(r"(y a|ya|il y a|y a t il|est ce qu il y a|vous avez|ils ont|elle a|"
+                      r"il a|on trouve|dispose|disposez|propose|proposez)")
+LOCATIVE = _re(r"pres d\w*", r"pas loin", r"dans le coin", r"ds le coin", r"par ici", r"autour",
+               r"a proximite", r"le plus proche", r"la plus proche", r"du coin",
+               r"dans les environs", r"aux alentours", r"(a|au|vers|sur) [a-z]+ ville",
+               r"centre ville", r"dans le centre", r"en ville", r"secteur")
 # A place already in the conversation ("c'est ouvert ?", "ils acceptent les chiens ?").
 DEICTIC = _re(r"c est", r"c", r"cest", r"ca", r"ils", r"elles?", r"on peut", r"peut on",
               r"est ce", r"leurs?")
@@ -226,6 +238,7 @@ class Evidence:
     kinds_outside_events: bool = False
     found: list[tuple[str, str, int, int]] = field(default_factory=list)
     info: bool = False
+    attribute: bool = False
     deictic: bool = False
     search: bool = False
     indefinite: bool = False
@@ -260,6 +273,8 @@ def gather(text: str, entities: list[dict[str, Any]], lexicon: Lexicon) -> Evide
             ev.found.append((ent["entity"], str(ent["value"]), int(ent.get("start", 0)),
                              int(ent.get("end", 0))))
     ev.info = bool(INFO.search(folded))
+    ev.attribute = bool(ATTRIBUTE.search(folded) and ATTRIBUTE_ASKED.search(folded)
+                        and not LOCATIVE.search(folded))
     ev.deictic = bool(DEICTIC.search(folded))
     ev.search = bool(SEARCH.search(folded))
     for _, _, start, _ in ev.found:
@@ -298,7 +313,7 @@ def target_intent(ev: Evidence) -> tuple[str, str] | None:
     if ev.oos:
         return "out_of_scope", f"out of scope: {ev.oos}"
     kinds, interests = ev.kinds, ev.interests
-    if ev.info and not ev.indefinite:
+    if ev.info and (not ev.indefinite or ev.attribute and not ev.place):
         return "ask_place_info", "practical question about a place"
     if ev.weather and not kinds and not ev.event:
         return "ask_weather", "weather word"

@@ -87,6 +87,7 @@ def test_out_of_scope_evidence_wins_even_over_a_confident_classifier(text: str,
     ("il va pleuvoir cet aprem ?", "find_events", "ask_weather"),
     ("une brocante dimanche ?", "find_places", "find_events"),
     ("une boucle de 8 km à pied", "ask_transport", "find_routes"),
+    ("est-ce qu'il y a un parking ?", "find_places", "ask_place_info"),
 ])
 def test_clear_evidence_overrules_a_contradicting_classifier(text: str, wrong: str,
                                                              right: str) -> None:
@@ -99,12 +100,14 @@ def test_clear_evidence_overrules_a_contradicting_classifier(text: str, wrong: s
     ("jcherche 1 resto pa cher", "inform_interests", "find_places"),
     ("un gite pour 4 ce we", "find_events", "find_places"),
     ("bonjour, on cherche une chambre d'hôtes", "greet", "find_places"),
+    ("un parking près de la mairie ?", "ask_place_info", "find_places"),
 ])
 def test_an_unsure_classifier_is_settled_by_the_words(text: str, unsure: str,
                                                       right: str) -> None:
     message = parse(text, unsure, 0.45)
     assert intent_of(message) == right
     assert "unsure" in message.get("safety_net")["rule"] or unsure == "greet"
+    assert message.get("safety_net")["from"] == unsure
 
 
 @pytest.mark.parametrize(("text", "intent"), [
