@@ -14,6 +14,8 @@ out=bot/evaluation
 rm -rf "$work"; mkdir -p "$work" "$out"
 
 cores=$(nproc)
+commit=$(git rev-parse --short HEAD)
+dirty=$(git status --porcelain -- bot/data config.yml | wc -l)
 load=$(cut -d' ' -f1 /proc/loadavg)
 echo ">> Entraînement NLU sur toutes les données ($cores cœurs, charge $load)…"
 start=$(date +%s)
@@ -22,8 +24,6 @@ RASA_MAX_CACHE_SIZE=0 .venv/bin/rasa train nlu --config config.yml --nlu bot/dat
   --out "$work/models" --fixed-model-name nlu
 seconds=$(( $(date +%s) - start ))
 size=$(stat -c %s "$work/models/nlu.tar.gz")
-commit=$(git rev-parse --short HEAD)
-dirty=$(git status --porcelain -- bot/data config.yml | wc -l)
 printf '{"seconds": %d, "cores": %d, "load": %s, "model_bytes": %d, "commit": "%s", "uncommitted_data_files": %d}\n' \
   "$seconds" "$cores" "$load" "$size" "$commit" "$dirty" > "$out/train.json"
 echo ">> Training time: ${seconds} s (NLU only, all training data, ${cores} cores); model size: $(( size / 1000000 )) MB"

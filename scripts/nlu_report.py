@@ -246,7 +246,11 @@ def blind(args: argparse.Namespace) -> None:
     for g, _p, parse in zip(gold, predicted, parses, strict=True):
         net = parse.get("safety_net") or {}
         if "rule" in net:
-            rule = net["rule"].split(" (")[0]
+            name, _, why = net["rule"].partition(" (")
+            path = ("classifier unsure" if "unsure" in why else
+                    "request in a chitchat intent" if "request in a" in why else
+                    "evidence against a confident classifier" if why else "always")
+            rule = f"{name} — {path}"
             counts = rules.setdefault(rule, Counter())
             counts["fired"] += 1
             before = net["from"]
