@@ -17,10 +17,11 @@ from bot.nlu.safety_net import SafetyNet
 from knowledge.taxonomy import INTERESTS, KINDS
 
 NET = SafetyNet({})
+STRICT = SafetyNet({"overrule_confident": True})
 
 
 def parse(text: str, intent: str, confidence: float = 0.9,
-          entities: list[dict[str, Any]] | None = None) -> Message:
+          entities: list[dict[str, Any]] | None = None, net: SafetyNet = NET) -> Message:
     runner_up = "out_of_scope" if intent != "out_of_scope" else "greet"
     message = Message(data={
         "text": text,
@@ -29,7 +30,7 @@ def parse(text: str, intent: str, confidence: float = 0.9,
                            {"name": runner_up, "confidence": round(1 - confidence, 3)}],
         "entities": list(entities or []),
     })
-    NET.process([message])
+    net.process([message])
     return message
 
 
@@ -91,9 +92,13 @@ def test_out_of_scope_evidence_wins_even_over_a_confident_classifier(text: str,
 ])
 def test_clear_evidence_overrules_a_contradicting_classifier(text: str, wrong: str,
                                                              right: str) -> None:
-    message = parse(text, wrong, 0.8)
+    # With overrule_confident (off in config.yml), contradicting words win over 0.8 ...
+    message = parse(text, wrong, 0.8, net=STRICT)
     assert intent_of(message) == right
     assert message.get("safety_net")["from"] == wrong
+    # ... by default only over an unsure classifier.
+    assert intent_of(parse(text, wrong, 0.8)) == wrong
+    assert intent_of(parse(text, wrong, 0.5)) == right
 
 
 @pytest.mark.parametrize(("text", "unsure", "right"), [
@@ -136,10 +141,12 @@ def test_chitchat_is_only_overruled_by_a_plain_request() -> None:
     assert intent_of(parse("super merci pour le resto", "thank", 0.8)) == "thank"
     assert intent_of(parse("merci ! vous connaissez un bar sympa ?", "thank", 0.8)) \
         == "find_places"
+    assert intent_of(parse("merci ! vous connaissez un bar sympa ?", "thank", 0.8,
+                           net=STRICT)) == "find_places"
 
 
 def test_the_ranking_is_consistent_with_the_settled_intent() -> None:
-    message = parse("y a une friterie dans le coin ?", "ask_weather", 0.7)
+    message = parse("y a une friterie dans le coin ?", "ask_weather", 0.5)
     ranking = message.get("intent_ranking")
     assert ranking[0]["name"] == "find_places" == intent_of(message)
     assert ranking[0]["confidence"] == message.get("intent")["confidence"] >= 0.9
