@@ -37,6 +37,9 @@ from bot.dialogue.search import followup_replies, named_place_replies
 from knowledge.text import normalize
 
 _RAIN = re.compile(r"\b(pleu\w*|pluie\w*|drache\w*|averse\w*|flotte|mouille|abri)\b")
+_WEATHER = re.compile(r"\b(meteo\w*|temps|pleu\w*|pluie\w*|drache\w*|averse\w*|flotte|soleil|"
+                      r"beau|chaud\w*|froid\w*|vent\w*|neige\w*|orage\w*|nuage\w*|abri|"
+                      r"canicule|gel\w*|degres?|temperature\w*|previsions?|parapluie)\b")
 _UP = re.compile(r"\b(super|genial|top|bien|parfait|merci|excellent|cool|chouette|bon|"
                  r"utile|bravo|👍)\b|👍")
 _DOWN = re.compile(r"\b(nul\w*|pas terrible|mauvais|bof|inutile|pas bien|pas top|decu\w*|"
@@ -84,6 +87,13 @@ class ActionWeather(KnowledgeAction):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: DomainDict) -> list[dict[str, Any]]:
         said = normalize(text_of(tracker) + " " + str(entities(tracker).get("period") or ""))
+        if not _WEATHER.search(said):
+            # no word of weather at all: a place named ("la tombe de Wilfred Owen") that the
+            # NLU took for a weather question is shown, not a forecast excuse
+            named = await kb().run(named_place_replies, text_of(tracker), position(tracker))
+            if named is not None:
+                send(dispatcher, named[0])
+                return [SlotSet(slots.FOCUS, named[1].to_slot())]
         if not _RAIN.search(said):
             speak(dispatcher, "weather_honest")
             return []

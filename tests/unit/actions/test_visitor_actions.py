@@ -253,3 +253,15 @@ async def test_open_on_tuesday_about_the_last_card() -> None:
         intent="ask_place_info", entities=[], text="c'est ouvert le mardi ?"))
     assert voices(messages) == ["followup_unknown"]  # no hours in the base: never invented
     assert the_payload(messages, "places")["items"][0]["id"] == "le-quesnoy-remparts"
+
+
+async def test_a_named_place_taken_for_a_weather_question() -> None:
+    from bot.actions.information import ActionWeather
+
+    messages, events = await run(ActionWeather(), tracker(
+        slots=QUESNOY_SLOTS, intent="ask_weather", entities=[], text="la tombe de Wilfred Owen"))
+    assert [i["id"] for i in the_payload(messages, "places")["items"]] == [
+        "ors-tombe-wilfred-owen"]
+    messages, _ = await run(ActionWeather(), tracker(
+        slots=QUESNOY_SLOTS, intent="ask_weather", entities=[], text="il fait beau demain ?"))
+    assert voices(messages) == ["weather_honest"]
