@@ -228,6 +228,11 @@ def _places(session: Session, position: Position, state: Search, now: datetime) 
         replies.append(Reply("kind_none", {"kind": label, "where": position.label,
                                            "speaker": speaker.signature}))
     outcome = recommend_places(session, position, state, now)
+    while (state.offset and outcome.replies[0].response == "no_more_results"
+           and state.radius_km < MAX_AUTO_RADIUS_KM):
+        # "encore" after every place of that kind nearby: the same kind, farther away
+        state.radius_km = min(state.radius_km * 2, MAX_AUTO_RADIUS_KM)
+        outcome = recommend_places(session, position, state, now)
     state.interests = saved
     for reply in outcome.replies:
         if reply.response.startswith("places_found_"):

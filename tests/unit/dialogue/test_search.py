@@ -174,3 +174,16 @@ def test_stations_are_said_au_quesnoy(db: Session) -> None:
     reply = transport(db, LE_QUESNOY, Gazetteer.from_session(db))
     assert "à Le " not in (reply.text or "") and "de Le " not in (reply.text or "")
     assert "Gare du Quesnoy — au Quesnoy" in (reply.text or "")
+
+
+def test_more_of_a_kind_looks_farther(db: Session) -> None:
+    state = new_search("places", interests=["culture"])
+    apply_filters(state, parse("un musée"))
+    first = run(db, LE_QUESNOY, state, now=NOW)
+    assert first is not None and first.replies[-1].custom is not None
+    shown = [i["id"] for i in first.replies[-1].custom["items"]]
+    more = run(db, LE_QUESNOY, state, now=NOW)
+    assert more is not None and more.replies[-1].custom is not None, more.replies
+    again = [i["id"] for i in more.replies[-1].custom["items"]]
+    assert again and not set(again) & set(shown)
+    assert all("museum" in i["kinds"] for i in more.replies[-1].custom["items"])
