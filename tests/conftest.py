@@ -26,12 +26,13 @@ POSTGRES_ADMIN_URL = os.environ.get("TEST_POSTGRES_URL",
                                     "postgresql://postgres@127.0.0.1:5432/postgres")
 
 
-def _postgres_database() -> Iterator[str]:
-    """A fresh, uniquely named database, dropped afterwards."""
+def _postgres_database(template: str | None = None) -> Iterator[str]:
+    """A fresh, uniquely named database (a copy of `template` if given), dropped afterwards."""
     name = f"mormal_test_{uuid.uuid4().hex[:10]}"
     admin = create_engine(POSTGRES_ADMIN_URL, future=True, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
+        copy = f' TEMPLATE "{template}"' if template else ""
+        conn.execute(text(f'CREATE DATABASE "{name}"{copy}'))
     url = POSTGRES_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
     try:
         yield url
@@ -64,12 +65,12 @@ def empty_knowledge_base(request: pytest.FixtureRequest,
         from knowledge.models import Base
 
         Base.metadata.drop_all(engine)
-        _fill(engine)
+        fill(engine)
     yield engine
     engine.dispose()
 
 
-def _fill(engine: Engine) -> None:
+def fill(engine: Engine) -> None:
     create_schema(engine)
     with session_factory(engine)() as session, session.begin():
         load_communes(session)
@@ -80,7 +81,7 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """An empty knowledge base (schema + communes) built once per test session."""
     path = tmp_path_factory.mktemp("kb-template") / "kb.sqlite3"
     engine = make_engine(f"sqlite:///{path}")
-    _fill(engine)
+    fill(engine)
     engine.dispose()
     return path
 

@@ -1,4 +1,8 @@
-"""The integration layer: the unit layer's knowledge-base tests again, on PostgreSQL."""
+"""The integration layer: the unit layer's knowledge-base tests again, on PostgreSQL.
+
+Each test gets its own database, copied from one template filled once (schema +
+communes): a connection a test leaves open can never lock the next test's tables.
+"""
 
 from __future__ import annotations
 
@@ -7,11 +11,26 @@ from collections.abc import Iterator
 import pytest
 from sqlalchemy.engine import Engine
 
-from tests.conftest import empty_knowledge_base
+from knowledge.db import make_engine
+from tests.conftest import _postgres_database, fill
+
+
+@pytest.fixture(scope="session")
+def postgres_template() -> Iterator[str]:
+    databases = _postgres_database()
+    url = next(databases)
+    engine = make_engine(url)
+    fill(engine)
+    engine.dispose()
+    yield url.rsplit("/", 1)[1]
+    next(databases, None)
 
 
 @pytest.fixture(params=[pytest.param("postgres", marks=pytest.mark.postgres)])
-def kb_engine(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory,
-              ) -> Iterator[Engine]:
-    """An empty knowledge base on the PostgreSQL server (a fresh database per session)."""
-    yield from empty_knowledge_base(request, tmp_path_factory)
+def kb_engine(postgres_template: str) -> Iterator[Engine]:
+    """An empty knowledge base in a database of its own on the PostgreSQL server."""
+    databases = _postgres_database(template=postgres_template)
+    engine = make_engine(next(databases))
+    yield engine
+    engine.dispose()
+    next(databases, None)
