@@ -12,7 +12,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
-from datetime import date, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -22,6 +22,7 @@ from playwright.sync_api import Browser, Page
 from analytics.reader import Period, make_engine
 from analytics.report import Filters, build
 from analytics.synthetic import fill
+from knowledge.config import PARIS
 from tests.support.browser import chromium, describe, serious_violations
 from tests.support.servers import ROOT, Servers
 
@@ -86,7 +87,7 @@ def test_analysis_page_charts_filters_and_downloads(web: tuple[Servers, str], pa
     page.on("console", lambda m: blocked.append(m.text)
             if "Content Security Policy" in m.text else None)
     engine = make_engine(web[1])
-    today = date.today()
+    today = datetime.now(PARIS).date()  # the page's default window ends on the Paris day
     whole = build(engine, Filters(Period(today - timedelta(days=29), today)))
     assert whole["totals"]["conversations"] > 100
     log_in(page, "anna")

@@ -10,7 +10,7 @@ import contextlib
 import io
 import logging
 from collections.abc import AsyncIterator
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 from urllib.parse import urlencode
 
@@ -26,6 +26,7 @@ from analytics.privacy import Pseudonymiser
 from analytics.reader import Period
 from analytics.report import Filters, build
 from analytics.retention import ConcurrentRetention, apply_retention
+from knowledge.config import PARIS
 from webapp.console.auth import require_role
 from webapp.console.render import render
 from webapp.keys import SETTINGS, TRACKER
@@ -56,7 +57,7 @@ def _day(value: str | None) -> date | None:
 def filters_of(request: web.Request) -> Filters:
     """?du=AAAA-MM-JJ&au=AAAA-MM-JJ&canal=… ; by default the last 30 days, all channels."""
     q = request.query
-    end = _day(q.get("au")) or date.today()
+    end = _day(q.get("au")) or datetime.now(PARIS).date()  # the report's days are Paris days
     start = _day(q.get("du")) if "du" in q else end - timedelta(days=DEFAULT_DAYS - 1)
     if start and start > end:
         raise web.HTTPBadRequest(text="La date de début est après la date de fin.")
