@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from bot.dialogue import periods
+from bot.dialogue.facts import access_text, price_text
 from bot.dialogue.french import a, distance_fr, french_date, km_fr, time_fr
 from bot.dialogue.payloads import (
     PARIS,
@@ -531,29 +532,6 @@ def place_info(session: Session, name: str, info_type: str | None,
                   {"place": poi.name, "speaker": speaker.signature},
                   custom=payload("places", [item], speaker=speaker.key),
                   text="\n".join(lines))]
-
-
-def price_text(prices: dict[str, Any] | None) -> str:
-    if not prices:
-        return "je ne les connais pas."
-    if prices.get("free"):
-        note = str(prices.get("text") or prices.get("note") or "").strip()
-        return f"gratuit ({note})." if note else "gratuit."
-    return str(prices.get("text") or "voir avec le lieu.")
-
-
-def access_text(wheelchair: bool | None, pushchair: bool | None, labels: list[str] | None,
-                 ) -> str:
-    parts = []
-    if wheelchair is True:
-        parts.append("accessible en fauteuil ♿")
-    elif wheelchair is False:
-        parts.append("pas accessible en fauteuil")
-    if pushchair is True:
-        parts.append("accessible en poussette")
-    if labels:
-        parts.append(", ".join(labels))
-    return "Accessibilité : " + (", ".join(parts) if parts else "je n'ai pas l'information.")
 
 
 # --------------------------------------------------------------------------- practical

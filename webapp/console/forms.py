@@ -262,7 +262,7 @@ def euros(value: float) -> str:
 
 def prices_from_form(free: bool, amounts: Mapping[str, str], note: str) -> dict[str, Any] | None:
     """The price fields as the `prices` storage. The bot reads "free" and "text"
-    (`bot.dialogue.recommend._price_text`), so "text" sums everything up in French; the
+    (`bot.dialogue.facts.price_text`), so "text" sums everything up in French; the
     amounts and the note are kept apart so that the form can show them again."""
     errors: list[tuple[str | None, str]] = []
     values: dict[str, float] = {}
