@@ -4,7 +4,6 @@ base only, with the tourist office's contacts when the base does not know."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
@@ -22,8 +21,7 @@ from bot.dialogue.followups import (
     question_of,
 )
 from bot.dialogue.position import Position
-from knowledge.db import create_schema, make_engine, session_factory, transaction
-from knowledge.seeding import seed
+from knowledge.db import transaction
 from knowledge.store import Store
 from knowledge.text import slugify
 
@@ -38,15 +36,10 @@ ROUTE = "route-circuit-des-remparts-le-quesnoy"  # "Boucle balisée en jaune…"
 BIKE = "route-velo-bavaisis"  # no word of waymarks
 
 
-@pytest.fixture(scope="module")
-def factory(tmp_path_factory: pytest.TempPathFactory) -> Iterator[sessionmaker]:
-    url = f"sqlite:///{tmp_path_factory.mktemp('followups-kb') / 'kb.sqlite3'}"
-    engine = make_engine(url)
-    create_schema(engine)
-    made = session_factory(engine)
-    with transaction(made) as s:
-        seed(s, today=TODAY)
-    with transaction(made) as s:
+@pytest.fixture(scope="module", autouse=True)
+def halle(factory: sessionmaker) -> None:
+    """One more place, with hours, a phone and pets allowed."""
+    with transaction(factory) as s:
         Store.for_session(s).save_poi({
             "id": HALL, "name": "Halle d'essai", "commune_insee": "59053",
             "latitude": 50.2930, "longitude": 3.8050, "interests": ["patrimoine"],
@@ -54,14 +47,6 @@ def factory(tmp_path_factory: pytest.TempPathFactory) -> Iterator[sessionmaker]:
             "phone": "03 27 00 00 00", "pets_allowed": True,
             "opening_hours": {"specs": [{"days": ["mo", "we", "th", "fr", "sa", "su"],
                                          "opens": "10:00", "closes": "18:00"}]}})
-    yield made
-    engine.dispose()
-
-
-@pytest.fixture
-def db(factory: sessionmaker) -> Iterator[Session]:
-    with factory() as s:
-        yield s
 
 
 QUESTIONS = [

@@ -9,7 +9,6 @@ on every run. Expected results are recomputed from the database and with geopy.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from dataclasses import asdict
 from datetime import date, datetime, timedelta, timezone
 from typing import Any
@@ -39,11 +38,9 @@ from bot.dialogue.recommend import (
     tourist_office,
     transport,
 )
-from knowledge.db import create_schema, make_engine, session_factory, transaction
 from knowledge.gazetteer import Gazetteer
 from knowledge.geo import CoordinateError
 from knowledge.models import Event, Poi
-from knowledge.seeding import seed
 from knowledge.taxonomy import INTERESTS
 from knowledge.text import slugify
 
@@ -57,25 +54,6 @@ WEEKEND = (datetime(2027, 6, 19, tzinfo=PARIS), datetime(2027, 6, 21, tzinfo=PAR
 BAVAY = Position(50.2936087618, 3.80308794658, "Bavay")
 LANDRECIES = Position(50.1205093509, 3.68851283044, "Landrecies")
 FAR = Position(48.8566, 2.3522, "Paris")
-
-
-@pytest.fixture(scope="module")
-def factory(tmp_path_factory: pytest.TempPathFactory) -> Iterator[sessionmaker]:
-    url = f"sqlite:///{tmp_path_factory.mktemp('recommend-kb') / 'kb.sqlite3'}"
-    engine = make_engine(url)
-    create_schema(engine)
-    made = session_factory(engine)
-    with transaction(made) as s:
-        seed(s, today=TODAY)
-    yield made
-    engine.dispose()
-
-
-@pytest.fixture
-def db(factory: sessionmaker) -> Iterator[Session]:
-    with factory() as s:
-        yield s
-        s.rollback()
 
 
 @pytest.fixture(scope="module")

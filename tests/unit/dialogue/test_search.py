@@ -4,12 +4,11 @@ alternatives, what the data cannot answer said, the interest guessed, positions 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
 from bot.dialogue.filters import ALTERNATIVES, Filters, parse
 from bot.dialogue.followups import Focus
@@ -25,34 +24,14 @@ from bot.dialogue.search import (
     outside,
     run,
 )
-from knowledge.db import create_schema, make_engine, session_factory, transaction
 from knowledge.gazetteer import Gazetteer
 from knowledge.models import Poi
-from knowledge.seeding import seed
 
 PARIS = ZoneInfo("Europe/Paris")
 TODAY = date(2027, 6, 14)
 NOW = datetime(2027, 6, 16, 10, 0, tzinfo=PARIS)
 LE_QUESNOY = Position(50.2506593981, 3.62486177207, "Le Quesnoy", "typed", "59481")
 LILLE = Position(50.6311, 3.0468, "Lille", "typed", "59350")
-
-
-@pytest.fixture(scope="module")
-def factory(tmp_path_factory: pytest.TempPathFactory) -> Iterator[sessionmaker]:
-    url = f"sqlite:///{tmp_path_factory.mktemp('search-kb') / 'kb.sqlite3'}"
-    engine = make_engine(url)
-    create_schema(engine)
-    made = session_factory(engine)
-    with transaction(made) as s:
-        seed(s, today=TODAY)
-    yield made
-    engine.dispose()
-
-
-@pytest.fixture
-def db(factory: sessionmaker) -> Iterator[Session]:
-    with factory() as s:
-        yield s
 
 
 def test_the_slot_round_trip_and_old_slots() -> None:
