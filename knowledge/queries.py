@@ -27,7 +27,7 @@ import heapq
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from functools import lru_cache
 from typing import Any, Generic, NamedTuple, TypeVar
 
@@ -108,8 +108,10 @@ class PoiQuery:
     audience: str | None = None
     wheelchair: bool = False
     pushchair: bool = False
-    open_now: bool = False
+    open_now: bool = False  # only places known to be open `at` (or on `open_day`)
     at: datetime | None = None
+    open_day: date | None = None  # "ouvert dimanche": open at some time of that day
+    free: bool = False  # only places known to be free
     exclude_ids: Iterable[str] = field(default_factory=tuple)
 
 
@@ -182,7 +184,8 @@ def nearby_pois(session: Session, q: PoiQuery, *, limit: int = 5, offset: int = 
     excluded = set(q.exclude_ids)
     extra = tuple(name for name, wanted_col in (
         ("wheelchair", q.wheelchair or q.pushchair), ("pushchair", q.wheelchair or q.pushchair),
-        ("kinds", bool(q.kinds)), ("audiences", bool(q.audience))) if wanted_col)
+        ("kinds", bool(q.kinds)), ("audiences", bool(q.audience)), ("prices", q.free))
+        if wanted_col)
     at_col = {name: 5 + i for i, name in enumerate(extra)}
     lat_min, lat_max, lon_min, lon_max = bbox(lat, lon, radius * HAVERSINE_SLACK)
     conn = session.connection()
@@ -220,6 +223,8 @@ def nearby_pois(session: Session, q: PoiQuery, *, limit: int = 5, offset: int = 
                 seen.add(rid)
                 if q.kinds and not set(q.kinds) & set(_json_list(row[at_col["kinds"]])):
                     continue
+                if q.free and not is_free(row[at_col["prices"]]):
+                    continue
                 d = _within(rlat, rlon, lat, lon, radius)
                 if d is None:
                     continue
@@ -247,7 +252,7 @@ def nearby_pois(session: Session, q: PoiQuery, *, limit: int = 5, offset: int = 
                 elif not q.open_now:
                     exact.append(candidate(score(d, radius, interest, access, audience, 0.5),
                                            d, rid))
-        _settle(session, pending, exact, need, at, q.open_now)
+        _settle(session, pending, exact, need, at, q.open_now, q.open_day)
         done = ring >= radius
         if not done and len(exact) >= need:
             kth = heapq.nsmallest(need, exact, key=_rank)[-1].score
@@ -257,7 +262,8 @@ def nearby_pois(session: Session, q: PoiQuery, *, limit: int = 5, offset: int = 
             break
         inner, ring = ring, min(ring * RING_GROWTH, radius)
     if count_total:  # every candidate scored, so `total` is exact
-        _settle(session, pending, exact, len(exact) + len(pending) + 1, at, q.open_now)
+        _settle(session, pending, exact, len(exact) + len(pending) + 1, at, q.open_now,
+                q.open_day)
     exact.sort(key=_rank)
     complete = ring >= radius
     page = exact[offset : offset + limit]
@@ -307,13 +313,20 @@ def _json_list(value: Any) -> list[str]:
     return list(json.loads(value)) if isinstance(value, str) else list(value)
 
 
+def is_free(value: Any) -> bool:
+    """A price column (JSON object; a string on SQLite) that says the visit is free."""
+    if isinstance(value, str):
+        value = json.loads(value)
+    return isinstance(value, dict) and value.get("free") is True
+
+
 def _rank(c: _Candidate) -> tuple[float, float, str]:
     """Page order: best score, then nearer, then id (stable across pages)."""
     return -c.score, c.distance_km, c.id
 
 
 def _settle(session: Session, pending: list[_Candidate], exact: list[_Candidate], need: int,
-            at: datetime, open_only: bool) -> None:
+            at: datetime, open_only: bool, day: date | None = None) -> None:
     """Score exactly the candidates with opening hours that could still make the page
     (best upper bound first), moving them from `pending` to `exact`."""
     pending.sort(key=_rank)
@@ -325,7 +338,8 @@ def _settle(session: Session, pending: list[_Candidate], exact: list[_Candidate]
         hours_of = dict(session.connection().execute(
             select(Poi.id, Poi.opening_hours).where(Poi.id.in_([c.id for c in batch]))).all())
         for upper, d, pid, _ in batch:
-            state = hours.is_open(hours_of.get(pid), at)
+            state = (hours.is_open_on(hours_of.get(pid), day) if day is not None
+                     else hours.is_open(hours_of.get(pid), at))
             if open_only and state is not True:
                 continue
             # The upper bound counted it open: take back what it is not.
@@ -343,7 +357,7 @@ def events_between(
     session: Session, start: datetime, end: datetime, *, latitude: float | None = None,
     longitude: float | None = None, radius_km: float = 30.0, interests: Sequence[str] = (),
     audience: str | None = None, wheelchair: bool = False, pushchair: bool = False,
-    limit: int = 5, offset: int = 0,
+    free: bool = False, limit: int = 5, offset: int = 0,
 ) -> Page[EventHit]:
     """Published events with an occurrence overlapping [start, end), soonest first.
 
@@ -354,7 +368,7 @@ def events_between(
     e_utc = _aware(end).astimezone(timezone.utc).replace(tzinfo=None)
     stmt = (
         select(EventTiming.event_id, EventTiming.start, EventTiming.end, Event.latitude,
-               Event.longitude, Event.audiences)
+               Event.longitude, Event.audiences, Event.price)
         .join(Event, Event.id == EventTiming.event_id)
         .where(EventTiming.start < e_utc, EventTiming.end > s_utc, Event.published.is_(True))
         .order_by(EventTiming.start, EventTiming.event_id)
@@ -377,6 +391,8 @@ def events_between(
         if row.event_id in seen:
             continue
         if audience and row.audiences and audience not in row.audiences:
+            continue
+        if free and not is_free(row.price):
             continue
         d = None
         if point:

@@ -1,7 +1,8 @@
 """What the visitor asks for besides the topic, read from their words (or the NLU's
-entities): accessibility, audience, length and difficulty, price, open now, and the kind
-of place. The same `Filters` apply to places, events and routes; what a kind of search
-cannot honour is listed (`unsupported`) so that the family says it, never ignores it.
+entities): accessibility, audience, length and difficulty, price, open now or at a given
+time ("un resto ouvert dimanche soir"), and the kind of place. The same `Filters` apply to
+places, events and routes; what a kind of search cannot honour is listed (`unsupported`)
+so that the family says it, never ignores it.
 
 "5 km max", "pas plus de 8 km", "une petite boucle" are a route's length; only "à moins
 de 10 km", "dans un rayon de…" or "… d'ici" are a search radius.
@@ -11,8 +12,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
+from bot.dialogue.periods import PARIS, resolve_period
 from knowledge.taxonomy import KINDS
 from knowledge.text import normalize
 
@@ -97,6 +100,12 @@ _SENIORS = re.compile(r"\b(seniors?|personnes? agees?|agees?|grands? parents?|ma
                       r"retraites?|ma mere de \d+|\d{2} ans passes)\b")
 _OPEN = re.compile(r"\b(ouverts?|ouvertes?)\b.*\b(maintenant|actuellement|mtn|tout de suite|"
                    r"en ce moment|aujourd hui)\b")
+_OPEN_WORD = re.compile(r"\bouver(?:ts?|tes?)\b(.*)$")
+# "c'est ouvert le mardi ?", "ils sont ouverts quand ?": a question about the place shown,
+# not a filter of a search (bot.dialogue.followups answers it).
+_ABOUT_IT = re.compile(r"\b(c est|c etait|est ce|est il|est elle|sont ils|sont elles|ils sont|"
+                       r"elles sont|il est|elle est|quand|jusqu a quelle heure)\b")
+_CLOCK = re.compile(r"\b(\d{1,2})\s*h\s*(\d{2})?\b|\b(?<!apres )(midi|minuit)\b")
 _NOW = re.compile(r"\b(maintenant|en ce moment|mtn|actuellement)\b")
 _ROUTE_WORDS = re.compile(r"\b(balades?|randos?|randonnees?|promenades?|boucles?|circuits?|"
                           r"marches?|parcours|itineraires?|velo|vtt|sentiers?|chemins?)\b")
@@ -147,6 +156,7 @@ class Filters:
     kinds: list[str] = field(default_factory=list)
     price: str | None = None  # "free" | "cheap"
     open_now: bool = False
+    open_when: str | None = None  # "dimanche soir": the words after "ouvert"
     pets: bool = False
     flat: bool = False
     short: bool = False
@@ -176,6 +186,8 @@ class Filters:
             out.append("pas cher")
         if self.open_now:
             out.append("ouvert maintenant")
+        elif self.open_when:
+            out.append(f"ouvert {self.open_when}")
         if self.pets:
             out.append("avec un chien")
         if self.flat:
@@ -235,6 +247,11 @@ def parse(text: str, entities: dict[str, Any] | None = None, *, search: str = "p
     # "maintenant" alone ("ouvert maintenant" button, "et maintenant ?") asks what is open;
     # in a longer sentence it is only the time of speaking.
     f.open_now = bool(_OPEN.search(norm) or (_NOW.search(norm) and len(norm.split()) <= 3))
+    opened = _OPEN_WORD.search(norm)
+    if opened and not f.open_now and not _ABOUT_IT.search(norm):
+        when = opened.group(1).strip(" ?!.")
+        if when and open_moment(when, datetime.now(PARIS)) is not None:
+            f.open_when = when
     f.pets = bool(_PETS.search(norm)) and "zoo" not in f.kinds
     f.flat = bool(_FLAT.search(norm))
     f.short = bool(_SHORT.search(norm))
@@ -280,6 +297,48 @@ def parse(text: str, entities: dict[str, Any] | None = None, *, search: str = "p
     return f
 
 
+@dataclass
+class OpenMoment:
+    """When a place must be open: at an instant, or at some time of a day."""
+
+    at: datetime | None
+    day: date | None
+    label: str
+
+
+def open_moment(when: str, now: datetime) -> OpenMoment | None:
+    """The moment of "ouvert <when>" as of `now`: an hour said ("à 20 h", "midi") or a
+    part of the day ("dimanche soir": three hours into the evening) is an instant; a day
+    alone ("le dimanche", "ce week-end": its first day) is open at some time that day."""
+    norm = normalize(when)
+    period = resolve_period(norm, now)
+    clock = _CLOCK.search(norm)
+    if period is None and clock is None:
+        return None
+    today = now.astimezone(PARIS)
+    day = period.start.date() if period is not None else today.date()
+    label = period.label if period is not None else "aujourd'hui"
+    if clock is not None:
+        if clock.group(3):
+            hour, minute = (12, 30) if clock.group(3) == "midi" else (23, 59)
+            said = f"à {clock.group(3)}"
+        else:
+            hour, minute = int(clock.group(1)), int(clock.group(2) or 0)
+            said = f"à {hour} h" + (f"{minute:02d}" if minute else "")
+        if hour > 23 or minute > 59:
+            return None
+        at = datetime.combine(day, time(hour, minute), tzinfo=PARIS)
+        if period is None and at < today:
+            at += timedelta(days=1)  # "ouvert à 9 h" said at 20 h: tomorrow morning
+            label = "demain"
+        return OpenMoment(at, None, f"{label} {said}")
+    assert period is not None
+    if period.end - period.start < timedelta(hours=23):
+        span = min(timedelta(hours=3), (period.end - period.start) / 2)
+        return OpenMoment(max(period.start + span, now), None, label)
+    return OpenMoment(None, day, label)
+
+
 def _number(value: str) -> float:
     return float(value.replace(",", "."))
 
@@ -296,7 +355,7 @@ def _kind_value(value: str) -> list[str]:
 _CANNOT: dict[str, dict[str, str]] = {
     "places": {"pets": "animaux acceptés", "flat": "à plat"},
     "events": {"open_now": "ouvert maintenant", "kinds": "type de lieu", "pets": "animaux acceptés",
-               "flat": "à plat", "price": "prix"},
+               "flat": "à plat"},
     "routes": {"open_now": "ouvert maintenant", "wheelchair": "accessible en fauteuil",
                "pushchair": "accessible en poussette", "kinds": "type de lieu",
                "price": "prix", "pets": "animaux acceptés", "audience": "public"},
@@ -305,10 +364,12 @@ _CANNOT: dict[str, dict[str, str]] = {
 
 def unsupported(f: Filters, search: str) -> list[str]:
     """French labels of what was asked that this kind of search has no data for."""
-    asked = {"open_now": f.open_now, "wheelchair": f.wheelchair, "pushchair": f.pushchair,
+    asked = {"open_now": f.open_now or bool(f.open_when), "wheelchair": f.wheelchair,
+             "pushchair": f.pushchair,
              "kinds": bool(f.kinds), "price": f.price is not None, "pets": f.pets,
              "flat": f.flat, "audience": f.audience not in (None, "famille", "enfants", "seniors")}
-    return [label for key, label in _CANNOT.get(search, {}).items() if asked.get(key)]
+    return [f"ouvert {f.open_when}" if key == "open_now" and f.open_when and not f.open_now
+            else label for key, label in _CANNOT.get(search, {}).items() if asked.get(key)]
 
 
 def contradicts(f: Filters) -> bool:

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from bot.dialogue import periods
 from bot.dialogue.facts import access_text, price_text
+from bot.dialogue.filters import open_moment
 from bot.dialogue.french import a, distance_fr, french_date, km_fr, time_fr
 from bot.dialogue.payloads import (
     PARIS,
@@ -76,6 +77,8 @@ class SearchState:
     wheelchair: bool = False
     pushchair: bool = False
     open_now: bool = False
+    open_when: str | None = None  # "dimanche soir" (bot.dialogue.filters.open_moment)
+    price: str | None = None  # free | cheap
     kinds: list[str] = field(default_factory=list)
     period: str | None = None
     route_mode: str | None = None
@@ -174,22 +177,37 @@ def recommend_places(session: Session, position: Position, state: SearchState,
     interests = [] if ALL_INTERESTS in state.interests else list(state.interests)
     speaker = speaker_for(interests, default=LEA)
 
+    moment = open_moment(state.open_when, now) if state.open_when else None
+
     def query(radius: float) -> Any:
+        timed = moment is not None and state.open_when is not None
         return nearby_pois(session, PoiQuery(
             position.latitude, position.longitude, interests=interests, radius_km=radius,
             kinds=state.kinds, audience=state.audience, wheelchair=state.wheelchair,
-            pushchair=state.pushchair, open_now=state.open_now, at=now,
+            pushchair=state.pushchair, open_now=state.open_now or timed,
+            at=moment.at if timed and moment and moment.at else now,
+            open_day=moment.day if timed and moment else None,
+            free=state.price is not None,
             exclude_ids=state.shown if state.offset else (),
         ), limit=PAGE_SIZE)
 
     page = query(state.radius_km)
-    hours_unknown = False
-    if not page.items and state.open_now and state.offset == 0:
-        # Nothing *known* to be open: most places have no hours in the base. Say so, and
+    notes: list[Reply] = []
+    if page.items and state.price == "cheap" and state.offset == 0:
+        notes.append(Reply("price_free_only"))  # the only prices known are "free"
+    if not page.items and state.price and state.offset == 0:
+        # Nothing *known* to be free: few places have prices in the base. Say so, and
         # show the places anyway rather than pretending nothing is there.
-        state.open_now = False
+        state.price = None
         page = query(state.radius_km)
-        hours_unknown = bool(page.items)
+        if page.items:
+            notes.append(Reply("price_unknown"))
+    if not page.items and (state.open_now or state.open_when) and state.offset == 0:
+        # Nothing *known* to be open: most places have no hours in the base.
+        state.open_now, state.open_when = False, None
+        page = query(state.radius_km)
+        if page.items:
+            notes.append(Reply("hours_unknown"))
     widened = False
     while not page.items and state.offset == 0 and state.radius_km < MAX_AUTO_RADIUS_KM:
         state.radius_km = min(state.radius_km * 2, MAX_AUTO_RADIUS_KM)
@@ -200,9 +218,7 @@ def recommend_places(session: Session, position: Position, state: SearchState,
     items = [poi_item(h) for h in page.items]
     state.shown = state.shown + [i["id"] for i in items]
     state.offset += len(items)
-    replies = []
-    if hours_unknown:
-        replies.append(Reply("hours_unknown"))
+    replies = notes
     if widened:
         replies.append(Reply("radius_widened",
                              {"radius": km_fr(state.radius_km)[:-3], "where": position.label}))
@@ -348,11 +364,22 @@ def find_events(session: Session, text: str, position: Position | None,
         period = periods.Period(start, start + timedelta(days=14), "les deux prochaines semaines")
     lat = position.latitude if position else None
     lon = position.longitude if position else None
-    page = events_between(session, max(period.start, now), period.end, latitude=lat,
-                          longitude=lon, radius_km=state.radius_km if position else 30.0,
-                          interests=[i for i in state.interests if i != ALL_INTERESTS],
-                          audience=state.audience, wheelchair=state.wheelchair,
-                          pushchair=state.pushchair, limit=PAGE_SIZE, offset=state.offset)
+
+    def query() -> Any:
+        return events_between(
+            session, max(period.start, now), period.end, latitude=lat, longitude=lon,
+            radius_km=state.radius_km if position else 30.0,
+            interests=[i for i in state.interests if i != ALL_INTERESTS],
+            audience=state.audience, wheelchair=state.wheelchair, pushchair=state.pushchair,
+            free=state.price is not None, limit=PAGE_SIZE, offset=state.offset)
+
+    page = query()
+    notes: list[Reply] = []
+    if not page.items and state.price and state.offset == 0:
+        state.price = None  # none known to be free: said, and the others shown
+        page = query()
+        if page.items:
+            notes.append(Reply("events_price_unknown"))
     where = position.label if position else "le Pays de Mormal"
     if not page.items:
         key = "no_more_results" if state.offset else "no_events"
@@ -366,7 +393,7 @@ def find_events(session: Session, text: str, position: Position | None,
     items = [event_item(h) for h in page.items]
     state.offset += len(items)
     examples = any(i["is_example"] for i in items)
-    replies = [Reply("events_found",
+    replies = notes + [Reply("events_found",
                      {"count": len(items), "period": period.label, "where": where,
                       "speaker": LEA.signature, "names": _names(items, "title")},
                      buttons=_after_results_buttons("events"),

@@ -59,7 +59,6 @@ SEARCH_NAMES = {"places": "ces lieux", "events": "ces événements", "routes": "
 class Search(SearchState):
     """The last search (slot `search_state`), with every filter the visitor stated."""
 
-    price: str | None = None  # free | cheap
     pets: bool = False
     flat: bool = False
     short: bool = False
@@ -77,7 +76,8 @@ class Search(SearchState):
     def filters(self) -> Filters:
         return Filters(wheelchair=self.wheelchair, pushchair=self.pushchair,
                        audience=self.audience, kinds=list(self.kinds), price=self.price,
-                       open_now=self.open_now, pets=self.pets, flat=self.flat,
+                       open_now=self.open_now, open_when=self.open_when, pets=self.pets,
+                       flat=self.flat,
                        short=self.short, loop=self.loop, difficulty=self.difficulty,
                        max_km=self.max_km, min_km=self.min_km)
 
@@ -114,6 +114,9 @@ def apply_filters(state: Search, f: Filters) -> list[str]:
     if f.kinds and f.kinds != state.kinds:
         state.kinds, state.alternative_to = list(f.kinds), None
         changed.append("kinds")
+    if f.open_when and f.open_when != state.open_when and state.kind == "places":
+        state.open_when = f.open_when
+        changed.append("open_when")
     if f.price and f.price != state.price:
         state.price = f.price
         changed.append("price")
@@ -151,7 +154,7 @@ def change_labels(state: Search, changed: list[str], f: Filters) -> list[str]:
         km = f"{state.max_km:g}".replace(".", ",") if state.max_km else ""
         labels.append(f"les plus faciles, {km} km au plus" if km else "les plus faciles")
     if state.kind != "places":
-        labels = [x for x in labels if x != "ouvert maintenant"]
+        labels = [x for x in labels if not x.startswith("ouvert ")]
     return list(dict.fromkeys(labels))
 
 
@@ -186,8 +189,6 @@ def _unknown_filters(state: Search) -> Reply | None:
     if state.offset:
         return None  # said on the first page
     labels = unsupported(state.filters(), state.kind)
-    if state.kind == "places" and state.price:
-        labels.append("gratuit" if state.price == "free" else "prix")
     if not labels:
         return None
     return Reply("filter_unknown", {"what": SEARCH_NAMES[state.kind],
@@ -307,7 +308,7 @@ def guess_interests(session: Session | None, text: str, f: Filters) -> list[str]
         out.append("famille")
     if not out and session is not None and named_place(session, text) is not None:
         out.append(ALL_INTERESTS)
-    if not out and (f.wheelchair or f.pushchair or f.open_now or f.price):
+    if not out and (f.wheelchair or f.pushchair or f.open_now or f.open_when or f.price):
         out.append(ALL_INTERESTS)
     return list(dict.fromkeys(out))
 

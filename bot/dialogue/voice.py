@@ -95,6 +95,18 @@ VOICE: dict[str, tuple[str, ...]] = {
         '🎈 Léa : Près {de_where}, voici mes idées de sorties !',
         '🎈 Léa : Trop bien ! Près {de_where}, vous pouvez aller ici.',
     ),
+    "price_unknown": (
+        "💶 Je ne connais pas les prix de ces lieux : renseignez-vous avant de venir. Voici quand même les plus proches.",
+        "💶 Je n'ai pas leurs tarifs, mieux vaut demander sur place. Voici les lieux les plus proches.",
+    ),
+    "price_free_only": (
+        "💶 Je ne connais pas les tarifs de tous les lieux, mais ceux-ci sont gratuits :",
+        "💶 Les seuls prix que je connais sont « gratuit » : voici ces lieux-là.",
+    ),
+    "events_price_unknown": (
+        "💶 Je ne connais aucune sortie gratuite à ce moment-là : voici les autres, vérifiez leur prix.",
+        "💶 Rien de gratuit que je connaisse à ces dates ; voici ce qui a lieu, prix à vérifier.",
+    ),
     "hours_unknown": (
         "🕒 Je ne connais pas les horaires de ces lieux : appelez avant de venir. Voici quand même les plus proches.",
         "🕒 Je n'ai pas leurs horaires d'ouverture, mieux vaut téléphoner avant. Voici les lieux les plus proches.",

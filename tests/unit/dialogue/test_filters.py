@@ -3,6 +3,7 @@ words or the NLU's entities, the same for places, events and routes."""
 
 from __future__ import annotations
 
+from datetime import date, datetime
 from typing import Any
 
 import pytest
@@ -12,9 +13,11 @@ from bot.dialogue.filters import (
     KIND_INTEREST,
     Filters,
     kinds_in,
+    open_moment,
     parse,
     unsupported,
 )
+from bot.dialogue.periods import PARIS
 from knowledge.taxonomy import INTERESTS, KINDS
 from knowledge.text import normalize, slugify
 
@@ -50,6 +53,13 @@ PARSED: list[tuple[str, str, dict[str, Any]]] = [
     ("ouvert maintenant", "places", {"open_now": True}),
     ("qui soit ouvert en ce moment", "places", {"open_now": True}),
     ("on arrive maintenant au Quesnoy, que faire ?", "places", {}),
+    ("un resto ouvert le dimanche", "places",
+     {"kinds": ["restaurant"], "open_when": "le dimanche"}),
+    ("quelque chose d'ouvert ce soir", "places", {"open_when": "ce soir"}),
+    ("un café ouvert à 7h", "places", {"kinds": ["cafe"], "open_when": "a 7h"}),
+    ("c'est ouvert le mardi ?", "places", {}),  # about the place shown: a follow-up
+    ("ils sont ouverts dimanche ?", "places", {}),
+    ("un café ouvert", "places", {"kinds": ["cafe"]}),
     ("on peut venir avec le chien ?", "places", {"pets": True}),
     ("voir des animaux", "places", {}),
 ]
@@ -85,6 +95,21 @@ def test_what_a_search_cannot_honour_is_listed() -> None:
     assert unsupported(wheelchair, "places") == []
     assert unsupported(parse("ouvert maintenant"), "events") == ["ouvert maintenant"]
     assert unsupported(parse("avec le chien"), "places") == ["animaux acceptés"]
+
+
+def test_the_moment_it_must_be_open() -> None:
+    now = datetime(2027, 6, 16, 20, 0, tzinfo=PARIS)  # a Wednesday evening
+    sunday = open_moment("le dimanche", now)
+    assert sunday is not None and sunday.day == date(2027, 6, 20) and sunday.at is None
+    evening = open_moment("demain soir", now)
+    assert evening is not None and evening.at == datetime(2027, 6, 17, 21, 0, tzinfo=PARIS)
+    noon = open_moment("dimanche midi", now)
+    assert noon is not None and noon.at == datetime(2027, 6, 20, 12, 30, tzinfo=PARIS)
+    morning = open_moment("à 9 h", now)  # already past: tomorrow
+    assert morning is not None and morning.at == datetime(2027, 6, 17, 9, 0, tzinfo=PARIS)
+    assert morning.label == "demain à 9 h"
+    assert open_moment("à 25 h", now) is None and open_moment("bientôt", now) is None
+    assert unsupported(parse("un concert ouvert dimanche"), "events") == ["ouvert dimanche"]
 
 
 def test_labels() -> None:

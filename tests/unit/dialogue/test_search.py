@@ -5,6 +5,7 @@ alternatives, what the data cannot answer said, the interest guessed, positions 
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -13,6 +14,7 @@ from sqlalchemy.orm import Session
 from bot.dialogue.filters import ALTERNATIVES, Filters, parse
 from bot.dialogue.followups import Focus
 from bot.dialogue.position import Position
+from bot.dialogue.recommend import Outcome
 from bot.dialogue.search import (
     Search,
     apply_filters,
@@ -110,16 +112,67 @@ def test_nothing_of_that_kind_nor_close(db: Session) -> None:
 
 
 def test_what_the_data_cannot_answer_is_said(db: Session) -> None:
-    state = new_search("places", interests=["patrimoine"])
-    apply_filters(state, parse("gratuit"))
-    outcome = run(db, LE_QUESNOY, state, now=NOW)
-    assert outcome is not None and outcome.replies[0].response == "filter_unknown"
-    assert "gratuit" in outcome.replies[0].variables["criteria"]
     routes = new_search("routes")
     apply_filters(routes, parse("une balade avec le chien", search="routes"))
     outcome = run(db, LE_QUESNOY, routes, now=NOW)
     assert outcome is not None and outcome.replies[0].response == "filter_unknown"
+    timed = new_search("routes")
+    apply_filters(timed, parse("une balade ouverte dimanche", search="routes"))
+    assert timed.open_when is None  # routes have no hours: said, not kept
     assert run(db, None, new_search("places"), now=NOW) is None  # places need a position
+
+
+def _items(outcome: Outcome | None) -> list[dict[str, Any]]:
+    assert outcome is not None
+    return [i for r in outcome.replies if r.custom for i in r.custom["items"]]
+
+
+def test_free_places_are_the_known_free_ones(db: Session) -> None:
+    state = new_search("places", interests=["tout"])
+    apply_filters(state, parse("quelque chose de gratuit"))
+    outcome = run(db, LE_QUESNOY, state, now=NOW)
+    found = _items(outcome)
+    assert found and all((db.get(Poi, i["id"]).prices or {}).get("free") for i in found)
+    cheap = new_search("places", interests=["tout"])
+    apply_filters(cheap, parse("pas cher"))
+    outcome = run(db, LE_QUESNOY, cheap, now=NOW)
+    assert outcome is not None and outcome.replies[0].response == "price_free_only"
+
+
+def test_no_price_known_is_said_and_places_shown(db: Session) -> None:
+    state = new_search("places")
+    apply_filters(state, parse("un resto pas cher"))
+    outcome = run(db, LE_QUESNOY, state, now=NOW)
+    assert outcome is not None and outcome.replies[0].response == "price_unknown"
+    found = _items(outcome)
+    assert found and all("restaurant" in i["kinds"] for i in found)
+
+
+def test_free_events(db: Session) -> None:
+    state = new_search("events")
+    apply_filters(state, parse("des sorties gratuites"))
+    outcome = run(db, LE_QUESNOY, state, "la semaine prochaine", now=NOW)
+    found = _items(outcome)
+    assert found and all(i["price"] and i["price"].get("free") for i in found)
+
+
+def test_open_at_a_time_uses_the_hours_known(db: Session) -> None:
+    museum = db.get(Poi, "bavay-forum-antique")
+    assert museum is not None
+    museum.opening_hours = {"specs": [{"days": ["tu"], "opens": "09:00", "closes": "12:00"}]}
+    museum.has_hours = True
+    db.flush()
+    bavay = Position(museum.latitude, museum.longitude, "Bavay", "typed", "59053")
+    state = new_search("places", interests=["culture"])
+    apply_filters(state, parse("un musée ouvert mardi matin"))
+    assert state.open_when == "mardi matin"
+    found = _items(run(db, bavay, state, now=NOW))
+    assert [i["id"] for i in found] == ["bavay-forum-antique"]
+    sunday = new_search("places", interests=["culture"])
+    apply_filters(sunday, parse("un musée ouvert dimanche"))
+    outcome = run(db, bavay, sunday, now=NOW)  # none known open: said, museums shown
+    assert outcome is not None and outcome.replies[0].response == "hours_unknown"
+    assert "bavay-forum-antique" in [i["id"] for i in _items(outcome)]
 
 
 def test_guess_interests(db: Session) -> None:

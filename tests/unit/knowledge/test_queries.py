@@ -285,6 +285,22 @@ def test_open_component_of_the_ranking(session: Session) -> None:
     assert ids(only_open) == ["closed-1km"] and only_open.total == 1
 
 
+def test_open_on_a_day_and_known_free_places(session: Session) -> None:
+    store = Store.for_session(session)
+    add_poi(store, "weekend-1km", offset(1, 0), prices={"free": True}, opening_hours={
+        "specs": [{"days": ["sa", "su"], "opens": "14:00", "closes": "18:00"}]})
+    add_poi(store, "paying-2km", offset(2, 0), prices={"text": "5 €"})
+    add_poi(store, "unknown-3km", offset(3, 0))
+    wednesday = paris(2027, 6, 9, 9)
+    sunday = nearby_pois(session, PoiQuery(*BAVAY, at=wednesday, open_now=True,
+                                           open_day=date(2027, 6, 13)))
+    assert ids(sunday) == ["weekend-1km"]  # open at some time that day
+    assert not nearby_pois(session, PoiQuery(*BAVAY, at=wednesday, open_now=True,
+                                             open_day=date(2027, 6, 9))).items
+    free = nearby_pois(session, PoiQuery(*BAVAY, free=True), count_total=True)
+    assert ids(free) == ["weekend-1km"] and free.total == 1
+
+
 def test_accessibility_audience_and_unpublished(session: Session) -> None:
     store = Store.for_session(session)
     add_poi(store, "wheel-no-0.5km", offset(0.5, 0), wheelchair=False, pushchair=True)
