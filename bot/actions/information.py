@@ -109,7 +109,8 @@ class ActionTransport(KnowledgeAction):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: DomainDict) -> list[dict[str, Any]]:
-        reply = await kb().run(transport, position(tracker), await kb().gazetteer_async())
+        said = [e.get("text") or "" for e in tracker.events if e.get("event") == "bot"]
+        reply = await kb().run(transport, position(tracker), await kb().gazetteer_async(), said)
         send(dispatcher, [reply])
         return []
 

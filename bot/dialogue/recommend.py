@@ -569,8 +569,11 @@ def indoor_ideas(session: Session, position: Position, now: datetime | None = No
     return recommend_places(session, position, state, now)
 
 
-def transport(session: Session, position: Position | None, gazetteer: Gazetteer) -> Reply:
-    """Stations and stops of the knowledge base, nearest first."""
+def transport(session: Session, position: Position | None, gazetteer: Gazetteer,
+              said: Sequence[str] = ()) -> Reply:
+    """Stations and stops of the knowledge base, nearest first. When the same list is
+    already among the bot's messages `said` in this conversation, it is not given again:
+    one line points to the nearest, and to who has the timetables."""
     anchor = position or territory_centre(gazetteer)
     page = nearby_pois(session, PoiQuery(anchor.latitude, anchor.longitude,
                                          kinds=["train_station", "bus_stop"], radius_km=40.0),
@@ -584,9 +587,17 @@ def transport(session: Session, position: Position | None, gazetteer: Gazetteer)
                 or (a(h.poi.commune.name) if h.poi.commune else "à proximité"))
              + (f"\n   {h.poi.short_description}" if h.poi.short_description else "")
              for i, h in enumerate(page.items, 1)]
+    text = "\n".join(lines)
+    if text in said:
+        nearest = page.items[0]
+        return Reply("transport_again",
+                     {"station": nearest.poi.name, "speaker": SOPHIE.signature,
+                      "distance": distance_fr(nearest.distance_km, nearest.poi.coord_precision)
+                      or "à proximité"},
+                     buttons=[{"title": "☎️ L'office de tourisme", "payload": "/ask_human"}])
     return Reply("transport", {"where": anchor.label, "speaker": SOPHIE.signature},
                  custom=payload("places", items, speaker=SOPHIE.key, where=anchor.label),
-                 text="\n".join(lines))
+                 text=text)
 
 
 def tourist_office(session: Session, gazetteer: Gazetteer) -> Reply:

@@ -199,6 +199,10 @@ VOICE: dict[str, tuple[str, ...]] = {
         '🧀 Sophie : Pour venir sans voiture, voici les gares et arrêts les plus proches {de_where}.',
         "🧀 Sophie : Sans voiture, c'est possible ! Voici les gares les plus proches {de_where}.",
     ),
+    "transport_again": (
+        "🧀 Sophie : Ce sont les mêmes gares que tout à l'heure : la plus proche reste {station} ({distance}). Pour les horaires des trains et des bus, l'office de tourisme ou le site TER Hauts-de-France vous renseigneront.",
+        "🧀 Sophie : Rien de nouveau de ce côté : la gare la plus proche est toujours {station} ({distance}). Les horaires, je ne les ai pas : demandez à l'office de tourisme.",
+    ),
     "transport_unknown": (
         "🧀 Sophie : Je n'ai pas les horaires des trains et des bus. L'office de tourisme et le site TER Hauts-de-France vous renseigneront.",
         "🧀 Sophie : Je ne connais pas les horaires des transports. Demandez à l'office de tourisme ou regardez le site TER Hauts-de-France.",

@@ -1058,6 +1058,13 @@ async def test_transport_lists_stations(where: dict[str, Any] | None) -> None:
     assert [i["distance_km"] for i in items] == sorted(i["distance_km"] for i in items)
     if where is None:
         assert items[0]["id"] == "le-quesnoy-gare"
+    # Asked again in the same conversation: the list is not given a second time.
+    said = [{"event": "bot", "text": m.get("text")} for m in messages]
+    again, _ = await run(ActionTransport(), tracker(
+        slots=where or {}, intent="ask_transport", entities=[], text="et le train ?",
+        events=said))
+    assert voices(again) == ["transport_again"] and not payloads(again)
+    assert items[0]["name"] in again[0]["text"]
     assert events == []
 
 
