@@ -333,3 +333,123 @@ class Lexicon:
 @lru_cache(maxsize=1)
 def default_lexicon() -> Lexicon:
     return Lexicon()
+
+
+# ----------------------------------------------------------------- known words (gibberish)
+# A message none of whose words is "known" is keyboard mash ("xyz", "zorglub", "qsdfgh"):
+# the safety net sends it to nlu_fallback instead of trusting a classifier that always
+# answers something. Known = a word of the training data (bot/data: examples, synonyms,
+# lookup tables, place names), of the lexicon above, of spaCy's French stop words, or of
+# the short lists below; or close to one of them (a typo, a cut word: "restau", "musé").
+NLU_DIR = DATA / "nlu"
+LOOKUPS_DIR = DATA / "lookups"
+_ANNOTATION = re.compile(r"\[(?P<text>[^\[\]]+?)\](?:\([^()]*\)|\{[^{}]*\})")
+
+# Very common French words, SMS and chat forms, and a few words of the foreign visitors
+# (English, Dutch, German) that the training data may not hold.
+_COMMON = """
+    oui ouais ouai ouep yep yes ok okay oki okk k kk dac dacc daccord d accord non nan nope
+    no pas merci mrc mci thx thanks bjr bonjour bsr bonsoir slt salut coucou hello hi hey
+    cc re wesh yo bye ciao adieu tchao byebye svp stp plz please stp sil vous plait
+    ya y a koi kwa quoi ke keske kel kelle kess pk pq pkoi pourquoi cmt cmnt comment koman
+    tt tte ts tout toute tous toutes jsp jsais chais chuis jsuis jveux jvoudrais chui
+    mdr lol ptdr xd haha hihi hoho ahah hmm hum euh bah ben bon ba beh ouf oups zut
+    rdv ajd auj aujourdhui dem dm demain hier soir matin midi aprem aprèm nuit semaine
+    we weekend wk mois an annee jour jours heure heures minute minutes
+    qd qnd quand ou où la là ici labas loin pres près proche coin vers entre
+    bcp bcq beaucoup tjs tjrs toujours jms jamais mtn maintenant tlm tout le monde
+    pr pour ds dans avc avec ss sans sur sous chez cb combien
+    g j ai c est sa ca ça cé ce ces cet cette mon ma mes ton ta tes son ses notre nos
+    votre vos leur leurs je tu il elle on nous vous ils elles moi toi lui eux
+    un une des du de le les l d au aux et ou mais donc or ni car si que qui quoi
+    aller venir voir faire manger boire dormir visiter marcher rouler sortir partir
+    chercher trouver savoir pouvoir vouloir aimer adorer prendre donner dire
+    bien bon bonne mal super top cool genial génial trop tres très peu plus moins
+    grand petit beau belle joli jolie vieux vieille nouveau nouvelle
+    enfant enfants gosses gamins famille couple amis ami copain copine mari femme
+    chien chat velo vélo voiture bus train pied
+    where what when how who which is are the a an to of in on at for with from near
+    food eat drink sleep walk bike hike open price good nice thank you yes no please
+    waar wat wanneer hoe eten drinken slapen fietsen wandelen dank bedankt goedendag hallo
+    dag ja nee alstublieft wo was wann wie essen trinken danke ja nein bitte guten tag
+"""
+COMMON_WORDS = frozenset(fold(_COMMON).split())
+
+
+def _data_words(path: Path) -> set[str]:
+    """The folded words of every example of a Rasa YAML file (no regexes)."""
+    words: set[str] = set()
+    for block in _read_yaml_nlu(path):
+        if "regex" in block:
+            continue
+        for example in [str(block.get("synonym") or ""), *_examples(block)]:
+            plain = _ANNOTATION.sub(lambda m: m.group("text"), example)
+            words.update(fold(plain).split())
+    return words
+
+
+# Rows of French (AZERTY) and English (QWERTY) keyboards: a run of 4 letters or more of one
+# row is mash even when the training data holds it as an example ("azertyuiop").
+KEYBOARD_ROWS = ("azertyuiop", "qsdfghjklm", "wxcvbn", "qwertyuiop", "asdfghjkl", "zxcvbnm")
+
+
+def keyboard_run(word: str) -> bool:
+    """"qsdfgh", "poiuy": 4 letters or more along one keyboard row, either way."""
+    return len(word) >= 4 and any(word in row or word in row[::-1] for row in KEYBOARD_ROWS)
+
+
+class Vocabulary:
+    """The words the bot knows; `unknown(text)` lists the words of a message it does not."""
+
+    # A word this long or longer may be a typo or a cut form of a known word.
+    FUZZY_FROM = 4
+    FUZZY_SCORE = 75
+
+    def __init__(self, words: set[str]) -> None:
+        self.words = {w for w in words if w and w.isalnum() and not keyboard_run(w)}
+        self._long = sorted(w for w in self.words if len(w) >= self.FUZZY_FROM - 1)
+
+    @classmethod
+    def from_data(cls, lexicon: Lexicon | None = None, nlu_dir: Path = NLU_DIR,
+                  lookups_dir: Path = LOOKUPS_DIR) -> Vocabulary:
+        from spacy.lang.fr.stop_words import STOP_WORDS
+
+        lexicon = lexicon or default_lexicon()
+        words: set[str] = set(COMMON_WORDS)
+        words.update(w for stop in STOP_WORDS for w in fold(stop).split())
+        for directory in (nlu_dir, lookups_dir):
+            for path in sorted(directory.glob("*.yml")):
+                words.update(_data_words(path))
+        for table in (lexicon.kinds, lexicon.interests, lexicon.places):
+            for form in table:
+                words.update(form.split())
+        words.update(fold(k).split()[0] for k in (*KINDS, *INTERESTS) if fold(k).split())
+        return cls(words)
+
+    def knows(self, word: str) -> bool:
+        """A known word, a number, or (4 letters or more) a typo or cut form of one."""
+        if word in self.words or any(ch.isdigit() for ch in word):
+            return True
+        if len(word) < self.FUZZY_FROM or keyboard_run(word):
+            return False
+        from rapidfuzz import fuzz, process
+
+        if any(w.startswith(word) for w in self._long):
+            return True  # "restau", "musé" (folded "muse"), "rand"
+        return process.extractOne(word, self._long, scorer=fuzz.ratio,
+                                  score_cutoff=self.FUZZY_SCORE) is not None
+
+    def unknown(self, text: str) -> list[str] | None:
+        """The words of `text` (folded), if none is known; None when one is (or none at
+        all: an emoji or punctuation alone is left to the classifier)."""
+        words = fold(text).split()
+        if not words or any(w in self.words for w in words):
+            return None
+        if any(self.knows(w) for w in words):
+            return None
+        return words
+
+
+@lru_cache(maxsize=1)
+def default_vocabulary() -> Vocabulary:
+    return Vocabulary.from_data()

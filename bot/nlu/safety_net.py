@@ -11,6 +11,11 @@ bot/nlu/lexicon.py. Whatever it changes is written in the parse data:
                    "confidence": 0.41, "added": [...], "dropped": [...]}
 
 and `intent_ranking` is rewritten so that the settled intent comes first.
+
+Keyboard mash comes first: a message none of whose words is known (bot/nlu/lexicon.py
+`Vocabulary`: the training data's words, the lexicon, the place names, common and SMS words,
+and their typos) becomes `nlu_fallback` without entities,
+`"safety_net": {"rule": "no known word", "from": ..., "to": "nlu_fallback", "unknown": [...]}`.
 """
 
 from __future__ import annotations
@@ -41,12 +46,16 @@ from bot.nlu.lexicon import (
     GENERIC_PLACE_WORDS,
     PLACE_PREPOSITIONS,
     Lexicon,
+    Vocabulary,
     default_lexicon,
+    default_vocabulary,
     fold,
     squash,
 )
 
 EXTRACTOR = "SafetyNet"
+FALLBACK_INTENT = "nlu_fallback"
+GIBBERISH_RULE = "no known word"
 SEARCH_INTENTS = {"find_places", "find_events", "find_routes", "ask_place_info"}
 # Intents the evidence below can speak for; the others (greet, thank, affirm, refine...)
 # are only overruled by a plain request.
@@ -524,9 +533,11 @@ class SafetyNet(GraphComponent, IntentClassifier):
             "overrule_confident": False,
         }
 
-    def __init__(self, config: dict[str, Any], lexicon: Lexicon | None = None) -> None:
+    def __init__(self, config: dict[str, Any], lexicon: Lexicon | None = None,
+                 vocabulary: Vocabulary | None = None) -> None:
         self.component_config = {**self.get_default_config(), **(config or {})}
         self.lexicon = lexicon or default_lexicon()
+        self.vocabulary = vocabulary or default_vocabulary()
 
     @classmethod
     def create(
@@ -543,10 +554,33 @@ class SafetyNet(GraphComponent, IntentClassifier):
             self.process_one(message)
         return messages
 
+    def settle_gibberish(self, message: Message, text: str) -> bool:
+        """Keyboard mash ("xyz", "zorglub"): no word of the message is known, so nothing
+        in it can be understood — nlu_fallback, and no entity. True when it was."""
+        unknown = self.vocabulary.unknown(text)
+        if unknown is None:
+            return False
+        intent = message.get(INTENT) or {}
+        name = str(intent.get(INTENT_NAME_KEY) or "")
+        confidence = float(intent.get(PREDICTED_CONFIDENCE_KEY) or 0.0)
+        record: dict[str, Any] = {"rule": GIBBERISH_RULE, "from": name, "to": FALLBACK_INTENT,
+                                  "confidence": round(confidence, 3), "unknown": unknown[:10]}
+        if name != FALLBACK_INTENT:
+            rerank(message, FALLBACK_INTENT, self.component_config["rule_confidence"])
+        entities = message.get(ENTITIES) or []
+        if entities:
+            record["cleared"] = [{"entity": e.get("entity"), "value": e.get("value")}
+                                 for e in entities]
+            message.set(ENTITIES, [], add_to_output=True)
+        message.set("safety_net", record, add_to_output=True)
+        return True
+
     def process_one(self, message: Message) -> None:
         text = message.get(TEXT) or ""
         if not text or text.startswith("/"):
             return  # empty, or an intent given by a button: nothing to read
+        if self.settle_gibberish(message, text):
+            return
         entities = [dict(e) for e in message.get(ENTITIES) or []]
         retype(entities)
         entities, dropped = filter_places(text, entities, self.lexicon)
