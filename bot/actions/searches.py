@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from rasa_sdk import Tracker
@@ -27,24 +26,21 @@ from bot.actions.common import (
     text_of,
 )
 from bot.dialogue import slots
-from bot.dialogue.filters import parse, unsupported
+from bot.dialogue.filters import parse
 from bot.dialogue.followups import is_followup
 from bot.dialogue.recommend import (
     SEARCH_NAMES,
-    apply_refinement,
     clean_interests,
     route_criteria,
 )
 from bot.dialogue.search import (
     Search,
     apply_filters,
-    change_labels,
     followup_replies,
     named_place_replies,
     new_search,
+    refine,
 )
-
-_NUMBER_KM = re.compile(r"\d+(?:[.,]\d+)?\s*(?:km|kms|kilom[eè]tres?)\b", re.IGNORECASE)
 
 
 def request_of(tracker: Tracker) -> tuple[str, dict[str, Any]]:
@@ -146,13 +142,7 @@ class ActionRefine(KnowledgeAction):
         changes: list[str] = []
         cannot: list[str] = []
         if state is not None:
-            wanted = parse(said, ents, search=state.kind)
-            cannot = unsupported(wanted, state.kind)
-            # "5 km max" on routes is a length (bot.dialogue.filters), not a radius
-            plain = _NUMBER_KM.sub(" ", said) if state.kind == "routes" else said
-            changes = apply_refinement(state, plain, ents)
-            changed = apply_filters(state, wanted)
-            changes += [x for x in change_labels(state, changed, wanted) if x not in changes]
+            changes, cannot = refine(state, said, ents)
         shown = focus(tracker)
         if not changes and shown is not None and is_followup(said, shown):
             # "c'est loin ?", "c'est ouvert le mardi ?": about the last thing shown

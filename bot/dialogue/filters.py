@@ -126,7 +126,9 @@ _HARD = re.compile(r"\b(difficiles?|sportive?s?|costaud|physiques?|exigeante?s?|
                    r"(?<!pas )dure?s?)\b")
 _MEDIUM = re.compile(r"\b(moyenne|intermediaire)\b")
 _LOOP = re.compile(r"\b(boucles?|circuits?|revenir au point de depart)\b")
-_NUMBER = r"(\d+(?:[.,]\d+)?)\s*(?:km|kms|kilometres?)\b"
+# Decimals survive normalising as "2v5" ("2,5 km", "7.5 km"; v for virgule).
+_DECIMAL = re.compile(r"(\d)[.,](\d)")
+_NUMBER = r"(\d+(?:v\d+)?)\s*(?:km|kms|kilometres?)\b"
 # A search radius: "à moins de 10 km", "dans un rayon de 5 km", "10 km autour", "5 km d'ici".
 _RADIUS = re.compile(r"(?:a moins de|dans un rayon de|rayon de|pas plus loin que|max(?:imum)? a)"
                      rf"\s*{_NUMBER}|{_NUMBER}\s*(?:autour|a la ronde|d ici|de chez|de moi|"
@@ -224,7 +226,7 @@ def parse(text: str, entities: dict[str, Any] | None = None, *, search: str = "p
     """The filters a message states. `search` ("places", "events", "routes") decides what
     a bare "10 km" means: a route's length on routes, a radius elsewhere."""
     entities = entities or {}
-    norm = normalize(text)
+    norm = _normalize(text)
     said = normalize(" ".join([text, *(_entity_values(entities, "accessibility")),
                                *(_entity_values(entities, "audience"))]))
     f = Filters()
@@ -262,12 +264,12 @@ def parse(text: str, entities: dict[str, Any] | None = None, *, search: str = "p
         diff = ("easy" if _EASY.search(norm) else "hard" if _HARD.search(norm)
                 else "medium" if _MEDIUM.search(norm) else None)
     f.difficulty = diff
-    length_said = " ".join([*_entity_values(entities, "length"), norm])
+    length_said = " ".join([*(_normalize(v) for v in _entity_values(entities, "length")), norm])
     radius = _RADIUS.search(norm)
     if radius:
         f.radius_km = _number(radius.group(1) or radius.group(2))
     for v in _entity_values(entities, "radius"):
-        m = re.search(_NUMBER, normalize(v).replace(" ", " "))
+        m = re.search(_NUMBER, _normalize(v))
         if m:
             f.radius_km = _number(m.group(1))
     maximum = _LENGTH_MAX.search(length_said)
@@ -339,8 +341,12 @@ def open_moment(when: str, now: datetime) -> OpenMoment | None:
     return OpenMoment(None, day, label)
 
 
+def _normalize(text: str) -> str:
+    return normalize(_DECIMAL.sub(r"\1v\2", text))
+
+
 def _number(value: str) -> float:
-    return float(value.replace(",", "."))
+    return float(value.replace("v", "."))
 
 
 def _kind_value(value: str) -> list[str]:

@@ -279,40 +279,19 @@ def _no_result(session: Session, position: Position, state: SearchState, speaker
 
 # --------------------------------------------------------------------------- refinements
 _NEARER = re.compile(r"\bplus\s+(pres|proche)\b|\bmoins\s+loin\b|\btrop\s+loin\b|\ba\s+cote\b")
-_KIDS = re.compile(r"\b(enfants?|gamins?|gosses?|les petits|marmaille|kids?|mome?s?)\b")
-_WHEELCHAIR = re.compile(r"\b(fauteuil|pmr|handicap\w*|roulant\w*)\b")
-_PUSHCHAIR = re.compile(r"\b(poussettes?|landaus?)\b")
-_OPEN = re.compile(r"\b(ouverts?|ouvertes?)\b.*\b(maintenant|now|actuellement|mtn)\b|"
-                   r"\bmaintenant\b|\bmtn\b|\ben ce moment\b")
 _BIKE = re.compile(r"\b(velo|vtt|bicyclette|biclou|cyclo)\b")
 _RADIUS = re.compile(r"(\d+(?:[.,]\d+)?)\s*(?:km|kilom[eè]tres?|kms?)\b")
 
 
 SEARCH_NAMES = {"places": "les lieux", "events": "les événements", "routes": "les circuits"}
 
-# What each kind of search can be narrowed by; anything else is said, never pretended
-# (routes carry no accessibility data, events no opening hours).
-_UNSUPPORTED = {
-    "events": {"open_now": "ouvert maintenant"},
-    "routes": {"open_now": "ouvert maintenant", "wheelchair": "accessible en fauteuil",
-               "pushchair": "accessible en poussette"},
-}
-
-
-def unsupported_refinements(state: SearchState, text: str, entities: dict[str, Any]) -> list[str]:
-    """French labels of the asked criteria that the last search cannot honour."""
-    norm = normalize(text + " " + " ".join(str(v) for v in entities.values() if v))
-    asked = {"open_now": _OPEN.search(norm), "wheelchair": _WHEELCHAIR.search(norm),
-             "pushchair": _PUSHCHAIR.search(norm)}
-    return [label for key, label in _UNSUPPORTED.get(state.kind, {}).items() if asked[key]]
-
 
 def apply_refinement(state: SearchState, text: str, entities: dict[str, Any]) -> list[str]:
-    """Change the search according to a follow-up ("plus près", "pour les enfants"…).
-    Returns the French labels of what changed (empty: nothing understood or applicable)."""
+    """How far and by what means, from a follow-up ("plus près", "10 km", "à vélo");
+    the visitor's needs (audience, accessibility, open…) are `bot.dialogue.filters`'.
+    Returns the French labels of what changed (empty: nothing understood)."""
     said = text + " " + " ".join(str(v) for v in entities.values() if v)
     norm = normalize(said)
-    skip = _UNSUPPORTED.get(state.kind, {})
     changed = []
     radius = _RADIUS.search(said.lower())  # before normalising: "2,5 km" keeps its comma
     if radius:
@@ -322,22 +301,6 @@ def apply_refinement(state: SearchState, text: str, entities: dict[str, Any]) ->
     elif _NEARER.search(norm):
         state.radius_km = max(MIN_RADIUS_KM, round(state.radius_km / 2, 1))
         changed.append(f"plus près (moins de {km_fr(state.radius_km)})")
-    if entities.get("audience") or _KIDS.search(norm):
-        state.audience = "enfants" if _KIDS.search(norm) else str(entities.get("audience"))
-        if (state.kind == "places" and state.audience in ("enfants", "famille")
-                and "famille" not in state.interests):
-            state.interests = [*state.interests, "famille"]
-        changed.append("pour les enfants" if state.audience == "enfants"
-                       else f"pour : {state.audience}")
-    if _WHEELCHAIR.search(norm) and "wheelchair" not in skip:
-        state.wheelchair = True
-        changed.append("accessible en fauteuil")
-    if _PUSHCHAIR.search(norm) and "pushchair" not in skip:
-        state.pushchair = True
-        changed.append("accessible en poussette")
-    if _OPEN.search(norm) and "open_now" not in skip:
-        state.open_now = True
-        changed.append("ouvert maintenant")
     if _BIKE.search(norm):
         if state.kind == "routes":
             state.route_mode = "mtb" if "vtt" in norm.split() else "bike"

@@ -15,6 +15,7 @@ family can guess what to look for (the interest picker only when it cannot).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
@@ -28,6 +29,7 @@ from bot.dialogue.filters import (
     SHORT_KM,
     WALK_KMH,
     Filters,
+    parse,
     unsupported,
 )
 from bot.dialogue.followups import Focus
@@ -42,6 +44,7 @@ from bot.dialogue.recommend import (
     Outcome,
     Reply,
     SearchState,
+    apply_refinement,
     find_events,
     find_routes,
     place_info,
@@ -141,6 +144,23 @@ def apply_filters(state: Search, f: Filters) -> list[str]:
     if changed:
         state.offset, state.shown = 0, []
     return changed
+
+
+_NUMBER_KM = re.compile(r"\d+(?:[.,]\d+)?\s*(?:km|kms|kilom[eè]tres?)\b", re.IGNORECASE)
+
+
+def refine(state: Search, text: str, entities: dict[str, Any]) -> tuple[list[str], list[str]]:
+    """A follow-up that changes the last search ("plus près", "pour les enfants", "un gîte
+    plutôt", "5 km max"): the French labels of what changed, and of what was asked that
+    this kind of search cannot honour."""
+    wanted = parse(text, entities, search=state.kind)
+    cannot = unsupported(wanted, state.kind)
+    # "5 km max" on routes is a length (bot.dialogue.filters), not a radius
+    plain = _NUMBER_KM.sub(" ", text) if state.kind == "routes" else text
+    changes = apply_refinement(state, plain, entities)
+    changed = apply_filters(state, wanted)
+    changes += [x for x in change_labels(state, changed, wanted) if x not in changes]
+    return changes, cannot
 
 
 def change_labels(state: Search, changed: list[str], f: Filters) -> list[str]:
@@ -314,4 +334,4 @@ def guess_interests(session: Session | None, text: str, f: Filters) -> list[str]
 
 
 __all__ = ["Search", "apply_filters", "change_labels", "followup_replies", "guess_interests",
-           "named_place_replies", "new_search", "outside", "run"]
+           "named_place_replies", "new_search", "outside", "refine", "run"]

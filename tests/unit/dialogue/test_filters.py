@@ -31,6 +31,8 @@ PARSED: list[tuple[str, str, dict[str, Any]]] = [
     ("une petite boucle", "routes", {"short": True, "loop": True}),
     ("une marche de 10 km", "routes", {"min_km": 6.0, "max_km": 14.0}),
     ("2 h de marche", "routes", {"length_hours": 2.0}),
+    ("une boucle de 7,5 km", "routes", {"loop": True, "min_km": 4.5, "max_km": 10.5}),
+    ("à moins de 2,5 km", "places", {"radius_km": 2.5}),
     ("une rando pas trop dure", "routes", {"difficulty": "easy"}),
     ("une rando sportive", "routes", {"difficulty": "hard"}),
     ("à moins de 10 km", "places", {"radius_km": 10.0}),

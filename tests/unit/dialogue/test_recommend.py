@@ -24,7 +24,6 @@ from bot.dialogue.recommend import (
     PAGE_SIZE,
     Position,
     SearchState,
-    apply_refinement,
     clean_interests,
     find_events,
     find_routes,
@@ -38,6 +37,7 @@ from bot.dialogue.recommend import (
     tourist_office,
     transport,
 )
+from bot.dialogue.search import Search, refine
 from knowledge.gazetteer import Gazetteer
 from knowledge.geo import CoordinateError
 from knowledge.models import Event, Poi
@@ -67,9 +67,9 @@ def km(a: Position, lat: float, lon: float) -> float:
 
 
 # =========================================================================== refinements
-def state_of(**values: Any) -> SearchState:
+def state_of(**values: Any) -> Search:
     """A places search already shown once (so a change must restart it)."""
-    base = SearchState(interests=["patrimoine"], offset=4, shown=["a", "b", "c", "d"])
+    base = Search(interests=["patrimoine"], offset=4, shown=["a", "b", "c", "d"])
     for key, value in values.items():
         setattr(base, key, value)
     return base
@@ -113,10 +113,10 @@ REFINEMENTS: list[tuple[str, dict[str, Any], dict[str, Any]]] = [
 
 @pytest.mark.parametrize(("text", "entities", "expected"), REFINEMENTS,
                          ids=[slugify(text) for text, _, _ in REFINEMENTS])
-def test_apply_refinement(text: str, entities: dict[str, Any], expected: dict[str, Any]) -> None:
+def test_refine(text: str, entities: dict[str, Any], expected: dict[str, Any]) -> None:
     state = state_of()
     before = asdict(state)
-    changes = apply_refinement(state, text, entities)
+    changes = refine(state, text, entities)[0]
     assert changes, f"« {text} » was not understood"
     assert all(isinstance(c, str) and c for c in changes)
     after = asdict(state)
@@ -130,35 +130,35 @@ def test_apply_refinement(text: str, entities: dict[str, Any], expected: dict[st
 
 @pytest.mark.parametrize("text", ["plus loin", "un peu plus loin s'il vous plait",
                                   "plus loin svp"], ids=slugify)
-def test_apply_refinement_farther_never_narrows_the_radius(text: str) -> None:
+def test_refine_farther_never_narrows_the_radius(text: str) -> None:
     state = state_of()
-    apply_refinement(state, text, {})
+    refine(state, text, {})[0]
     assert state.radius_km >= DEFAULT_RADIUS_KM
 
 
 @pytest.mark.parametrize("text", ["bof", "merci", "", "et sinon ?"],
                          ids=["bof", "merci", "empty", "et-sinon"])
-def test_apply_refinement_not_understood_changes_nothing(text: str) -> None:
+def test_refine_not_understood_changes_nothing(text: str) -> None:
     state = state_of()
     before = asdict(state)
-    assert apply_refinement(state, text, {}) == []
+    assert refine(state, text, {})[0] == []
     assert asdict(state) == before  # "encore" can still continue the same search
 
 
-def test_apply_refinement_halves_again() -> None:
+def test_refine_halves_again() -> None:
     state = state_of()
-    apply_refinement(state, "plus près", {})
-    apply_refinement(state, "encore plus près", {})
+    refine(state, "plus près", {})[0]
+    refine(state, "encore plus près", {})[0]
     assert state.radius_km == pytest.approx(DEFAULT_RADIUS_KM / 4, abs=0.05)
     for _ in range(6):
-        apply_refinement(state, "plus près", {})
+        refine(state, "plus près", {})[0]
     assert state.radius_km == 2.0
 
 
 @pytest.mark.parametrize(("text", "mode"), [("à vélo", "bike"), ("en vtt", "mtb")])
-def test_apply_refinement_bike_on_routes_sets_the_mode(text: str, mode: str) -> None:
-    state = SearchState(kind="routes", route_mode="hike", offset=4)
-    assert apply_refinement(state, text, {})
+def test_refine_bike_on_routes_sets_the_mode(text: str, mode: str) -> None:
+    state = Search(kind="routes", route_mode="hike", offset=4)
+    assert refine(state, text, {})[0]
     assert state.route_mode == mode
     assert state.interests == []  # routes have no interests
     assert state.offset == 0
@@ -446,7 +446,7 @@ def test_transport_and_office(db: Session, gazetteer: Gazetteer) -> None:
 # =========================================================================== review fixes
 def test_radius_asked_is_capped_not_an_error() -> None:
     state = state_of()
-    apply_refinement(state, "à moins de 500 km", {})
+    refine(state, "à moins de 500 km", {})[0]
     assert state.radius_km == 45.0
 
 
@@ -463,7 +463,7 @@ def test_route_length_ignores_times_of_day(text: str, expected: tuple[Any, Any])
 
 def test_a_small_restaurant_is_not_for_children() -> None:
     state = state_of(interests=["gastronomie"])
-    apply_refinement(state, "un petit resto sympa", {})
+    refine(state, "un petit resto sympa", {})[0]
     assert state.audience is None and state.interests == ["gastronomie"]
 
 
