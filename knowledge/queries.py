@@ -357,7 +357,7 @@ def events_between(
     session: Session, start: datetime, end: datetime, *, latitude: float | None = None,
     longitude: float | None = None, radius_km: float = 30.0, interests: Sequence[str] = (),
     audience: str | None = None, wheelchair: bool = False, pushchair: bool = False,
-    free: bool = False, limit: int = 5, offset: int = 0,
+    free: bool = False, limit: int = 5, offset: int = 0, exclude_ids: Iterable[str] = (),
 ) -> Page[EventHit]:
     """Published events with an occurrence overlapping [start, end), soonest first.
 
@@ -387,8 +387,9 @@ def events_between(
     if pushchair:
         stmt = stmt.where(Event.pushchair.is_(True))
     seen: dict[str, tuple[datetime, datetime, float | None]] = {}
+    excluded = set(exclude_ids)
     for row in session.execute(stmt):
-        if row.event_id in seen:
+        if row.event_id in seen or row.event_id in excluded:
             continue
         if audience and row.audiences and audience not in row.audiences:
             continue
@@ -415,7 +416,7 @@ def events_between(
 def routes_near(
     session: Session, latitude: float, longitude: float, *, mode: str | None = None,
     min_km: float | None = None, max_km: float | None = None, difficulty: str | None = None,
-    radius_km: float = 25.0, limit: int = 5, offset: int = 0,
+    radius_km: float = 25.0, limit: int = 5, offset: int = 0, exclude_ids: Iterable[str] = (),
 ) -> Page[RouteHit]:
     """Routes starting within the radius, by mode, length and difficulty; nearest first."""
     lat, lon, radius = _checked_point(latitude, longitude, radius_km)
@@ -432,7 +433,10 @@ def routes_near(
     if max_km is not None:
         stmt = stmt.where(Route.length_km <= max_km)
     found = []
+    excluded = set(exclude_ids)
     for row in session.execute(stmt):
+        if row.id in excluded:
+            continue
         d = _within(row.start_latitude, row.start_longitude, lat, lon, radius)
         if d is not None:
             found.append((d, row.id))

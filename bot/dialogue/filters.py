@@ -30,6 +30,9 @@ KIND_WORDS: dict[str, tuple[str, ...]] = {
     r"fermes?( pedagogiques?| auberges?)?|a la ferme": ("farm",),
     r"fromageries?|fromager": ("cheese_dairy",),
     r"producteurs?|vente directe": ("producer",),
+    # "où acheter du maroilles ?": the cheese, not the village
+    r"acheter (du |des |le |un )?(maroilles|fromages?)|maroilles fermier|fromages? fermiers?":
+        ("cheese_dairy", "farm", "producer"),
     r"piscines?|baignade|nager": ("swimming_pool",),
     r"restaurants?|restos?|resto|auberges?|manger un morceau|dejeuner|diner": ("restaurant",),
     r"cafes?|bars?|boire un verre|boire un coup": ("cafe",),
@@ -100,6 +103,12 @@ _SENIORS = re.compile(r"\b(seniors?|personnes? agees?|agees?|grands? parents?|ma
                       r"retraites?|ma mere de \d+|\d{2} ans passes)\b")
 _OPEN = re.compile(r"\b(ouverts?|ouvertes?)\b.*\b(maintenant|actuellement|mtn|tout de suite|"
                    r"en ce moment|aujourd hui)\b")
+# "où manger ?", "pour manger ce midi": somewhere to eat, when no kind is named.
+_EAT = re.compile(r"\b(manger|se restaurer|casser la croute|dejeuner|diner|bouffer|grailler)\b")
+# "une dizaine de km": about ten.
+_ABOUT = {"dizaine": "10", "douzaine": "12", "quinzaine": "15", "vingtaine": "20",
+          "trentaine": "30", "cinquantaine": "50"}
+_ABOUT_RE = re.compile(rf"\b(?:une )?({'|'.join(_ABOUT)}) (?:de |d )?(km|kms|kilometres?)\b")
 _OPEN_WORD = re.compile(r"\bouver(?:ts?|tes?)\b(.*)$")
 # "c'est ouvert le mardi ?", "ils sont ouverts quand ?": a question about the place shown,
 # not a filter of a search (bot.dialogue.followups answers it).
@@ -136,6 +145,9 @@ _RADIUS = re.compile(r"(?:a moins de|dans un rayon de|rayon de|pas plus loin que
 # A route's length: "5 km max", "pas plus de 8 km", "une boucle de 10 km", "10 km".
 _LENGTH_MAX = re.compile(rf"{_NUMBER}\s*(?:max|maximum|au plus|au maximum|grand maximum|"
                          rf"pas plus)|(?:pas plus de|max(?:imum)?|au plus|moins de)\s*{_NUMBER}")
+_HOURS = r"(\d+(?:v\d+)?)\s*(?:h|heures?)\b(?!\s*\d)"
+_HOURS_MAX = re.compile(rf"{_HOURS}\s*(?:max|maximum|au plus|au maximum|pas plus)|"
+                        rf"(?:pas plus de|max(?:imum)?|au plus|moins de)\s*{_HOURS}")
 _LENGTH = re.compile(rf"{_NUMBER}|(\d+(?:[.,]\d+)?)\s*(?:h|heures?)\b(?!\s*\d)")
 _AT_TIME = re.compile(r"\b(?:a|vers|des|avant|apres)\s*$")
 
@@ -167,6 +179,7 @@ class Filters:
     max_km: float | None = None  # a route's length
     min_km: float | None = None
     length_hours: float | None = None  # "2 h de marche": turned into km by the mode
+    max_hours: float | None = None  # "2 h max"
     radius_km: float | None = None  # a search radius, when said as one
 
     def labels(self) -> list[str]:
@@ -196,6 +209,8 @@ class Filters:
             out.append("à plat")
         if self.max_km is not None:
             out.append(f"{self.max_km:g} km au plus".replace(".", ","))
+        elif self.max_hours is not None:
+            out.append(f"{self.max_hours:g} h au plus".replace(".", ","))
         elif self.short:
             out.append("pas trop long")
         if self.difficulty:
@@ -245,6 +260,8 @@ def parse(text: str, entities: dict[str, Any] | None = None, *, search: str = "p
             and not re.search(r"\b(une|la|de|en) marche\b", text.lower()):
         kinds.append("market")  # "le marché du Quesnoy", not "une marche de 10 km"
     f.kinds = list(dict.fromkeys(kinds + kinds_in(norm)))
+    if not f.kinds and search == "places" and _EAT.search(norm):
+        f.kinds = ["restaurant", "estaminet"]
     f.price = "free" if _FREE.search(norm) else "cheap" if _CHEAP.search(norm) else None
     # "maintenant" alone ("ouvert maintenant" button, "et maintenant ?") asks what is open;
     # in a longer sentence it is only the time of speaking.
@@ -283,6 +300,8 @@ def parse(text: str, entities: dict[str, Any] | None = None, *, search: str = "p
             f.radius_km = value  # "un resto à 5 km max": how far, not how long
         else:
             f.max_km = value
+    elif (hours := _HOURS_MAX.search(length_said)) and search == "routes":
+        f.max_hours = _number(hours.group(1) or hours.group(2))
     elif not radius:
         for m in _LENGTH.finditer(length_said):
             if m.group(2) and _AT_TIME.search(length_said[: m.start()]):
@@ -342,7 +361,8 @@ def open_moment(when: str, now: datetime) -> OpenMoment | None:
 
 
 def _normalize(text: str) -> str:
-    return normalize(_DECIMAL.sub(r"\1v\2", text))
+    norm = normalize(_DECIMAL.sub(r"\1v\2", text))
+    return _ABOUT_RE.sub(lambda m: f"{_ABOUT[m.group(1)]} {m.group(2)}", norm)
 
 
 def _number(value: str) -> float:

@@ -216,8 +216,7 @@ def recommend_places(session: Session, position: Position, state: SearchState,
     if not page.items:
         return Outcome(_no_result(session, position, state, speaker, now), state)
     items = [poi_item(h) for h in page.items]
-    state.shown = state.shown + [i["id"] for i in items]
-    state.offset += len(items)
+    _seen(state, items)
     replies = notes
     if widened:
         replies.append(Reply("radius_widened",
@@ -232,6 +231,13 @@ def recommend_places(session: Session, position: Position, state: SearchState,
     ))
     state.kind = "places"
     return Outcome(replies, state)
+
+
+def _seen(state: SearchState, items: Sequence[Mapping[str, Any]]) -> None:
+    """One paging for places, events and routes: the next page excludes the ids shown
+    (a widened radius or a new record cannot repeat or skip one); `offset` counts them."""
+    state.shown = state.shown + [str(i["id"]) for i in items]
+    state.offset += len(items)
 
 
 def _names(items: Sequence[Mapping[str, Any]], key: str) -> str:
@@ -334,7 +340,8 @@ def find_events(session: Session, text: str, position: Position | None,
             radius_km=state.radius_km if position else 30.0,
             interests=[i for i in state.interests if i != ALL_INTERESTS],
             audience=state.audience, wheelchair=state.wheelchair, pushchair=state.pushchair,
-            free=state.price is not None, limit=PAGE_SIZE, offset=state.offset)
+            free=state.price is not None, limit=PAGE_SIZE,
+            exclude_ids=state.shown if state.offset else ())
 
     page = query()
     notes: list[Reply] = []
@@ -354,7 +361,7 @@ def find_events(session: Session, text: str, position: Position | None,
                                         '/find_events{"period": "le mois prochain"}'}])],
                        state)
     items = [event_item(h) for h in page.items]
-    state.offset += len(items)
+    _seen(state, items)
     examples = any(i["is_example"] for i in items)
     replies = notes + [Reply("events_found",
                      {"count": len(items), "period": period.label, "where": where,
@@ -430,7 +437,7 @@ def find_routes(session: Session, position: Position, state: SearchState) -> Out
     page = routes_near(session, position.latitude, position.longitude, mode=state.route_mode,
                        min_km=state.min_km, max_km=state.max_km, difficulty=state.difficulty,
                        radius_km=max(state.radius_km, 25.0), limit=PAGE_SIZE,
-                       offset=state.offset)
+                       exclude_ids=state.shown if state.offset else ())
     if not page.items:
         key = "no_more_results" if state.offset else "no_routes"
         return Outcome([Reply(key, {"where": position.label, "speaker": FRANCK.signature},
@@ -439,7 +446,7 @@ def find_routes(session: Session, position: Position, state: SearchState) -> Out
                                        {"title": "🚲 À vélo", "payload":
                                         '/find_routes{"route_mode": "bike"}'}])], state)
     items = [route_item(h) for h in page.items]
-    state.offset += len(items)
+    _seen(state, items)
     replies = [Reply("routes_found",
                      {"count": len(items), "where": position.label,
                       "speaker": FRANCK.signature, "names": _names(items, "name")},

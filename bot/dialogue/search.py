@@ -129,6 +129,10 @@ def apply_filters(state: Search, f: Filters) -> list[str]:
     if f.max_km is not None:
         state.min_km, state.max_km = f.min_km, f.max_km
         changed.append("length")
+    elif f.max_hours is not None:
+        state.min_km = None
+        state.max_km = round(f.max_hours * WALK_KMH.get(state.route_mode or "hike", 4.0), 1)
+        changed.append("length")
     elif f.length_hours is not None:
         value = f.length_hours * WALK_KMH.get(state.route_mode or "hike", 4.0)
         state.min_km, state.max_km = round(value * 0.6, 1), round(value * 1.4, 1)

@@ -383,6 +383,24 @@ def test_find_routes_with_criteria(db: Session, gazetteer: Gazetteer) -> None:
     assert distances == sorted(distances)
 
 
+def test_every_search_pages_by_what_was_shown(db: Session, gazetteer: Gazetteer) -> None:
+    """Places, events and routes alike: the next page never repeats what was shown."""
+    anchor = territory_centre(gazetteer)
+    routes = SearchState(kind="routes", radius_km=45.0)
+    events = SearchState(kind="events", radius_km=45.0, period="le mois prochain")
+    seen: dict[str, list[str]] = {"routes": [], "events": []}
+    for _ in range(3):
+        for state, run in ((routes, lambda s: find_routes(db, anchor, s)),
+                           (events, lambda s: find_events(db, "", anchor, s, NOW))):
+            outcome = run(state)
+            custom = outcome.replies[0].custom
+            page = [i["id"] for i in custom["items"]] if custom else []
+            assert not set(page) & set(seen[state.kind]), state.kind
+            seen[state.kind] += page
+            assert state.shown == seen[state.kind] and state.offset == len(state.shown)
+    assert len(seen["routes"]) > PAGE_SIZE and len(seen["events"]) > PAGE_SIZE
+
+
 # =========================================================================== place info
 def test_place_info_by_name(db: Session) -> None:
     [reply] = place_info(db, "horaires du forum antique de bavay", "horaires", BAVAY, NOW)

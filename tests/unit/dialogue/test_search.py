@@ -69,6 +69,14 @@ def test_open_now_is_not_kept_where_there_are_no_hours() -> None:
         assert state.open_now is False
 
 
+def test_a_walk_of_two_hours_at_most(db: Session) -> None:
+    state = new_search("routes")
+    apply_filters(state, parse("une boucle à pied de 2h max", search="routes"))
+    assert (state.min_km, state.max_km) == (None, 8.0)  # 2 h at 4 km/h
+    routes = _items(run(db, LE_QUESNOY, state, now=NOW))
+    assert routes and all(r["length_km"] <= 8.0 for r in routes)
+
+
 def test_routes_for_a_wheelchair_are_easy_and_short() -> None:
     state = new_search("routes")
     wanted = parse("accessible en fauteuil", search="routes")
