@@ -157,11 +157,12 @@ def mentions(text: str, gazetteer: Gazetteer) -> list[Mention]:
         hit = None
         for size in range(min(5, len(words) - i), 0, -1):
             key = " ".join(words[i:i + size])
-            if size == 1 and len(key) < 4:
-                continue
             place = gazetteer.exact(key)
             if place is None:
                 continue
+            if size == 1 and len(key) < 4 and not (
+                    i and words[i - 1] in _PREPOSITIONS and _role(words, i) == HERE):
+                continue  # "Ors" the village only after "on arrive à", "on est à"…
             role = _role(words, i)
             if _acceptable(place, words, i, size, role):
                 hit = (place, size, role)

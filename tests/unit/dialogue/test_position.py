@@ -67,6 +67,8 @@ SAID: list[tuple[str, str | None]] = [
     ("je suis à bavay", BAVAY),
     ("on vient de Bavay et on loge à Landrecies", LANDRECIES),
     ("on loge à Landrecies, on vient de Bavay", LANDRECIES),
+    ("on arrive à vélo à Ors, qu'est-ce qu'il y a comme patrimoine ?", "59450"),
+    ("hors saison, c'est ouvert ?", None),
     # where they come from is never the position
     ("on vient de Lille", None),
     ("depuis Valenciennes, que voir ?", None),
