@@ -473,7 +473,7 @@ FUZZY_PLACE_MIN = 75.0
 PREFIX = 3
 
 
-def _commune_words(session: Session, tokens: list[str]) -> frozenset[str]:
+def commune_words_in(session: Session, tokens: list[str]) -> frozenset[str]:
     """The typed words that are (part of) a commune's name."""
     conds = []
     for t in tokens:
@@ -506,7 +506,7 @@ def find_places_by_name(session: Session, text: str, *, limit: int = 3,
     if not include_unpublished:
         stmt = stmt.where(Poi.published.is_(True))
     rows = session.execute(stmt).all()
-    commune_words = _commune_words(session, tokens)
+    commune_words = commune_words_in(session, tokens)
     own_words = [t for t in tokens if t not in commune_words and t not in KIND_WORDS]
     strict_words = True
     if not own_words and commune_words:  # "abbaye de Maroilles": a kind in a commune

@@ -27,7 +27,7 @@ from bot.actions.common import (
 )
 from bot.dialogue import slots
 from bot.dialogue.filters import parse
-from bot.dialogue.followups import is_followup
+from bot.dialogue.followups import asks_about_it, is_followup
 from bot.dialogue.recommend import (
     SEARCH_NAMES,
     clean_interests,
@@ -144,7 +144,8 @@ class ActionRefine(KnowledgeAction):
         if state is not None:
             changes, cannot = refine(state, said, ents)
         shown = focus(tracker)
-        if not changes and shown is not None and is_followup(said, shown):
+        if not changes and shown is not None and is_followup(said, shown) \
+                and (not cannot or asks_about_it(said)):
             # "c'est loin ?", "c'est ouvert le mardi ?": about the last thing shown
             answered = await kb().run(followup_replies, shown, said, position(tracker))
             if answered is not None:

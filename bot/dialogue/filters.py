@@ -30,9 +30,6 @@ KIND_WORDS: dict[str, tuple[str, ...]] = {
     r"fermes?( pedagogiques?| auberges?)?|a la ferme": ("farm",),
     r"fromageries?|fromager": ("cheese_dairy",),
     r"producteurs?|vente directe": ("producer",),
-    # "où acheter du maroilles ?": the cheese, not the village
-    r"acheter (du |des |le |un )?(maroilles|fromages?)|maroilles fermier|fromages? fermiers?":
-        ("cheese_dairy", "farm", "producer"),
     r"piscines?|baignade|nager": ("swimming_pool",),
     r"restaurants?|restos?|resto|auberges?|manger un morceau|dejeuner|diner": ("restaurant",),
     r"cafes?|bars?|boire un verre|boire un coup": ("cafe",),
@@ -105,6 +102,9 @@ _OPEN = re.compile(r"\b(ouverts?|ouvertes?)\b.*\b(maintenant|actuellement|mtn|to
                    r"en ce moment|aujourd hui)\b")
 # "où manger ?", "pour manger ce midi": somewhere to eat, when no kind is named.
 _EAT = re.compile(r"\b(manger|se restaurer|casser la croute|dejeuner|diner|bouffer|grailler)\b")
+# "où acheter du maroilles ?": the cheese (not the village), when no kind is named.
+_CHEESE = re.compile(r"\b(acheter (du |des |le |un )?(maroilles|fromages?)|maroilles fermier|"
+                     r"fromages? fermiers?)\b")
 # "une dizaine de km": about ten.
 _ABOUT = {"dizaine": "10", "douzaine": "12", "quinzaine": "15", "vingtaine": "20",
           "trentaine": "30", "cinquantaine": "50"}
@@ -260,6 +260,8 @@ def parse(text: str, entities: dict[str, Any] | None = None, *, search: str = "p
             and not re.search(r"\b(une|la|de|en) marche\b", text.lower()):
         kinds.append("market")  # "le marché du Quesnoy", not "une marche de 10 km"
     f.kinds = list(dict.fromkeys(kinds + kinds_in(norm)))
+    if not f.kinds and search == "places" and _CHEESE.search(norm):
+        f.kinds = ["cheese_dairy", "farm", "producer"]
     if not f.kinds and search == "places" and _EAT.search(norm):
         f.kinds = ["restaurant", "estaminet"]
     f.price = "free" if _FREE.search(norm) else "cheap" if _CHEAP.search(norm) else None

@@ -117,6 +117,12 @@ def ordinal_of(text: str) -> int | None:
     return None
 
 
+def asks_about_it(text: str) -> bool:
+    """The message is a question about "it" ("c'est accessible ?", "on peut y aller ?"),
+    not a criterion said alone ("ouvert maintenant", "accessible en fauteuil")."""
+    return bool(_ABOUT_IT.search(normalize(text)))
+
+
 def is_followup(text: str, focus: Focus | None) -> bool:
     """Does this message ask about the last thing shown (rather than start a search)?"""
     if focus is None:

@@ -44,10 +44,11 @@ from bot.dialogue.voice import interest_buttons, location_buttons
 from knowledge import hours
 from knowledge.gazetteer import Gazetteer
 from knowledge.geo import geodesic_km
-from knowledge.models import Poi
+from knowledge.models import Poi, Route
 from knowledge.queries import (
     PoiHit,
     PoiQuery,
+    RouteHit,
     events_between,
     find_places_by_name,
     nearby_pois,
@@ -456,6 +457,22 @@ def find_routes(session: Session, position: Position, state: SearchState) -> Out
     if any(i["is_example"] for i in items):
         replies.append(Reply("routes_examples_warning"))
     return Outcome(replies, state)
+
+
+def route_card(route: Route, position: Position | None) -> Reply:
+    """One route of the base, named by the visitor: its card, from where they are."""
+    distance = 0.0
+    if position is not None:
+        distance = round(geodesic_km(position.latitude, position.longitude,
+                                     route.start_latitude, route.start_longitude), 2)
+    items = [route_item(RouteHit(route, distance))]
+    if position is None:
+        items[0]["distance_km"] = None
+    where = position.label if position else "le Pays de Mormal"
+    return Reply("route_named", {"name": route.name, "speaker": FRANCK.signature},
+                 buttons=_after_results_buttons("routes"),
+                 custom=payload("routes", items, speaker=FRANCK.key, where=where),
+                 text=_routes_text(items))
 
 
 def _routes_text(items: Sequence[RouteItem]) -> str:

@@ -34,7 +34,7 @@ from bot.dialogue.filters import (
 )
 from bot.dialogue.followups import Focus
 from bot.dialogue.french import join_fr
-from bot.dialogue.named import named_place
+from bot.dialogue.named import named_place, named_route
 from bot.dialogue.persona import LEA, SOPHIE, speaker_for
 from bot.dialogue.position import Position, entry_points
 from bot.dialogue.recommend import (
@@ -49,6 +49,7 @@ from bot.dialogue.recommend import (
     find_routes,
     place_info,
     recommend_places,
+    route_card,
 )
 from bot.dialogue.slots import ASK_HUMAN, inform_location
 from knowledge.gazetteer import Gazetteer
@@ -291,7 +292,11 @@ def outside(position: Position, gazetteer: Gazetteer) -> Reply:
 
 def named_place_replies(session: Session, text: str, position: Position | None,
                         now: datetime | None = None) -> tuple[list[Reply], Focus] | None:
-    """The place of the base the message names, shown first; None when none is named."""
+    """The place (or route) of the base the message names, shown first; None when none
+    is named."""
+    route = named_route(session, text)
+    if route is not None:
+        return [route_card(route, position)], Focus("routes", [route.id], route.id)
     poi = named_place(session, text)
     if poi is None:
         return None

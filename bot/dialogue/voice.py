@@ -155,6 +155,10 @@ VOICE: dict[str, tuple[str, ...]] = {
         '🌳 Franck : Près {de_where}, voici des itinéraires pour vous.',
         '🌳 Franck : Près {de_where}, je vous propose ceci.',
     ),
+    "route_named": (
+        "🌳 Franck : {name}, le voici :",
+        "🌳 Franck : Je connais bien {name} :",
+    ),
     "routes_found_gentle": (
         '🌳 Franck : Près {de_where}, voici les itinéraires les plus doux que je connaisse.',
         '🌳 Franck : Près {de_where}, je vous propose ceci, tranquillement.',

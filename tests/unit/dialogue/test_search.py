@@ -198,6 +198,23 @@ def test_outside_named_and_followups(db: Session) -> None:
     named = named_place_replies(db, "la tombe de Wilfred Owen", None, NOW)
     assert named is not None and named[1].current == "ors-tombe-wilfred-owen"
     assert named_place_replies(db, "un restaurant au Quesnoy", None, NOW) is None
+    for said, poi_id in [("le musée de la libération au Quesnoy, ouvert le dimanche ?",
+                          "le-quesnoy-musee-liberation-nz"),
+                         ("Dites, la tombe de Wilfred Owen, c'est où une fois ?",
+                          "ors-tombe-wilfred-owen"),
+                         ("la forêt de Mormal", "foret-de-mormal")]:
+        found = named_place_replies(db, said, None, NOW)
+        assert found is not None and found[1].current == poi_id, said
+    route = named_place_replies(db, "le circuit des sabotiers", LE_QUESNOY, NOW)
+    assert route is not None and route[1].type == "routes"
+    assert route[0][0].custom is not None
+    assert route[0][0].custom["items"][0]["id"] == "route-circuit-des-sabotiers-mecquignies"
+    for category in ("une balade au Quesnoy", "une balade en forêt de Mormal",
+                     "les remparts du Quesnoy"):
+        found = named_place_replies(db, category, None, NOW)
+        assert found is None or found[1].type == "places", category
+    waymarked = followup_replies(db, route[1], "c'est balisé ?", LE_QUESNOY, NOW)
+    assert waymarked is not None and waymarked[1].current == route[1].current
     focus = Focus("places", ["le-quesnoy-remparts", "bavay-forum-antique"], "le-quesnoy-remparts")
     replies, after = followup_replies(db, focus, "et le deuxième, le numéro ?", LE_QUESNOY,
                                       NOW) or ([], focus)
