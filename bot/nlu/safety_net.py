@@ -14,8 +14,8 @@ and `intent_ranking` is rewritten so that the settled intent comes first.
 
 Keyboard mash comes first: a message none of whose words is known (bot/nlu/lexicon.py
 `Vocabulary`: the training data's words, the lexicon, the place names, common and SMS words,
-and their typos) becomes `nlu_fallback` without entities,
-`"safety_net": {"rule": "no known word", "from": ..., "to": "nlu_fallback", "unknown": [...]}`.
+and their typos) becomes `out_of_scope` — as the training data labels keyboard mash — without
+entities, `"safety_net": {"rule": "no known word", "from": ..., "to": "out_of_scope", ...}`.
 """
 
 from __future__ import annotations
@@ -54,7 +54,7 @@ from bot.nlu.lexicon import (
 )
 
 EXTRACTOR = "SafetyNet"
-FALLBACK_INTENT = "nlu_fallback"
+GIBBERISH_INTENT = "out_of_scope"  # "azertyuiop" is an out_of_scope training example
 GIBBERISH_RULE = "no known word"
 SEARCH_INTENTS = {"find_places", "find_events", "find_routes", "ask_place_info"}
 # Intents the evidence below can speak for; the others (greet, thank, affirm, refine...)
@@ -375,9 +375,14 @@ def decide(intent: str, confidence: float, ev: Evidence, unsure_below: float = 0
            ) -> tuple[str, str] | None:
     """The intent to set instead of `intent`, and why; None to keep the classifier's."""
     target = target_intent(ev)
-    if target is None or target[0] == intent:
+    if target is None:
         return None
     new, rule = target
+    if new == intent:
+        # The words agree with an unsure classifier ("une brasserie" at 0.39): settle it,
+        # so that the FallbackClassifier after this component does not drop it.
+        return (new, rule + " (confirmed, classifier unsure)") if confidence < unsure_below \
+            else None
     if new == "out_of_scope":
         return new, rule  # a voice assistant's job is never a visit
     if intent == "out_of_scope":
@@ -556,17 +561,17 @@ class SafetyNet(GraphComponent, IntentClassifier):
 
     def settle_gibberish(self, message: Message, text: str) -> bool:
         """Keyboard mash ("xyz", "zorglub"): no word of the message is known, so nothing
-        in it can be understood — nlu_fallback, and no entity. True when it was."""
+        in it can be understood — out_of_scope, and no entity. True when it was."""
         unknown = self.vocabulary.unknown(text)
         if unknown is None:
             return False
         intent = message.get(INTENT) or {}
         name = str(intent.get(INTENT_NAME_KEY) or "")
         confidence = float(intent.get(PREDICTED_CONFIDENCE_KEY) or 0.0)
-        record: dict[str, Any] = {"rule": GIBBERISH_RULE, "from": name, "to": FALLBACK_INTENT,
+        record: dict[str, Any] = {"rule": GIBBERISH_RULE, "from": name, "to": GIBBERISH_INTENT,
                                   "confidence": round(confidence, 3), "unknown": unknown[:10]}
-        if name != FALLBACK_INTENT:
-            rerank(message, FALLBACK_INTENT, self.component_config["rule_confidence"])
+        if name != GIBBERISH_INTENT:
+            rerank(message, GIBBERISH_INTENT, self.component_config["rule_confidence"])
         entities = message.get(ENTITIES) or []
         if entities:
             record["cleared"] = [{"entity": e.get("entity"), "value": e.get("value")}

@@ -132,6 +132,15 @@ def test_agreeing_or_silent_words_keep_the_classifier(text: str, intent: str) ->
     assert "rule" not in (message.get("safety_net") or {})
 
 
+def test_agreeing_words_confirm_an_unsure_classifier_before_the_fallback() -> None:
+    """ "une brasserie" at 0.39: the FallbackClassifier (after this component) would drop
+    it; the words agree, so the net settles it above the threshold and says so."""
+    message = parse("une brasserie", "find_places", 0.39)
+    assert intent_of(message) == "find_places"
+    assert message.get("intent")["confidence"] > 0.4
+    assert "confirmed" in message.get("safety_net")["rule"]
+
+
 def test_a_confident_out_of_scope_with_tourism_words_is_kept() -> None:
     message = parse("explique-moi la bataille de Verdun pour mon exposé", "out_of_scope", 0.9)
     assert intent_of(message) == "out_of_scope"
