@@ -23,6 +23,7 @@ from bot.actions.common import (
     speak,
     text_of,
 )
+from bot.actions.searches import find_events_now, find_places_now
 from bot.dialogue import slots
 from bot.dialogue.followups import ordinal_of, question_of
 from bot.dialogue.recommend import (
@@ -33,7 +34,7 @@ from bot.dialogue.recommend import (
     tourist_office,
     transport,
 )
-from bot.dialogue.search import followup_replies, named_place_replies
+from bot.dialogue.search import followup_replies, named_place_replies, search_meant
 from knowledge.text import normalize
 
 _RAIN = re.compile(r"\b(pleu\w*|pluie\w*|drache\w*|averse\w*|flotte|mouille|abri)\b")
@@ -57,9 +58,10 @@ class ActionPlaceInfo(KnowledgeAction):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: DomainDict) -> list[dict[str, Any]]:
         ents, text, pos = entities(tracker), text_of(tracker), position(tracker)
-        named = await kb().run(named_place_replies, str(ents.get("place") or text), pos)
+        # The whole message first: "la tombe de Wilfred Owen" is not the "Wilfred Owen" house
+        named = await kb().run(named_place_replies, text, pos)
         if named is None and ents.get("place"):
-            named = await kb().run(named_place_replies, text, pos)
+            named = await kb().run(named_place_replies, str(ents["place"]), pos)
         shown = focus(tracker)
         if named is None and shown is not None and (
                 question_of(text) is not None or ordinal_of(text) is not None):
@@ -72,6 +74,17 @@ class ActionPlaceInfo(KnowledgeAction):
             return [SlotSet(slots.FOCUS, named[1].to_slot())]
         name = str(ents.get("place") or text)
         replies = await kb().run(place_info, name, ents.get("info_type"), pos)
+        named_town = ents.get("place") and (await kb().gazetteer_async()).exact(
+            normalize(str(ents["place"]))) is not None
+        if replies[0].response == "place_unknown" and (named_town or not ents.get("place")):
+            # No place named, or a town: a search the NLU misread ("et en janvier ?" after
+            # events, "un zoo pour les petits ?", "on est au Quesnoy avec les enfants, que
+            # faire ?"); "le zoo de Lille" stays a place the family does not know.
+            meant = search_meant(text, ents, search_state(tracker))
+            if meant == "events":
+                return await find_events_now(dispatcher, tracker, same_topic=True)
+            if meant == "places":
+                return await find_places_now(dispatcher, tracker)
         if replies[0].response == "place_unknown" and shown is None and not ents.get("place"):
             replies = [Reply("focus_missing")]
         send(dispatcher, replies)

@@ -29,6 +29,7 @@ from bot.dialogue import slots
 from bot.dialogue.filters import parse
 from bot.dialogue.followups import asks_about_it, is_followup
 from bot.dialogue.recommend import (
+    ALL_INTERESTS,
     SEARCH_NAMES,
     clean_interests,
     route_criteria,
@@ -37,6 +38,7 @@ from bot.dialogue.search import (
     Search,
     apply_filters,
     followup_replies,
+    guess_interests,
     named_place_replies,
     new_search,
     refine,
@@ -192,20 +194,52 @@ class ActionFindEvents(KnowledgeAction):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: DomainDict) -> list[dict[str, Any]]:
-        ents, text = entities(tracker), text_of(tracker)
-        pos, events, told = await _new_position(dispatcher, tracker)
-        if told:
-            return events
-        state = new_search("events", search_state(tracker),
-                           clean_interests(ents.get("interest")))
-        state.period = str(ents["period"]) if ents.get("period") else None
-        apply_filters(state, parse(text, ents, search="events"))
-        if ents.get("audience") and not state.audience:
-            state.audience = str(ents["audience"])
-        outcome = await rerun(state, pos, text)
-        if outcome is None:
-            return events
-        return events + deliver(dispatcher, outcome)
+        return await find_events_now(dispatcher, tracker)
+
+
+async def find_events_now(dispatcher: CollectingDispatcher, tracker: Tracker,
+                          *, same_topic: bool = False) -> list[dict[str, Any]]:
+    """Events of the period this message says; `same_topic` keeps the interests of the
+    last events search ("et en janvier ?")."""
+    ents, text = entities(tracker), text_of(tracker)
+    pos, events, told = await _new_position(dispatcher, tracker)
+    if told:
+        return events
+    last = search_state(tracker)
+    interests = clean_interests(ents.get("interest"))
+    if same_topic and last is not None and last.kind == "events" and not interests:
+        interests = list(last.interests)
+    state = new_search("events", last, interests)
+    state.period = str(ents["period"]) if ents.get("period") else None
+    apply_filters(state, parse(text, ents, search="events"))
+    if ents.get("audience") and not state.audience:
+        state.audience = str(ents["audience"])
+    outcome = await rerun(state, pos, text)
+    if outcome is None:
+        return events
+    return events + deliver(dispatcher, outcome)
+
+
+async def find_places_now(dispatcher: CollectingDispatcher, tracker: Tracker,
+                          ) -> list[dict[str, Any]]:
+    """Places for a request the NLU read as something else ("un zoo pour les petits ?",
+    "on est au Quesnoy avec les enfants, que faire ?"): from the position the message
+    gives or the one remembered, what its words ask for."""
+    ents, text = entities(tracker), text_of(tracker)
+    pos, events, told = await _new_position(dispatcher, tracker)
+    if told:
+        return events
+    if pos is None:
+        speak(dispatcher, "ask_position_label")
+        return events
+    wanted = parse(text, ents, search="places")
+    state = new_search("places", search_state(tracker),
+                       guess_interests(None, text, wanted) or [ALL_INTERESTS])
+    apply_filters(state, wanted)
+    outcome = await rerun(state, pos, text)
+    if outcome is None:
+        return events
+    return events + deliver(dispatcher, outcome)
 
 
 class ActionFindRoutes(KnowledgeAction):

@@ -35,6 +35,7 @@ from bot.dialogue.filters import (
 from bot.dialogue.followups import Focus
 from bot.dialogue.french import join_fr
 from bot.dialogue.named import named_place, named_route
+from bot.dialogue.periods import resolve_period
 from bot.dialogue.persona import LEA, SOPHIE, speaker_for
 from bot.dialogue.position import Position, entry_points
 from bot.dialogue.recommend import (
@@ -55,6 +56,7 @@ from bot.dialogue.slots import ASK_HUMAN, inform_location
 from knowledge.gazetteer import Gazetteer
 from knowledge.queries import PoiQuery, nearby_pois
 from knowledge.taxonomy import KINDS
+from knowledge.text import normalize
 
 SEARCH_NAMES = {"places": "ces lieux", "events": "ces événements", "routes": "ces circuits"}
 
@@ -329,6 +331,28 @@ def followup_replies(session: Session, focus: Focus, text: str, position: Positi
     return replies, focus
 
 
+_WHAT_TO_DO = re.compile(r"\b(que faire|quoi faire|qu est ce qu on peut faire|on peut faire quoi|"
+                         r"que visiter|quoi visiter|a voir|a faire|des idees|une idee|"
+                         r"vous proposez quoi|vous conseillez quoi)\b")
+
+
+def search_meant(text: str, entities: dict[str, Any], last: Search | None,
+                 now: datetime | None = None) -> str | None:
+    """The search a message read as a question about a place really asks for, when the
+    base has no place of that name: "events" for a new period after events ("et en
+    janvier ?"), "places" for a kind, an audience or "que faire" ("un zoo pour les petits
+    ?"); None when it is none of these."""
+    now = now or datetime.now(timezone.utc)
+    f = parse(text, entities, search="places")
+    if last is not None and last.kind == "events" and not f.kinds and (
+            entities.get("period") or resolve_period(text, now) is not None):
+        return "events"
+    if f.kinds or f.audience or f.wheelchair or f.pushchair \
+            or _WHAT_TO_DO.search(normalize(text)):
+        return "places"
+    return None
+
+
 def guess_interests(session: Session | None, text: str, f: Filters) -> list[str]:
     """What to look for when the visitor did not pick an interest: from the kind asked,
     the audience, a named place; empty when the family cannot guess (then it asks)."""
@@ -343,4 +367,4 @@ def guess_interests(session: Session | None, text: str, f: Filters) -> list[str]
 
 
 __all__ = ["Search", "apply_filters", "change_labels", "followup_replies", "guess_interests",
-           "named_place_replies", "new_search", "outside", "refine", "run"]
+           "named_place_replies", "new_search", "outside", "refine", "run", "search_meant"]

@@ -107,6 +107,10 @@ VOICE: dict[str, tuple[str, ...]] = {
         "💶 Je ne connais aucune sortie gratuite à ce moment-là : voici les autres, vérifiez leur prix.",
         "💶 Rien de gratuit que je connaisse à ces dates ; voici ce qui a lieu, prix à vérifier.",
     ),
+    "not_understood": (
+        "Pardon, je n'ai pas bien compris. 🙏 Vous pouvez choisir ici :",
+        "Excusez-moi, je n'ai pas compris. Pouvez-vous le dire autrement ? Ou choisissez :",
+    ),
     "hours_unknown": (
         "🕒 Je ne connais pas les horaires de ces lieux : appelez avant de venir. Voici quand même les plus proches.",
         "🕒 Je n'ai pas leurs horaires d'ouverture, mieux vaut téléphoner avant. Voici les lieux les plus proches.",
@@ -270,6 +274,12 @@ BUTTONS: dict[str, list[dict[str, str]]] = {
     ],
     "no_events": [
         {"title": "☎️ L'office de tourisme", "payload": '/ask_human'},
+    ],
+    "not_understood": [
+        {"title": '🏰 Que visiter ?', "payload": '/find_places'},
+        {"title": '📅 Les événements', "payload": '/find_events'},
+        {"title": '🥾 Une balade', "payload": '/find_routes'},
+        {"title": "☎️ Parler à l'office", "payload": '/ask_human'},
     ],
     "weather_honest": [
         {"title": "🌧️ Idées s'il pleut", "payload": '/ask_weather{"period":"pluie"}'},

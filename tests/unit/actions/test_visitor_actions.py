@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from bot.actions.fallback import ActionFallback
 from bot.actions.information import ActionPlaceInfo
 from bot.actions.location import ActionSetLocation, ValidateRecommendForm
 from bot.actions.searches import ActionFindRoutes, ActionRecommend, ActionRefine
@@ -265,3 +266,35 @@ async def test_a_named_place_taken_for_a_weather_question() -> None:
     messages, _ = await run(ActionWeather(), tracker(
         slots=QUESNOY_SLOTS, intent="ask_weather", entities=[], text="il fait beau demain ?"))
     assert voices(messages) == ["weather_honest"]
+
+
+async def test_what_the_words_still_say_when_the_nlu_gave_up() -> None:
+    """nlu_fallback: a place named alone, a follow-up about the card, a kind of place are
+    answered; anything else gets the buttons."""
+    messages, events = await run(ActionFallback(), tracker(
+        intent="nlu_fallback", entities=[], text="la colonne Brunehaut"))
+    assert the_payload(messages, "places")["items"][0]["id"] == poi_named("Colonne Brunehaut").id
+    focus = slot_sets(events)["focus"]
+    messages, _ = await run(ActionFallback(), tracker(
+        slots={"focus": focus}, intent="nlu_fallback", entities=[], text="et c'est combien ?"))
+    assert voices(messages)[0] in ("followup", "followup_unknown")
+    messages, _ = await run(ActionFallback(), tracker(
+        slots=QUESNOY_SLOTS, intent="nlu_fallback", entities=[], text="une brasserie"))
+    items = the_payload(messages, "places")["items"]
+    assert items and all("brewery" in i["kinds"] for i in items)
+    messages, events = await run(ActionFallback(), tracker(
+        slots=QUESNOY_SLOTS, intent="nlu_fallback", entities=[], text="kwak plif"))
+    assert voices(messages) == ["not_understood"] and events == []
+
+
+async def test_a_search_read_as_a_question_about_a_place() -> None:
+    """ask_place_info for a place the base does not have: the search its words ask for."""
+    messages, events = await run(ActionPlaceInfo(), tracker(
+        intent="ask_place_info", entities=ents(place="Le Quesnoy", audience="enfants"),
+        text="on est au Quesnoy avec nos 2 enfants, qu'est-ce qu'on peut faire avec eux ?"))
+    items = the_payload(messages, "places")["items"]
+    assert items and slot_sets(events)["position_commune"] == "59481"
+    messages, _ = await run(ActionPlaceInfo(), tracker(
+        slots=QUESNOY_SLOTS, intent="ask_place_info", entities=ents(kind="zoo"),
+        text="un zoo pour les petits ?"))
+    assert all("zoo" in i["kinds"] for i in the_payload(messages, "places")["items"])

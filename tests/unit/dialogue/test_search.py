@@ -25,6 +25,7 @@ from bot.dialogue.search import (
     new_search,
     outside,
     run,
+    search_meant,
 )
 from knowledge.gazetteer import Gazetteer
 from knowledge.models import Poi
@@ -244,3 +245,16 @@ def test_more_of_a_kind_looks_farther(db: Session) -> None:
     again = [i["id"] for i in more.replies[-1].custom["items"]]
     assert again and not set(again) & set(shown)
     assert all("museum" in i["kinds"] for i in more.replies[-1].custom["items"])
+
+
+@pytest.mark.parametrize(("text", "last", "meant"), [
+    ("et en janvier ?", "events", "events"),
+    ("et en janvier ?", "places", None),
+    ("un zoo pour les petits ?", None, "places"),
+    ("on est au Quesnoy avec nos enfants, qu'est-ce qu'on peut faire ?", None, "places"),
+    ("le Truc Machin c'est ouvert ?", None, None),
+])
+def test_the_search_a_misread_question_asks_for(text: str, last: str | None,
+                                                meant: str | None) -> None:
+    state = new_search(last) if last else None
+    assert search_meant(text, {}, state, NOW) == meant
