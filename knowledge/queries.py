@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import heapq
 import json
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
@@ -357,9 +358,11 @@ def events_between(
     session: Session, start: datetime, end: datetime, *, latitude: float | None = None,
     longitude: float | None = None, radius_km: float = 30.0, interests: Sequence[str] = (),
     audience: str | None = None, wheelchair: bool = False, pushchair: bool = False,
-    free: bool = False, limit: int = 5, offset: int = 0, exclude_ids: Iterable[str] = (),
+    free: bool = False, title_words: Sequence[str] = (), limit: int = 5, offset: int = 0,
+    exclude_ids: Iterable[str] = (),
 ) -> Page[EventHit]:
     """Published events with an occurrence overlapping [start, end), soonest first.
+    `title_words` (normalised) must each start a word of the title ("noel", "marche").
 
     A multi-day event appears once, with its first occurrence in the period. With a point,
     only events within the radius, and distances are given.
@@ -368,7 +371,7 @@ def events_between(
     e_utc = _aware(end).astimezone(timezone.utc).replace(tzinfo=None)
     stmt = (
         select(EventTiming.event_id, EventTiming.start, EventTiming.end, Event.latitude,
-               Event.longitude, Event.audiences, Event.price)
+               Event.longitude, Event.audiences, Event.price, Event.title)
         .join(Event, Event.id == EventTiming.event_id)
         .where(EventTiming.start < e_utc, EventTiming.end > s_utc, Event.published.is_(True))
         .order_by(EventTiming.start, EventTiming.event_id)
@@ -394,6 +397,9 @@ def events_between(
         if audience and row.audiences and audience not in row.audiences:
             continue
         if free and not is_free(row.price):
+            continue
+        if title_words and not all(re.search(rf"\b{re.escape(w)}", normalize(row.title))
+                                   for w in title_words):
             continue
         d = None
         if point:

@@ -102,6 +102,18 @@ _OPEN = re.compile(r"\b(ouverts?|ouvertes?)\b.*\b(maintenant|actuellement|mtn|to
                    r"en ce moment|aujourd hui)\b")
 # "où manger ?", "pour manger ce midi": somewhere to eat, when no kind is named.
 _EAT = re.compile(r"\b(manger|se restaurer|casser la croute|dejeuner|diner|bouffer|grailler)\b")
+# What an event is ("un marché de Noël", "une braderie", "des concerts"): words looked for
+# in event titles, the most telling first.
+EVENT_TOPICS: dict[str, str] = {
+    r"noel": "noel", r"brocantes?|vide greniers?": "brocante", r"braderies?": "braderie",
+    r"ducasses?|kermesses?": "ducasse", r"carnavals?": "carnaval", r"concerts?": "concert",
+    r"festivals?": "festival", r"expos?|expositions?": "expo", r"spectacles?": "spectacle",
+    r"ateliers?": "atelier", r"visites? guidees?": "visite guidee", r"contes?|contee": "cont",
+    r"degustations?": "degustation", r"feux? d artifice": "feu d artifice",
+    r"commemorations?|ceremonies?": "comm", r"musique": "musique", r"geants?": "geants",
+    r"peche": "peche", r"marches?(?! a pied)(?! de \d)": "marche", r"fetes?": "fete",
+}
+_EVENT_TOPIC_RES = [(re.compile(rf"\b(?:{p})\b"), w) for p, w in EVENT_TOPICS.items()]
 # "où acheter du maroilles ?": the cheese (not the village), when no kind is named.
 _CHEESE = re.compile(r"\b(acheter (du |des |le |un )?(maroilles|fromages?)|maroilles fermier|"
                      r"fromages? fermiers?)\b")
@@ -180,6 +192,7 @@ class Filters:
     min_km: float | None = None
     length_hours: float | None = None  # "2 h de marche": turned into km by the mode
     max_hours: float | None = None  # "2 h max"
+    topics: list[str] = field(default_factory=list)  # what an event is: "noel", "marche"
     radius_km: float | None = None  # a search radius, when said as one
 
     def labels(self) -> list[str]:
@@ -260,6 +273,8 @@ def parse(text: str, entities: dict[str, Any] | None = None, *, search: str = "p
             and not re.search(r"\b(une|la|de|en) marche\b", text.lower()):
         kinds.append("market")  # "le marché du Quesnoy", not "une marche de 10 km"
     f.kinds = list(dict.fromkeys(kinds + kinds_in(norm)))
+    if search == "events":
+        f.topics = [word for regex, word in _EVENT_TOPIC_RES if regex.search(norm)]
     if not f.kinds and search == "places" and _CHEESE.search(norm):
         f.kinds = ["cheese_dairy", "farm", "producer"]
     if not f.kinds and search == "places" and _EAT.search(norm):
@@ -396,6 +411,8 @@ def unsupported(f: Filters, search: str) -> list[str]:
              "pushchair": f.pushchair,
              "kinds": bool(f.kinds), "price": f.price is not None, "pets": f.pets,
              "flat": f.flat, "audience": f.audience not in (None, "famille", "enfants", "seniors")}
+    if f.topics:
+        asked["kinds"] = False  # "un marché de Noël": what the event is, looked for in titles
     return [f"ouvert {f.open_when}" if key == "open_now" and f.open_when and not f.open_now
             else label for key, label in _CANNOT.get(search, {}).items() if asked.get(key)]
 

@@ -81,6 +81,7 @@ class SearchState:
     open_when: str | None = None  # "dimanche soir" (bot.dialogue.filters.open_moment)
     price: str | None = None  # free | cheap
     kinds: list[str] = field(default_factory=list)
+    topics: list[str] = field(default_factory=list)  # events: words of their titles
     period: str | None = None
     route_mode: str | None = None
     difficulty: str | None = None
@@ -219,6 +220,13 @@ def recommend_places(session: Session, position: Position, state: SearchState,
     items = [poi_item(h) for h in page.items]
     _seen(state, items)
     replies = notes
+    key = "pushchair" if state.pushchair and not state.wheelchair else "accessible"
+    if (state.wheelchair or state.pushchair) and state.offset == len(items):
+        unknown = [str(i["name"]) for i in items if i.get(key) is None]
+        if unknown:  # known not accessible are left out; unknown ones are said
+            replies.append(Reply("access_unknown", {
+                "names": ", ".join(unknown),
+                "need": "en fauteuil" if state.wheelchair else "en poussette"}))
     if widened:
         replies.append(Reply("radius_widened",
                              {"radius": km_fr(state.radius_km)[:-3], "where": position.label}))
@@ -339,13 +347,21 @@ def find_events(session: Session, text: str, position: Position | None,
         return events_between(
             session, max(period.start, now), period.end, latitude=lat, longitude=lon,
             radius_km=state.radius_km if position else 30.0,
-            interests=[i for i in state.interests if i != ALL_INTERESTS],
+            interests=[] if state.topics else [i for i in state.interests if i != ALL_INTERESTS],
             audience=state.audience, wheelchair=state.wheelchair, pushchair=state.pushchair,
-            free=state.price is not None, limit=PAGE_SIZE,
+            free=state.price is not None, title_words=state.topics, limit=PAGE_SIZE,
             exclude_ids=state.shown if state.offset else ())
 
     page = query()
     notes: list[Reply] = []
+    if not page.items and len(state.topics) > 1 and state.offset == 0:
+        state.topics = state.topics[:1]  # "un marché de Noël": then anything of Noël
+        page = query()
+    if not page.items and state.topics and state.offset == 0:
+        notes.append(Reply("events_topic_none", {"what": " ".join(state.topics),
+                                                  "period": period.label}))
+        state.topics = []
+        page = query()
     if not page.items and state.price and state.offset == 0:
         state.price = None  # none known to be free: said, and the others shown
         page = query()

@@ -85,7 +85,7 @@ class Search(SearchState):
                        open_now=self.open_now, open_when=self.open_when, pets=self.pets,
                        flat=self.flat,
                        short=self.short, loop=self.loop, difficulty=self.difficulty,
-                       max_km=self.max_km, min_km=self.min_km)
+                       max_km=self.max_km, min_km=self.min_km, topics=list(self.topics))
 
 
 def new_search(kind: str, previous: Search | None = None, interests: list[str] | None = None,
@@ -123,6 +123,9 @@ def apply_filters(state: Search, f: Filters) -> list[str]:
     if f.open_when and f.open_when != state.open_when and state.kind == "places":
         state.open_when = f.open_when
         changed.append("open_when")
+    if f.topics and f.topics != state.topics and state.kind == "events":
+        state.topics = list(f.topics)
+        changed.append("topics")
     if f.price and f.price != state.price:
         state.price = f.price
         changed.append("price")

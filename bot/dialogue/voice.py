@@ -111,6 +111,14 @@ VOICE: dict[str, tuple[str, ...]] = {
         "Pardon, je n'ai pas bien compris. 🙏 Vous pouvez choisir ici :",
         "Excusez-moi, je n'ai pas compris. Pouvez-vous le dire autrement ? Ou choisissez :",
     ),
+    "access_unknown": (
+        "♿ Je ne sais pas si ces lieux sont accessibles {need} : {names}. Appelez avant de venir, ou demandez à l'office de tourisme.",
+        "♿ Pour {names}, l'accès {need} ne m'est pas connu : mieux vaut téléphoner avant.",
+    ),
+    "events_topic_none": (
+        "📅 Je ne connais rien de ce genre ({what}) {period}. Voici ce qui a lieu :",
+        "📅 Pas de « {what} » dans mon agenda {period} ; voici les autres sorties :",
+    ),
     "hours_unknown": (
         "🕒 Je ne connais pas les horaires de ces lieux : appelez avant de venir. Voici quand même les plus proches.",
         "🕒 Je n'ai pas leurs horaires d'ouverture, mieux vaut téléphoner avant. Voici les lieux les plus proches.",

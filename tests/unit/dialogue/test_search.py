@@ -258,3 +258,31 @@ def test_the_search_a_misread_question_asks_for(text: str, last: str | None,
                                                 meant: str | None) -> None:
     state = new_search(last) if last else None
     assert search_meant(text, {}, state, NOW) == meant
+
+
+def test_accessibility_not_known_is_said(db: Session) -> None:
+    state = new_search("places", interests=["culture"])
+    apply_filters(state, parse("un musée accessible en fauteuil"))
+    outcome = run(db, LE_QUESNOY, state, now=NOW)
+    assert outcome is not None
+    found = _items(outcome)
+    assert found and all(i["accessible"] is not False for i in found)
+    unknown = [i["name"] for i in found if i["accessible"] is None]
+    notes = [r for r in outcome.replies if r.response == "access_unknown"]
+    assert bool(notes) == bool(unknown)
+    if notes:
+        assert all(name in notes[0].variables["names"] for name in unknown)
+
+
+def test_what_an_event_is_is_looked_for_in_titles(db: Session) -> None:
+    state = new_search("events")
+    apply_filters(state, parse("y a-t-il un marché de Noël ?", search="events"))
+    assert state.topics == ["noel", "marche"]
+    outcome = run(db, LE_QUESNOY, state, "en décembre", now=NOW)
+    assert outcome is not None and outcome.replies[0].response == "events_found"
+    titles = [i["title"] for i in _items(outcome)]
+    assert titles and all("Marché de Noël" in t for t in titles), titles
+    none = new_search("events")
+    apply_filters(none, parse("une braderie", search="events"))
+    outcome = run(db, LE_QUESNOY, none, "en décembre", now=NOW)
+    assert outcome is not None and outcome.replies[0].response == "events_topic_none"
