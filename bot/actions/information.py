@@ -12,7 +12,6 @@ from rasa_sdk.types import DomainDict
 
 from bot.actions.common import (
     KnowledgeAction,
-    deliver,
     entities,
     focus,
     focus_events,
@@ -23,14 +22,12 @@ from bot.actions.common import (
     speak,
     text_of,
 )
-from bot.actions.searches import find_events_now, find_places_now
+from bot.actions.searches import find_events_now, find_places_now, indoor_now
 from bot.dialogue import slots
 from bot.dialogue.followups import ordinal_of, question_of
 from bot.dialogue.recommend import (
     Reply,
-    indoor_ideas,
     place_info,
-    territory_centre,
     tourist_office,
     transport,
 )
@@ -83,6 +80,8 @@ class ActionPlaceInfo(KnowledgeAction):
             meant = search_meant(text, ents, search_state(tracker))
             if meant == "events":
                 return await find_events_now(dispatcher, tracker, same_topic=True)
+            if meant == "indoor":
+                return await indoor_now(dispatcher, tracker)
             if meant == "places":
                 return await find_places_now(dispatcher, tracker)
         if replies[0].response == "place_unknown" and shown is None and not ents.get("place"):
@@ -110,10 +109,7 @@ class ActionWeather(KnowledgeAction):
         if not _RAIN.search(said):
             speak(dispatcher, "weather_honest")
             return []
-        anchor = position(tracker) or territory_centre(await kb().gazetteer_async())
-        outcome = await kb().run(indoor_ideas, anchor)
-        speak(dispatcher, "weather_rain")
-        return deliver(dispatcher, outcome)
+        return await indoor_now(dispatcher, tracker)
 
 
 class ActionTransport(KnowledgeAction):

@@ -32,7 +32,9 @@ from bot.dialogue.recommend import (
     ALL_INTERESTS,
     SEARCH_NAMES,
     clean_interests,
+    indoor_ideas,
     route_criteria,
+    territory_centre,
 )
 from bot.dialogue.search import (
     Search,
@@ -42,6 +44,7 @@ from bot.dialogue.search import (
     named_place_replies,
     new_search,
     refine,
+    search_meant,
 )
 
 
@@ -154,6 +157,11 @@ class ActionRefine(KnowledgeAction):
                 send(dispatcher, answered[0])
                 return focus_events(answered[0])
         if state is None:
+            meant = search_meant(said, ents, None)
+            if meant == "indoor":
+                return await indoor_now(dispatcher, tracker)
+            if meant == "places":
+                return await find_places_now(dispatcher, tracker)
             speak(dispatcher, "nothing_to_refine")
             return []
         if cannot:
@@ -217,6 +225,21 @@ async def find_events_now(dispatcher: CollectingDispatcher, tracker: Tracker,
     outcome = await rerun(state, pos, text)
     if outcome is None:
         return events
+    return events + deliver(dispatcher, outcome)
+
+
+async def indoor_now(dispatcher: CollectingDispatcher, tracker: Tracker,
+                     ) -> list[dict[str, Any]]:
+    """A rainy day ("il pleut, que faire à l'abri avec les enfants ?"): indoor ideas near
+    the visitor (or the territory's centre), for the audience said."""
+    ents, text = entities(tracker), text_of(tracker)
+    pos, events, told = await _new_position(dispatcher, tracker)
+    if told:
+        return events
+    anchor = pos or territory_centre(await kb().gazetteer_async())
+    audience = parse(text, ents).audience
+    outcome = await kb().run(indoor_ideas, anchor, None, audience)
+    speak(dispatcher, "weather_rain")
     return events + deliver(dispatcher, outcome)
 
 

@@ -121,6 +121,8 @@ _CHEESE = re.compile(r"\b(acheter (du |des |le |un )?(maroilles|fromages?)|maroi
 _ABOUT = {"dizaine": "10", "douzaine": "12", "quinzaine": "15", "vingtaine": "20",
           "trentaine": "30", "cinquantaine": "50"}
 _ABOUT_RE = re.compile(rf"\b(?:une )?({'|'.join(_ABOUT)}) (?:de |d )?(km|kms|kilometres?)\b")
+_RAIN = re.compile(r"\b(pleu\w*|pluie\w*|drache\w*|averses?|flotte|a l abri|au sec|"
+                   r"en interieur|au chaud|mauvais temps|temps pourri)\b")
 _OPEN_WORD = re.compile(r"\bouver(?:ts?|tes?)\b(.*)$")
 # "c'est ouvert le mardi ?", "ils sont ouverts quand ?": a question about the place shown,
 # not a filter of a search (bot.dialogue.followups answers it).
@@ -193,6 +195,7 @@ class Filters:
     length_hours: float | None = None  # "2 h de marche": turned into km by the mode
     max_hours: float | None = None  # "2 h max"
     topics: list[str] = field(default_factory=list)  # what an event is: "noel", "marche"
+    rain: bool = False  # "il pleut", "à l'abri": somewhere indoors
     radius_km: float | None = None  # a search radius, when said as one
 
     def labels(self) -> list[str]:
@@ -273,6 +276,7 @@ def parse(text: str, entities: dict[str, Any] | None = None, *, search: str = "p
             and not re.search(r"\b(une|la|de|en) marche\b", text.lower()):
         kinds.append("market")  # "le marché du Quesnoy", not "une marche de 10 km"
     f.kinds = list(dict.fromkeys(kinds + kinds_in(norm)))
+    f.rain = bool(_RAIN.search(norm))
     if search == "events":
         f.topics = [word for regex, word in _EVENT_TOPIC_RES if regex.search(norm)]
     if not f.kinds and search == "places" and _CHEESE.search(norm):

@@ -566,9 +566,11 @@ def place_info(session: Session, name: str, info_type: str | None,
 
 # --------------------------------------------------------------------------- practical
 def indoor_ideas(session: Session, position: Position, now: datetime | None = None,
-                 ) -> Outcome:
-    """For rainy days: museums, churches, pools… near the visitor."""
-    state = SearchState(kind="places", kinds=list(INDOOR_KINDS), radius_km=25.0)
+                 audience: str | None = None) -> Outcome:
+    """For rainy days: museums, churches, pools… near the visitor (for children first
+    when they come along)."""
+    state = SearchState(kind="places", kinds=list(INDOOR_KINDS), radius_km=25.0,
+                        audience=audience)
     return recommend_places(session, position, state, now)
 
 

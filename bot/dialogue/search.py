@@ -343,13 +343,15 @@ def search_meant(text: str, entities: dict[str, Any], last: Search | None,
                  now: datetime | None = None) -> str | None:
     """The search a message read as a question about a place really asks for, when the
     base has no place of that name: "events" for a new period after events ("et en
-    janvier ?"), "places" for a kind, an audience or "que faire" ("un zoo pour les petits
-    ?"); None when it is none of these."""
+    janvier ?"), "indoor" when it rains, "places" for a kind, an audience or "que faire"
+    ("un zoo pour les petits ?"); None when it is none of these."""
     now = now or datetime.now(timezone.utc)
     f = parse(text, entities, search="places")
     if last is not None and last.kind == "events" and not f.kinds and (
             entities.get("period") or resolve_period(text, now) is not None):
         return "events"
+    if f.rain and not f.kinds:
+        return "indoor"
     if f.kinds or f.audience or f.wheelchair or f.pushchair \
             or _WHAT_TO_DO.search(normalize(text)):
         return "places"

@@ -298,3 +298,11 @@ async def test_a_search_read_as_a_question_about_a_place() -> None:
         slots=QUESNOY_SLOTS, intent="ask_place_info", entities=ents(kind="zoo"),
         text="un zoo pour les petits ?"))
     assert all("zoo" in i["kinds"] for i in the_payload(messages, "places")["items"])
+
+
+async def test_a_rainy_day_with_children_read_as_a_refinement() -> None:
+    messages, _ = await run(ActionRefine(), tracker(
+        slots=QUESNOY_SLOTS, intent="refine", entities=ents(audience="enfants"),
+        text="il pleut, qu'est-ce qu'on peut faire à l'abri avec les enfants ?"))
+    assert voices(messages)[0] == "weather_rain"
+    assert the_payload(messages, "places")["items"]
