@@ -161,7 +161,9 @@ INFO = _re(r"ouverts?", r"ouvertes?", r"ouvre\w*", r"ouverture", r"fermes?", r"f
            r"stationner", r"reserver", r"reservation", r"reserve\w*", r"numero", r"telephone",
            r"tel", r"tél", r"joindre", r"appeler", r"adresse", r"site (web|internet)",
            r"mail", r"e mail", r"cb", r"carte bleue", r"cheques?", r"menu", r"visite guidee",
-           r"combien de temps", r"duree", r"toilettes", r"wc", r"wifi")
+           r"combien de temps", r"duree", r"toilettes", r"wc", r"wifi",
+           r"comment (j|on|je|nous) y (vais|va|allons|aller)", r"comment y aller",
+           r"comment s y rendre", r"c est loin", r"c est ou", r"ca se trouve ou", r"balise\w*")
 # What a place has ("il y a un parking ?", "ils ont une terrasse ?"): a question about the
 # place in focus unless the visitor asks for one around ("un parking près du centre").
 ATTRIBUTE = _re(r"parking", r"toilettes", r"wc", r"terrasse", r"wifi", r"ascenseur",
@@ -176,7 +178,7 @@ LOCATIVE = _re(r"pres d\w*", r"pas loin", r"dans le coin", r"ds le coin", r"par 
                r"centre ville", r"dans le centre", r"en ville", r"secteur")
 # A place already in the conversation ("c'est ouvert ?", "ils acceptent les chiens ?").
 DEICTIC = _re(r"c est", r"c", r"cest", r"ca", r"ils", r"elles?", r"on peut", r"peut on",
-              r"est ce", r"leurs?")
+              r"est ce", r"leurs?", r"(j|on|je|nous) y")
 # A request for something ("je cherche", "où manger", "y a un...", "un resto ?").
 SEARCH = _re(r"(je |j |on |nous )?(cherche|cherchons|cherchez|recherche)\w*", r"jcherche",
              r"ou (trouver|manger|boire|dormir|acheter|aller|faire|visiter|voir|peut on)",
@@ -394,8 +396,8 @@ def decide(intent: str, confidence: float, ev: Evidence, unsure_below: float = 0
         # greet, thank, affirm, refine, request_more...: only a plain request overrules.
         plain_request = (new in SEARCH_INTENTS and ev.search and (ev.kinds or ev.event or ev.route)
                          and intent not in {"refine", "request_more"})
-        practical = (new == "ask_place_info" and ev.deictic and intent == "refine"
-                     and confidence < 0.9)
+        practical = (new == "ask_place_info" and ev.deictic
+                     and (intent == "refine" and confidence < 0.9 or confidence < unsure_below))
         if plain_request or practical or confidence < unsure_below / 2:
             return new, rule + (" (request in a " + intent + ")")
         return None

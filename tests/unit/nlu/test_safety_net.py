@@ -141,6 +141,12 @@ def test_agreeing_words_confirm_an_unsure_classifier_before_the_fallback() -> No
     assert "confirmed" in message.get("safety_net")["rule"]
 
 
+def test_how_to_get_there_is_a_question_about_the_place_shown() -> None:
+    message = parse("comment j'y vais ?", "greet", 0.46)
+    assert intent_of(message) == "ask_place_info"
+    assert intent_of(parse("comment j'y vais ?", "greet", 0.95)) == "greet"  # confident
+
+
 def test_a_confident_out_of_scope_with_tourism_words_is_kept() -> None:
     message = parse("explique-moi la bataille de Verdun pour mon exposé", "out_of_scope", 0.9)
     assert intent_of(message) == "out_of_scope"
