@@ -6,6 +6,7 @@ from abc import ABC
 from typing import Any
 
 from rasa_sdk import FormValidationAction, Tracker
+from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
@@ -31,7 +32,7 @@ from bot.dialogue.followups import is_followup
 from bot.dialogue.named import named_place
 from bot.dialogue.position import Position
 from bot.dialogue.recommend import clean_interests
-from bot.dialogue.search import Search, followup_replies, guess_interests
+from bot.dialogue.search import Search, followup_replies, guess_interests, place_not_position
 
 LOCATION_INTENTS = {"inform_location", "share_location"}
 DIGRESSIONS = {"ask_place_info", "ask_weather", "ask_transport", "ask_human", "bot_challenge",
@@ -145,6 +146,13 @@ class ActionSetLocation(KnowledgeAction):
             if answered is not None:
                 send(dispatcher, answered[0])
                 return focus_events(answered[0]) or []
+        if "latitude" not in ents:
+            # "la forêt de Mormal" with the position known: the forest, not L'Orée de Mormal
+            named = await kb().run(place_not_position, await kb().gazetteer_async(), text,
+                                   position(tracker))
+            if named is not None:
+                send(dispatcher, named[0])
+                return [SlotSet(slots.FOCUS, named[1].to_slot())]
         found, told = await message_position(dispatcher, tracker, bare=True)
         if found is None:
             if not told:

@@ -37,7 +37,7 @@ from bot.dialogue.french import join_fr
 from bot.dialogue.named import named_place, named_route
 from bot.dialogue.periods import resolve_period
 from bot.dialogue.persona import LEA, SOPHIE, speaker_for
-from bot.dialogue.position import Position, entry_points
+from bot.dialogue.position import HERE, Position, entry_points, position_in_text
 from bot.dialogue.recommend import (
     ALL_INTERESTS,
     MAX_AUTO_RADIUS_KM,
@@ -309,6 +309,21 @@ def named_place_replies(session: Session, text: str, position: Position | None,
     return replies, Focus("places", [poi.id], poi.id)
 
 
+def place_not_position(session: Session, gazetteer: Gazetteer, text: str,
+                       position: Position | None) -> tuple[list[Reply], Focus] | None:
+    """A place of the base named alone while the visitor's position is known ("la forêt
+    de Mormal"): its card, not a move of the position to the commune it sounds like
+    (L'Orée de Mormal). None when the words say the visitor is there, or name a town."""
+    if position is None:
+        return None
+    mention = position_in_text(text, gazetteer, session)
+    if mention is not None and mention.role == HERE:
+        return None
+    if gazetteer.exact(normalize(text)) is not None:
+        return None
+    return named_place_replies(session, text, position)
+
+
 def followup_replies(session: Session, focus: Focus, text: str, position: Position | None,
                      now: datetime | None = None) -> tuple[list[Reply], Focus] | None:
     """The answer to a question about the last thing shown; None when it is not one."""
@@ -372,4 +387,5 @@ def guess_interests(session: Session | None, text: str, f: Filters) -> list[str]
 
 
 __all__ = ["Search", "apply_filters", "change_labels", "followup_replies", "guess_interests",
-           "named_place_replies", "new_search", "outside", "refine", "run", "search_meant"]
+           "named_place_replies", "new_search", "outside", "place_not_position", "refine", "run",
+           "search_meant"]

@@ -306,3 +306,18 @@ async def test_a_rainy_day_with_children_read_as_a_refinement() -> None:
         text="il pleut, qu'est-ce qu'on peut faire à l'abri avec les enfants ?"))
     assert voices(messages)[0] == "weather_rain"
     assert the_payload(messages, "places")["items"]
+
+
+async def test_a_place_named_alone_does_not_move_the_position() -> None:
+    """ "la forêt de Mormal" once the position is known: the forest's card, and the visitor
+    stays where they are (not moved to L'Orée de Mormal)."""
+    messages, events = await run(ActionSetLocation(), tracker(
+        slots=QUESNOY_SLOTS, intent="inform_location", entities=ents(place="forêt de Mormal"),
+        text="la forêt de Mormal"))
+    items = the_payload(messages, "places")["items"]
+    assert items[0]["id"] == "foret-de-mormal"
+    assert "position_label" not in slot_sets(events)
+    messages, events = await run(ActionSetLocation(), tracker(
+        slots=QUESNOY_SLOTS, intent="inform_location", entities=ents(place="Bavay"),
+        text="on est à Bavay maintenant"))
+    assert slot_sets(events)["position_commune"] == "59053"
