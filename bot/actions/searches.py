@@ -97,12 +97,15 @@ class ActionRecommend(KnowledgeAction):
         if named is not None:
             send(dispatcher, named[0])
             return [SlotSet(slots.FOCUS, named[1].to_slot())]
+        wanted = parse(text, ents, search="places")
+        if wanted.rain and not wanted.kinds:  # "il pleut, que faire avec les enfants ?"
+            return await indoor_now(dispatcher, tracker)
         if pos is None:
             speak(dispatcher, "ask_position_label")
             return []
         state = new_search("places", search_state(tracker),
                            clean_interests(tracker.get_slot(slots.INTERESTS)))
-        apply_filters(state, parse(text, ents, search="places"))
+        apply_filters(state, wanted)
         outcome = await rerun(state, pos, text)
         if outcome is None:
             speak(dispatcher, "ask_position_label")
@@ -278,6 +281,10 @@ class ActionFindRoutes(KnowledgeAction):
         pos, events, told = await _new_position(dispatcher, tracker)
         if told:
             return events
+        named = await kb().run(named_place_replies, text, pos)
+        if named is not None and named[1].type == "routes":  # "le circuit des sabotiers"
+            send(dispatcher, named[0])
+            return events + [SlotSet(slots.FOCUS, named[1].to_slot())]
         state: Search = new_search("routes", search_state(tracker))
         route_criteria(state, text, ents)  # mode (and a first reading of length)
         wanted = parse(text, ents, search="routes")

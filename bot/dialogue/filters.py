@@ -271,11 +271,13 @@ def parse(text: str, entities: dict[str, Any] | None = None, *, search: str = "p
     elif _SENIORS.search(norm) and audience is None:
         audience = "seniors"
     f.audience = audience
-    kinds = [k for v in _entity_values(entities, "kind") for k in _kind_value(v)]
+    said_kinds = kinds_in(norm)
     if re.search(r"\bmarch[ée]s? (du|de|d'|à|a|aux?) |\bmarchés?\b", text.lower()) \
             and not re.search(r"\b(une|la|de|en) marche\b", text.lower()):
-        kinds.append("market")  # "le marché du Quesnoy", not "une marche de 10 km"
-    f.kinds = list(dict.fromkeys(kinds + kinds_in(norm)))
+        said_kinds.insert(0, "market")  # "le marché du Quesnoy", not "une marche de 10 km"
+    # The visitor's own words win over the NLU's guess ("un gîte" tagged as a campsite).
+    f.kinds = list(dict.fromkeys(said_kinds or [
+        k for v in _entity_values(entities, "kind") for k in _kind_value(v)]))
     f.rain = bool(_RAIN.search(norm))
     if search == "events":
         f.topics = [word for regex, word in _EVENT_TOPIC_RES if regex.search(norm)]

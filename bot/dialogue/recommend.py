@@ -420,14 +420,11 @@ WALK_KMH = {"hike": 4.0, "bike": 15.0, "mtb": 12.0, "horse": 7.0}
 def route_criteria(state: SearchState, text: str, entities: dict[str, Any]) -> None:
     """Mode, difficulty and length from the NLU entities, or from the words typed."""
     words = set(normalize(text).split())
-    mode = ROUTE_MODE_VALUES.get(str(entities.get("route_mode") or "").lower())
+    # The visitor's words first ("une balade à vélo": bike, whatever "balade" was tagged)
+    said = next((key for key, vocab in _MODE_WORDS.items() if words & set(vocab)), None)
+    mode = said or ROUTE_MODE_VALUES.get(str(entities.get("route_mode") or "").lower())
     if mode:
         state.route_mode = mode
-    else:
-        for key, vocab in _MODE_WORDS.items():
-            if words & set(vocab):
-                state.route_mode = key
-                break
     diff = entities.get("difficulty")
     if diff in ("easy", "medium", "hard"):
         state.difficulty = str(diff)

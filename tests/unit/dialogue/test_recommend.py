@@ -175,7 +175,9 @@ ROUTE_REQUESTS: list[tuple[str, dict[str, Any], tuple[Any, Any, Any, Any]]] = [
     ("une boucle de 7,5 km", {}, (None, None, 4.5, 10.5)),
     ("une sortie", {"route_mode": "mtb"}, ("mtb", None, None, None)),
     ("à vélo", {"route_mode": "velo"}, ("bike", None, None, None)),
-    ("à pied", {"route_mode": "horse"}, ("horse", None, None, None)),  # the NLU wins
+    ("à pied", {"route_mode": "horse"}, ("hike", None, None, None)),  # the words win
+    ("/find_routes{\"route_mode\": \"horse\"}", {"route_mode": "horse"},
+     ("horse", None, None, None)),  # a button: the entity
     ("une rando", {"difficulty": "medium"}, ("hike", "medium", None, None)),
     ("", {"length": "12 km"}, (None, None, 7.2, 16.8)),
 ]
