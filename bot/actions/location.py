@@ -32,7 +32,13 @@ from bot.dialogue.followups import is_followup
 from bot.dialogue.named import named_place
 from bot.dialogue.position import Position
 from bot.dialogue.recommend import clean_interests
-from bot.dialogue.search import Search, followup_replies, guess_interests, place_not_position
+from bot.dialogue.search import (
+    Search,
+    apply_filters,
+    followup_replies,
+    guess_interests,
+    place_not_position,
+)
 
 LOCATION_INTENTS = {"inform_location", "share_location"}
 DIGRESSIONS = {"ask_place_info", "ask_weather", "ask_transport", "ask_human", "bot_challenge",
@@ -173,6 +179,7 @@ class ActionSetLocation(KnowledgeAction):
                 speak(dispatcher, "ask_interests")
                 return events
             state = Search(interests=interests)
+            apply_filters(state, parse(text, ents))  # "un gîte du côté de Bavay": gîtes
         state.offset, state.shown = 0, []
         outcome = await rerun(state, found, text)
         if outcome is None:

@@ -26,7 +26,7 @@ from bot.actions.common import (
     text_of,
 )
 from bot.dialogue import slots
-from bot.dialogue.filters import parse
+from bot.dialogue.filters import ROUTE_INTERESTS, parse, travelling_only
 from bot.dialogue.followups import asks_about_it, is_followup
 from bot.dialogue.recommend import (
     ALL_INTERESTS,
@@ -259,8 +259,9 @@ async def find_places_now(dispatcher: CollectingDispatcher, tracker: Tracker,
         speak(dispatcher, "ask_position_label")
         return events
     wanted = parse(text, ents, search="places")
+    interests = [i for i in clean_interests(ents.get("interest")) if i not in ROUTE_INTERESTS]
     state = new_search("places", search_state(tracker),
-                       guess_interests(None, text, wanted) or [ALL_INTERESTS])
+                       interests or guess_interests(None, text, wanted) or [ALL_INTERESTS])
     apply_filters(state, wanted)
     outcome = await rerun(state, pos, text)
     if outcome is None:
@@ -285,6 +286,9 @@ class ActionFindRoutes(KnowledgeAction):
         if named is not None and named[1].type == "routes":  # "le circuit des sabotiers"
             send(dispatcher, named[0])
             return events + [SlotSet(slots.FOCUS, named[1].to_slot())]
+        if travelling_only(text) and (set(clean_interests(ents.get("interest")))
+                                      - ROUTE_INTERESTS or parse(text, ents).kinds):
+            return await find_places_now(dispatcher, tracker)  # "on arrive à vélo à Ors…"
         state: Search = new_search("routes", search_state(tracker))
         route_criteria(state, text, ents)  # mode (and a first reading of length)
         wanted = parse(text, ents, search="routes")

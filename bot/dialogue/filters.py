@@ -123,6 +123,13 @@ _ABOUT = {"dizaine": "10", "douzaine": "12", "quinzaine": "15", "vingtaine": "20
 _ABOUT_RE = re.compile(rf"\b(?:une )?({'|'.join(_ABOUT)}) (?:de |d )?(km|kms|kilometres?)\b")
 _RAIN = re.compile(r"\b(pleu\w*|pluie\w*|drache\w*|averses?|flotte|a l abri|au sec|"
                    r"en interieur|au chaud|mauvais temps|temps pourri)\b")
+ROUTE_INTERESTS = frozenset({"randonnee", "velo", "mtb", "equitation"})  # walks and rides
+# "on arrive à vélo à Ors": how the visitor travels, not a ride they ask for.
+_TRAVELLING = re.compile(r"\b(arrive\w*|venons|viens|vient|venez|allons|vais|va|passe\w*|"
+                         r"sommes|suis|est) (a|en) (velo|pied|voiture|train|bus|moto|cheval)\b")
+_ROUTE_ASKED = re.compile(r"\b(balades?|randos?|randonnees?|promenades?|boucles?|circuits?|"
+                          r"parcours|itineraires?|sentiers?|pistes?|tour a velo|faire du velo|"
+                          r"rouler|pedaler|vtt)\b")
 _OPEN_WORD = re.compile(r"\bouver(?:ts?|tes?)\b(.*)$")
 # "c'est ouvert le mardi ?", "ils sont ouverts quand ?": a question about the place shown,
 # not a filter of a search (bot.dialogue.followups answers it).
@@ -386,6 +393,13 @@ def open_moment(when: str, now: datetime) -> OpenMoment | None:
 def _normalize(text: str) -> str:
     norm = normalize(_DECIMAL.sub(r"\1v\2", text))
     return _ABOUT_RE.sub(lambda m: f"{_ABOUT[m.group(1)]} {m.group(2)}", norm)
+
+
+def travelling_only(text: str) -> bool:
+    """The only route words say how the visitor travels ("on arrive à vélo à Ors, qu'est-ce
+    qu'il y a comme patrimoine ?"): not a request for a ride or a walk."""
+    norm = _normalize(text)
+    return bool(_TRAVELLING.search(norm)) and not _ROUTE_ASKED.search(norm)
 
 
 def _number(value: str) -> float:

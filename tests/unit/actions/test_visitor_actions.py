@@ -321,3 +321,22 @@ async def test_a_place_named_alone_does_not_move_the_position() -> None:
         slots=QUESNOY_SLOTS, intent="inform_location", entities=ents(place="Bavay"),
         text="on est à Bavay maintenant"))
     assert slot_sets(events)["position_commune"] == "59053"
+
+
+async def test_arriving_by_bike_asking_for_heritage() -> None:
+    messages, events = await run(ActionFindRoutes(), tracker(
+        intent="find_routes", entities=ents(interest="patrimoine", route_mode="velo"),
+        text="on arrive à vélo à Ors, qu'est-ce qu'il y a comme patrimoine ?"))
+    items = the_payload(messages, "places")["items"]
+    assert items and all("patrimoine" in i["interests"] for i in items)
+    assert slot_sets(events)["position_commune"] == "59450"
+
+
+async def test_a_kind_with_a_town_given_as_the_position() -> None:
+    """ "Un gîte du côté de Bavay" read as a position: the gîtes near Bavay, not every
+    lodging."""
+    messages, _ = await run(ActionSetLocation(), tracker(
+        intent="inform_location", entities=ents(place="Bavay"),
+        text="Un gîte du côté de Bavay, c'est possible ?"))
+    for p in payloads(messages, "places"):
+        assert p.get("alternative_to") == "gite" or all("gite" in i["kinds"] for i in p["items"])

@@ -15,6 +15,7 @@ from bot.dialogue.filters import (
     kinds_in,
     open_moment,
     parse,
+    travelling_only,
     unsupported,
 )
 from bot.dialogue.periods import PARIS
@@ -117,6 +118,16 @@ def test_the_moment_it_must_be_open() -> None:
     assert morning.label == "demain à 9 h"
     assert open_moment("à 25 h", now) is None and open_moment("bientôt", now) is None
     assert unsupported(parse("un concert ouvert dimanche"), "events") == ["ouvert dimanche"]
+
+
+@pytest.mark.parametrize(("text", "only"), [
+    ("on arrive à vélo à Ors, qu'est-ce qu'il y a comme patrimoine ?", True),
+    ("on est à pied, que voir au Quesnoy ?", True),
+    ("on arrive à vélo, une boucle de 20 km ?", False),
+    ("une balade à vélo facile", False),
+])
+def test_how_the_visitor_travels_is_not_a_ride(text: str, only: bool) -> None:
+    assert travelling_only(text) is only
 
 
 def test_labels() -> None:
