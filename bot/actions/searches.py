@@ -103,8 +103,10 @@ class ActionRecommend(KnowledgeAction):
         if pos is None:
             speak(dispatcher, "ask_position_label")
             return []
-        state = new_search("places", search_state(tracker),
-                           clean_interests(tracker.get_slot(slots.INTERESTS)))
+        interests = clean_interests(tracker.get_slot(slots.INTERESTS))
+        if travelling_only(text):  # "on arrive à vélo…, qu'est-ce qu'il y a comme patrimoine ?"
+            interests = [i for i in interests if i not in ROUTE_INTERESTS] or [ALL_INTERESTS]
+        state = new_search("places", search_state(tracker), interests)
         apply_filters(state, wanted)
         outcome = await rerun(state, pos, text)
         if outcome is None:

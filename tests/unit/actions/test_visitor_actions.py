@@ -332,6 +332,14 @@ async def test_arriving_by_bike_asking_for_heritage() -> None:
     assert slot_sets(events)["position_commune"] == "59450"
 
 
+async def test_arriving_by_bike_is_not_an_interest_in_bikes() -> None:
+    messages, _ = await run(ActionRecommend(), tracker(
+        slots={**QUESNOY_SLOTS, "interests": ["velo", "patrimoine"]}, intent="find_places",
+        entities=[], text="on arrive à vélo, qu'est-ce qu'il y a comme patrimoine ?"))
+    items = the_payload(messages, "places")["items"]
+    assert items and all("patrimoine" in i["interests"] for i in items)
+
+
 async def test_a_kind_with_a_town_given_as_the_position() -> None:
     """ "Un gîte du côté de Bavay" read as a position: the gîtes near Bavay, not every
     lodging."""
