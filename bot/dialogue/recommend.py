@@ -156,9 +156,10 @@ def clean_interests(values: Sequence[Any] | Any) -> list[str]:
     return out
 
 
-def _after_results_buttons(kind: str, items: Sequence[Mapping[str, Any]] = (),
-                           ) -> list[dict[str, str]]:
-    buttons = [{"title": "➕ Encore", "payload": "/request_more"}]
+def _after_results_buttons(kind: str, items: Sequence[Mapping[str, Any]] = (), *,
+                           more: bool = True) -> list[dict[str, str]]:
+    """Buttons under a page of results: "Encore" only when there is more to show."""
+    buttons = [{"title": "➕ Encore", "payload": "/request_more"}] if more else []
     if kind == "places":
         buttons += [
             {"title": "📍 Plus près", "payload": '/refine{"radius": "plus près"}'},
@@ -234,7 +235,9 @@ def recommend_places(session: Session, position: Position, state: SearchState,
         f"places_found_{speaker.key}",
         {"count": len(items), "where": position.label,
          "names": _names(items, "name"), "speaker": speaker.signature},
-        buttons=_after_results_buttons("places", items),
+        buttons=_after_results_buttons(
+            "places", items,
+            more=page.has_more or bool(state.kinds) and state.radius_km < MAX_AUTO_RADIUS_KM),
         custom=payload("places", items, speaker=speaker.key, where=position.label),
         text=_list_text(items, "name"),
     ))
@@ -383,7 +386,7 @@ def find_events(session: Session, text: str, position: Position | None,
     replies = notes + [Reply("events_found",
                      {"count": len(items), "period": period.label, "where": where,
                       "speaker": LEA.signature, "names": _names(items, "title")},
-                     buttons=_after_results_buttons("events"),
+                     buttons=_after_results_buttons("events", more=page.has_more),
                      custom=payload("events", items, speaker=LEA.key, where=where),
                      text=_events_text(items))]
     if examples:
@@ -464,7 +467,7 @@ def find_routes(session: Session, position: Position, state: SearchState) -> Out
     replies = [Reply("routes_found",
                      {"count": len(items), "where": position.label,
                       "speaker": FRANCK.signature, "names": _names(items, "name")},
-                     buttons=_after_results_buttons("routes"),
+                     buttons=_after_results_buttons("routes", more=page.has_more),
                      custom=payload("routes", items, speaker=FRANCK.key, where=position.label),
                      text=_routes_text(items))]
     if any(i["is_example"] for i in items):
@@ -483,7 +486,7 @@ def route_card(route: Route, position: Position | None) -> Reply:
         items[0]["distance_km"] = None
     where = position.label if position else "le Pays de Mormal"
     return Reply("route_named", {"name": route.name, "speaker": FRANCK.signature},
-                 buttons=_after_results_buttons("routes"),
+                 buttons=_after_results_buttons("routes", more=False),
                  custom=payload("routes", items, speaker=FRANCK.key, where=where),
                  text=_routes_text(items))
 

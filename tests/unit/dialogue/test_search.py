@@ -286,3 +286,17 @@ def test_what_an_event_is_is_looked_for_in_titles(db: Session) -> None:
     apply_filters(none, parse("une braderie", search="events"))
     outcome = run(db, LE_QUESNOY, none, "en décembre", now=NOW)
     assert outcome is not None and outcome.replies[0].response == "events_topic_none"
+
+
+def test_encore_only_when_there_is_more(db: Session) -> None:
+    def more_button(outcome: Outcome | None) -> bool:
+        assert outcome is not None
+        return any(b["payload"] == "/request_more" for r in outcome.replies for b in r.buttons)
+
+    many = new_search("routes")
+    many.radius_km = 45.0
+    assert more_button(run(db, LE_QUESNOY, many, now=NOW))  # 17 routes, 4 a page
+    few = new_search("routes")
+    apply_filters(few, parse("une boucle de 2h max", search="routes"))
+    first = run(db, LE_QUESNOY, few, now=NOW)
+    assert len(_items(first)) < 4 and not more_button(first)
