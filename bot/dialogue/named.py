@@ -53,11 +53,15 @@ def named_place(session: Session, text: str) -> Poi | None:
     words = _own_words(norm)
     if not words:
         return None
+    own = [w for w in words if w not in KIND_WORDS]
+    kinds = [w for w in words if w in KIND_WORDS]
+    if not own and not any(re.search(rf"\b({'|'.join(_DEFINITE)})\s+{kind}", norm)
+                           for kind in kinds):
+        return None  # "un musée": a category, whatever the base holds
     matches = find_places_by_name(session, " ".join(words), limit=3)
     if not matches:
         return None
     name_words = {m.poi.id: normalize(m.poi.name).split() for m in matches}
-    own = [w for w in words if w not in KIND_WORDS]
     named = [m for m in matches
              if own and any(fuzz.ratio(w, n) >= NAME_MIN for w in own
                             for n in name_words[m.poi.id] if n not in KIND_WORDS)
@@ -68,7 +72,6 @@ def named_place(session: Session, text: str) -> Poi | None:
         return max(named, key=lambda m: (_covered(words, name_words[m.poi.id]), m.score)).poi
     # Only kind words and a commune: a name when said with a definite article
     # ("les remparts du Quesnoy"), a category otherwise ("des remparts", "un restaurant").
-    kinds = [w for w in words if w in KIND_WORDS]
     for kind in kinds:
         if re.search(rf"\b({'|'.join(_DEFINITE)})\s+{kind}", norm):
             for match in matches:

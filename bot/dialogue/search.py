@@ -243,8 +243,13 @@ def _places(session: Session, position: Position, state: Search, now: datetime) 
     saved = list(state.interests)
     state.interests = []  # the kind says what; interests would only exclude matches
     replies: list[Reply] = []
-    if state.offset == 0 and state.alternative_to is None \
-            and not _exists(session, position, state, state.kinds, now):
+    first = state.offset == 0 and state.alternative_to is None
+    radius = state.radius_km
+    # The kind itself first (the search widens up to MAX_AUTO_RADIUS_KM on its own): only
+    # when none exists that far are the closest kinds looked for, labelled as such.
+    outcome = recommend_places(session, position, state, now)
+    if first and not any(r.response.startswith("places_found_") for r in outcome.replies):
+        state.radius_km, state.offset, state.shown = radius, 0, []
         alternatives = [k for k in ALTERNATIVES.get(asked, ())
                         if _exists(session, position, state, [k], now)]
         label = KINDS[asked].lower()
@@ -258,7 +263,7 @@ def _places(session: Session, position: Position, state: Search, now: datetime) 
         state.kinds, state.alternative_to = alternatives, asked
         replies.append(Reply("kind_none", {"kind": label, "where": position.label,
                                            "speaker": speaker.signature}))
-    outcome = recommend_places(session, position, state, now)
+        outcome = recommend_places(session, position, state, now)
     while (state.offset and outcome.replies[0].response == "no_more_results"
            and state.radius_km < MAX_AUTO_RADIUS_KM):
         # "encore" after every place of that kind nearby: the same kind, farther away
