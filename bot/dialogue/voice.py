@@ -104,8 +104,8 @@ VOICE: dict[str, tuple[str, ...]] = {
         "💶 Les seuls prix que je connais sont « gratuit » : voici ces lieux-là.",
     ),
     "events_price_unknown": (
-        "💶 Je ne connais aucune sortie gratuite à ce moment-là : voici les autres, vérifiez leur prix.",
-        "💶 Rien de gratuit que je connaisse à ces dates ; voici ce qui a lieu, prix à vérifier.",
+        "💶 Je ne connais pas de sortie gratuite à ce moment-là : voici les autres, vérifiez leur prix.",
+        "💶 Je n'ai rien de gratuit dans mon agenda à ces dates ; voici ce qui a lieu, prix à vérifier.",
     ),
     "not_understood": (
         "Pardon, je n'ai pas bien compris. 🙏 Vous pouvez choisir ici :",
@@ -113,11 +113,11 @@ VOICE: dict[str, tuple[str, ...]] = {
     ),
     "access_unknown": (
         "♿ Je ne sais pas si ces lieux sont accessibles {need} : {names}. Appelez avant de venir, ou demandez à l'office de tourisme.",
-        "♿ Pour {names}, l'accès {need} ne m'est pas connu : mieux vaut téléphoner avant.",
+        "♿ Pour {names}, je ne sais pas si l'accès {need} est possible : mieux vaut téléphoner avant.",
     ),
     "events_topic_none": (
-        "📅 Je ne connais rien de ce genre ({what}) {period}. Voici ce qui a lieu :",
-        "📅 Pas de « {what} » dans mon agenda {period} ; voici les autres sorties :",
+        "📅 Je ne connais pas de sortie de ce genre {period}. Voici ce qui a lieu :",
+        "📅 Je n'ai rien de ce genre dans mon agenda {period} ; voici les autres sorties :",
     ),
     "hours_unknown": (
         "🕒 Je ne connais pas les horaires de ces lieux : appelez avant de venir. Voici quand même les plus proches.",

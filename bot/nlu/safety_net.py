@@ -14,8 +14,11 @@ and `intent_ranking` is rewritten so that the settled intent comes first.
 
 Keyboard mash comes first: a message none of whose words is known (bot/nlu/lexicon.py
 `Vocabulary`: the training data's words, the lexicon, the place names, common and SMS words,
-and their typos) becomes `out_of_scope` — as the training data labels keyboard mash — without
-entities, `"safety_net": {"rule": "no known word", "from": ..., "to": "out_of_scope", ...}`.
+and their typos) becomes `nlu_fallback` without entities — not understood: the visitor gets
+"pardon, je n'ai pas compris" and the analysts see it among the messages not understood —
+`"safety_net": {"rule": "no known word", "from": ..., "to": "nlu_fallback", ...}`. (The
+blind set and the training data's "azertyuiop" label mash `out_of_scope`: 3 blind
+utterances count as errors for that.)
 """
 
 from __future__ import annotations
@@ -54,7 +57,7 @@ from bot.nlu.lexicon import (
 )
 
 EXTRACTOR = "SafetyNet"
-GIBBERISH_INTENT = "out_of_scope"  # "azertyuiop" is an out_of_scope training example
+GIBBERISH_INTENT = "nlu_fallback"
 GIBBERISH_RULE = "no known word"
 SEARCH_INTENTS = {"find_places", "find_events", "find_routes", "ask_place_info"}
 # Intents the evidence below can speak for; the others (greet, thank, affirm, refine...)
@@ -563,7 +566,7 @@ class SafetyNet(GraphComponent, IntentClassifier):
 
     def settle_gibberish(self, message: Message, text: str) -> bool:
         """Keyboard mash ("xyz", "zorglub"): no word of the message is known, so nothing
-        in it can be understood — out_of_scope, and no entity. True when it was."""
+        in it can be understood — nlu_fallback, and no entity. True when it was."""
         unknown = self.vocabulary.unknown(text)
         if unknown is None:
             return False

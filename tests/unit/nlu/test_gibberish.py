@@ -1,4 +1,4 @@
-"""Keyboard mash goes to out_of_scope (bot/nlu/safety_net.py, bot/nlu/lexicon.py Vocabulary).
+"""Keyboard mash goes to nlu_fallback (bot/nlu/safety_net.py, bot/nlu/lexicon.py Vocabulary).
 
 Each case builds a Rasa `Message` as DIET would leave it and checks what the safety net
 makes of it; no trained model. The sentences are written for these tests, none comes from
@@ -41,11 +41,11 @@ def parse(text: str, intent: str, confidence: float = 0.9,
 ])
 def test_keyboard_mash_becomes_fallback_and_says_so(text: str, wrong: str) -> None:
     message = parse(text, wrong, 0.93)
-    assert message.get("intent")["name"] == "out_of_scope"
-    assert message.get("intent_ranking")[0]["name"] == "out_of_scope"
+    assert message.get("intent")["name"] == "nlu_fallback"
+    assert message.get("intent_ranking")[0]["name"] == "nlu_fallback"
     record = message.get("safety_net")
     assert record["rule"] == "no known word"
-    assert record["from"] == wrong and record["to"] == "out_of_scope"
+    assert record["from"] == wrong and record["to"] == "nlu_fallback"
     assert record["unknown"]
 
 
