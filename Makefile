@@ -59,8 +59,8 @@ conversations: train ## Conversation tests (rasa test, failing on any prediction
 	source scripts/env.sh && $(VENV)/bin/rasa test core --model bot/models/famille.tar.gz \
 	  --stories tests/conversations --fail-on-prediction-errors --out var/results
 
-unit: setup ## Fast loop: the unit layer only (no training, no service, no browser), timed
-	@start=$$(date +%s); $(VENV)/bin/pytest -q tests/unit; \
+unit: setup ## Fast loop: the unit layer only (no training, no service, no browser), timed, on both cores
+	@start=$$(date +%s); $(VENV)/bin/pytest -q -n 2 tests/unit; \
 	  echo ">> make unit: $$(( $$(date +%s) - start )) s"
 
 test: setup ## Set up and run all tests (lint, types, data, unit, PostgreSQL, conversations, e2e)
