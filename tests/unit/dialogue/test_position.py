@@ -4,10 +4,8 @@ position outside the territory."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session, sessionmaker  # the base: tests/unit/dialogue/conftest.py
 
 from bot.dialogue.position import (
     HERE,
@@ -20,30 +18,10 @@ from bot.dialogue.position import (
     position_from_name,
     position_in_text,
 )
-from knowledge.db import create_schema, make_engine, session_factory, transaction
 from knowledge.gazetteer import Gazetteer
-from knowledge.seeding import seed
 from knowledge.text import slugify
 
 LE_QUESNOY, BAVAY, LANDRECIES, MAROILLES = "59481", "59053", "59331", "59384"
-
-
-@pytest.fixture(scope="module")
-def factory(tmp_path_factory: pytest.TempPathFactory) -> Iterator[sessionmaker]:
-    url = f"sqlite:///{tmp_path_factory.mktemp('position-kb') / 'kb.sqlite3'}"
-    engine = make_engine(url)
-    create_schema(engine)
-    made = session_factory(engine)
-    with transaction(made) as s:
-        seed(s)
-    yield made
-    engine.dispose()
-
-
-@pytest.fixture
-def db(factory: sessionmaker) -> Iterator[Session]:
-    with factory() as s:
-        yield s
 
 
 @pytest.fixture(scope="module")
