@@ -71,9 +71,9 @@ class ActionPlaceInfo(KnowledgeAction):
             return [SlotSet(slots.FOCUS, named[1].to_slot())]
         name = str(ents.get("place") or text)
         replies = await kb().run(place_info, name, ents.get("info_type"), pos)
-        named_town = ents.get("place") and (await kb().gazetteer_async()).exact(
-            normalize(str(ents["place"]))) is not None
-        if replies[0].response == "place_unknown" and (named_town or not ents.get("place")):
+        unknown = replies[0].response == "place_unknown"
+        if unknown and (not ents.get("place") or (await kb().gazetteer_async()).exact(
+                normalize(str(ents["place"]))) is not None):
             # No place named, or a town: a search the NLU misread ("et en janvier ?" after
             # events, "un zoo pour les petits ?", "on est au Quesnoy avec les enfants, que
             # faire ?"); "le zoo de Lille" stays a place the family does not know.
@@ -84,7 +84,7 @@ class ActionPlaceInfo(KnowledgeAction):
                 return await indoor_now(dispatcher, tracker)
             if meant == "places":
                 return await find_places_now(dispatcher, tracker)
-        if replies[0].response == "place_unknown" and shown is None and not ents.get("place"):
+        if unknown and shown is None and not ents.get("place"):
             replies = [Reply("focus_missing")]
         send(dispatcher, replies)
         return focus_events(replies)
