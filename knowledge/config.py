@@ -35,6 +35,7 @@ DEFAULTS: Mapping[str, str] = {
     "ANALYTICS_DAILY_RETENTION": "1",
     "RASA_PORT": "5005",
     "WEB_SECURE_COOKIES": "0",
+    "WEB_PUBLIC_URL": "http://127.0.0.1:8080",
     "MESSAGING_RETRY_ATTEMPTS": "4",
     "MESSAGING_RETRY_DELAY": "0.5",
     "TELEGRAM_API_URL": "https://api.telegram.org",
@@ -105,6 +106,7 @@ class Settings:
     openagenda_key: str = ""
     messaging_retry_attempts: int = 4
     messaging_retry_delay: float = 0.5
+    web_public_url: str = DEFAULTS["WEB_PUBLIC_URL"]  # links the bot sends (a day plan's page)
 
 
 def default_database_url() -> str:
@@ -125,4 +127,5 @@ def get_settings() -> Settings:
         # At least one try: with 0, aiohttp_retry would never stop retrying.
         messaging_retry_attempts=max(1, int(setting("MESSAGING_RETRY_ATTEMPTS"))),
         messaging_retry_delay=max(0.0, float(setting("MESSAGING_RETRY_DELAY"))),
+        web_public_url=setting("WEB_PUBLIC_URL"),
     )

@@ -128,6 +128,16 @@ async def message_position(dispatcher: CollectingDispatcher, tracker: Tracker, *
     return found, False
 
 
+async def new_position(dispatcher: CollectingDispatcher, tracker: Tracker,
+                        ) -> tuple[Any, list[dict[str, Any]], bool]:
+    """The position this message gives, else the one remembered; its slot events; and
+    whether the visitor was told it is outside (then nothing is measured from there)."""
+    found, told = await message_position(dispatcher, tracker)
+    if found is not None:
+        return found, position_events(found), False
+    return position(tracker), [], told
+
+
 def speak(dispatcher: CollectingDispatcher, key: str, *,
           buttons: list[dict[str, str]] | None = None, **variables: Any) -> None:
     """Say reply `key` of bot.dialogue.voice. The key travels with the message (`voice`), so

@@ -24,10 +24,12 @@ from bot.actions.common import (
     speak,
     text_of,
 )
+from bot.actions.plan import plan_now
 from bot.actions.searches import find_places_now
 from bot.dialogue import slots
 from bot.dialogue.filters import parse
 from bot.dialogue.followups import is_followup
+from bot.dialogue.plan import plan_span
 from bot.dialogue.search import followup_replies, named_place_replies
 
 
@@ -49,6 +51,8 @@ class ActionFallback(KnowledgeAction):
                 if answered is not None:
                     send(dispatcher, answered[0])
                     return focus_events(answered[0])
+            if span := plan_span(text):
+                return await plan_now(dispatcher, tracker, span)
             if parse(text, search="places").kinds:
                 return await find_places_now(dispatcher, tracker)
         speak(dispatcher, "not_understood")

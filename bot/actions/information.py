@@ -22,9 +22,11 @@ from bot.actions.common import (
     speak,
     text_of,
 )
+from bot.actions.plan import plan_now
 from bot.actions.searches import find_events_now, find_places_now, indoor_now
 from bot.dialogue import slots
 from bot.dialogue.followups import ordinal_of, question_of
+from bot.dialogue.plan import plan_span
 from bot.dialogue.recommend import (
     Reply,
     place_info,
@@ -78,6 +80,8 @@ class ActionPlaceInfo(KnowledgeAction):
             # events, "un zoo pour les petits ?", "on est au Quesnoy avec les enfants, que
             # faire ?"); "le zoo de Lille" stays a place the family does not know.
             meant = search_meant(text, ents, search_state(tracker))
+            if meant == "plan":
+                return await plan_now(dispatcher, tracker, plan_span(text) or "day")
             if meant == "events":
                 return await find_events_now(dispatcher, tracker, same_topic=True)
             if meant == "indoor":
@@ -106,6 +110,8 @@ class ActionWeather(KnowledgeAction):
             if named is not None:
                 send(dispatcher, named[0])
                 return [SlotSet(slots.FOCUS, named[1].to_slot())]
+        if span := plan_span(text_of(tracker)):  # "un après-midi au Quesnoy s'il pleut"
+            return await plan_now(dispatcher, tracker, span)
         if not _RAIN.search(said):
             speak(dispatcher, "weather_honest")
             return []

@@ -26,10 +26,12 @@ from bot.actions.common import (
     speak,
     text_of,
 )
+from bot.actions.plan import plan_now
 from bot.dialogue import slots
 from bot.dialogue.filters import parse
 from bot.dialogue.followups import is_followup
 from bot.dialogue.named import named_place
+from bot.dialogue.plan import plan_span
 from bot.dialogue.position import Position
 from bot.dialogue.recommend import clean_interests
 from bot.dialogue.search import (
@@ -145,6 +147,8 @@ class ActionSetLocation(KnowledgeAction):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: DomainDict) -> list[dict[str, Any]]:
         ents, text = entities(tracker), text_of(tracker)
+        if span := plan_span(text):  # "on a une journée à Bavay"
+            return await plan_now(dispatcher, tracker, span)
         shown = focus(tracker)
         if "latitude" not in ents and shown is not None and is_followup(text, shown):
             # "c'est balisé ?" read as a location: a question about the last thing shown

@@ -16,18 +16,19 @@ from bot.actions.common import (
     focus,
     focus_events,
     kb,
-    message_position,
+    new_position,
     position,
-    position_events,
     rerun,
     search_state,
     send,
     speak,
     text_of,
 )
+from bot.actions.plan import plan_now
 from bot.dialogue import slots
 from bot.dialogue.filters import ROUTE_INTERESTS, parse, travelling_only
 from bot.dialogue.followups import asks_about_it, is_followup
+from bot.dialogue.plan import plan_span
 from bot.dialogue.recommend import (
     ALL_INTERESTS,
     SEARCH_NAMES,
@@ -72,16 +73,6 @@ def request_of(tracker: Tracker) -> tuple[str, dict[str, Any]]:
     return " ; ".join(t for t in texts if t)[:2000], {**ents, **entities(tracker)}
 
 
-async def _new_position(dispatcher: CollectingDispatcher, tracker: Tracker,
-                        ) -> tuple[Any, list[dict[str, Any]], bool]:
-    """The position this message gives, else the one remembered; its slot events; and
-    whether the visitor was told it is outside (then nothing is measured from there)."""
-    found, told = await message_position(dispatcher, tracker)
-    if found is not None:
-        return found, position_events(found), False
-    return position(tracker), [], told
-
-
 class ActionRecommend(KnowledgeAction):
     """After the recommendation form: the place named first, else a new search for places
     with every filter the visitor stated."""
@@ -93,6 +84,8 @@ class ActionRecommend(KnowledgeAction):
                   domain: DomainDict) -> list[dict[str, Any]]:
         pos = position(tracker)
         text, ents = request_of(tracker)
+        if span := plan_span(text):  # "on a une journée à Bavay" (after the form's questions)
+            return await plan_now(dispatcher, tracker, span, text)
         named = await kb().run(named_place_replies, text_of(tracker), pos)
         if named is not None:
             send(dispatcher, named[0])
@@ -163,6 +156,8 @@ class ActionRefine(KnowledgeAction):
                 return focus_events(answered[0])
         if state is None:
             meant = search_meant(said, ents, None)
+            if meant == "plan":
+                return await plan_now(dispatcher, tracker, plan_span(said) or "day")
             if meant == "indoor":
                 return await indoor_now(dispatcher, tracker)
             if meant == "places":
@@ -176,7 +171,7 @@ class ActionRefine(KnowledgeAction):
             if not cannot:
                 speak(dispatcher, "refine_unclear")
             return []
-        pos, events, told = await _new_position(dispatcher, tracker)
+        pos, events, told = await new_position(dispatcher, tracker)
         if told:
             return []
         outcome = await rerun(state, pos, said)
@@ -215,7 +210,10 @@ async def find_events_now(dispatcher: CollectingDispatcher, tracker: Tracker,
     """Events of the period this message says; `same_topic` keeps the interests of the
     last events search ("et en janvier ?")."""
     ents, text = entities(tracker), text_of(tracker)
-    pos, events, told = await _new_position(dispatcher, tracker)
+    # "que faire ce week-end avec les enfants ?" is a plan; "que faire ce week-end ?", events
+    if span := plan_span(text, loose=parse(text, ents).audience is not None):
+        return await plan_now(dispatcher, tracker, span)
+    pos, events, told = await new_position(dispatcher, tracker)
     if told:
         return events
     last = search_state(tracker)
@@ -238,7 +236,7 @@ async def indoor_now(dispatcher: CollectingDispatcher, tracker: Tracker,
     """A rainy day ("il pleut, que faire à l'abri avec les enfants ?"): indoor ideas near
     the visitor (or the territory's centre), for the audience said."""
     ents, text = entities(tracker), text_of(tracker)
-    pos, events, told = await _new_position(dispatcher, tracker)
+    pos, events, told = await new_position(dispatcher, tracker)
     if told:
         return events
     anchor = pos or territory_centre(await kb().gazetteer_async())
@@ -254,7 +252,7 @@ async def find_places_now(dispatcher: CollectingDispatcher, tracker: Tracker,
     "on est au Quesnoy avec les enfants, que faire ?"): from the position the message
     gives or the one remembered, what its words ask for."""
     ents, text = entities(tracker), text_of(tracker)
-    pos, events, told = await _new_position(dispatcher, tracker)
+    pos, events, told = await new_position(dispatcher, tracker)
     if told:
         return events
     if pos is None:
@@ -281,7 +279,9 @@ class ActionFindRoutes(KnowledgeAction):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: DomainDict) -> list[dict[str, Any]]:
         ents, text = entities(tracker), text_of(tracker)
-        pos, events, told = await _new_position(dispatcher, tracker)
+        if span := plan_span(text):
+            return await plan_now(dispatcher, tracker, span)
+        pos, events, told = await new_position(dispatcher, tracker)
         if told:
             return events
         named = await kb().run(named_place_replies, text, pos)

@@ -37,6 +37,7 @@ from bot.dialogue.french import join_fr
 from bot.dialogue.named import named_place, named_route
 from bot.dialogue.periods import resolve_period
 from bot.dialogue.persona import LEA, SOPHIE, speaker_for
+from bot.dialogue.plan import plan_span
 from bot.dialogue.position import HERE, Position, entry_points, position_in_text
 from bot.dialogue.recommend import (
     ALL_INTERESTS,
@@ -366,6 +367,8 @@ def search_meant(text: str, entities: dict[str, Any], last: Search | None,
     janvier ?"), "indoor" when it rains, "places" for a kind, an audience or "que faire"
     ("un zoo pour les petits ?"); None when it is none of these."""
     now = now or datetime.now(timezone.utc)
+    if plan_span(text):
+        return "plan"
     f = parse(text, entities, search="places")
     if last is not None and last.kind == "events" and not f.kinds and (
             entities.get("period") or resolve_period(text, now) is not None):
@@ -385,6 +388,8 @@ def guess_interests(session: Session | None, text: str, f: Filters) -> list[str]
     if f.audience in ("enfants", "famille"):
         out.append("famille")
     if not out and session is not None and named_place(session, text) is not None:
+        out.append(ALL_INTERESTS)
+    if not out and plan_span(text):  # a day plan looks at everything
         out.append(ALL_INTERESTS)
     if not out and (f.wheelchair or f.pushchair or f.open_now or f.open_when or f.price):
         out.append(ALL_INTERESTS)

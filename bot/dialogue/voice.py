@@ -207,6 +207,19 @@ VOICE: dict[str, tuple[str, ...]] = {
         "🌳 Franck : Je n'ai pas la météo en direct, désolé. Regardez les prévisions de Météo-France avant de partir. S'il pleut, demandez-moi des idées à l'abri !",
         "🌳 Franck : La météo, je ne peux pas la lire d'ici. Consultez Météo-France. Et s'il pleut, j'ai des idées à l'abri !",
     ),
+    "plan": (
+        "🎈 Léa : Voici une idée de {span} {a_where}, {day}. Tout vient de notre base : vérifiez les horaires avant de partir.",
+        "🎈 Léa : Pour votre {span} {a_where}, {day}, je vous propose ceci. Pensez à vérifier les horaires avant de partir.",
+    ),
+    "plan_rain": (
+        "🎈 Léa : S'il pleut, voici une {span} à l'abri {a_where}, {day}. Vérifiez les horaires avant de partir.",
+    ),
+    "plan_empty": (
+        "🎈 Léa : {Desole}, je ne connais pas assez de lieux autour {de_where} pour composer une {span}. L'office de tourisme saura vous conseiller.",
+    ),
+    "plan_where": (
+        "🎈 Léa : Avec plaisir ! Pour quelle commune ? Dites par exemple « une journée à Bavay », ou partagez votre position.",
+    ),
     "weather_rain": (
         "🌳 Franck : Il pleut ? Voici des idées à l'abri.",
         "🌳 Franck : Quand ça drache, on se met à l'abri ! Voici des idées.",
