@@ -109,10 +109,10 @@ async def health(_request: web.Request) -> web.Response:
 
 def _parts() -> list[Callable[[web.Application], None]]:
     """The parts of the site, imported here so that building the app imports them."""
-    from webapp import console, demo, interactions
+    from webapp import console, demo, interactions, plan
     from webapp.console import analysis
 
-    parts: list[Callable[[web.Application], None]] = [console.setup, demo.setup,
+    parts: list[Callable[[web.Application], None]] = [console.setup, demo.setup, plan.setup,
                                                       analysis.setup, interactions.setup]
     return parts
 
