@@ -59,6 +59,12 @@ def text_of(tracker: Tracker) -> str:
     return str(tracker.latest_message.get("text") or "")[:2000]
 
 
+def previous_text(tracker: Tracker) -> str:
+    """The visitor's message before this one ("" when there is none)."""
+    said = [str(e.get("text") or "") for e in tracker.events or [] if e.get("event") == "user"]
+    return said[-2] if len(said) >= 2 else ""
+
+
 def position(tracker: Tracker) -> Position | None:
     lat, lon = tracker.get_slot(slots.LATITUDE), tracker.get_slot(slots.LONGITUDE)
     label = tracker.get_slot(slots.POSITION_LABEL)

@@ -20,6 +20,7 @@ from bot.actions.common import (
     message_position,
     position,
     position_events,
+    previous_text,
     rerun,
     search_state,
     send,
@@ -149,6 +150,9 @@ class ActionSetLocation(KnowledgeAction):
         ents, text = entities(tracker), text_of(tracker)
         if span := plan_span(text):  # "on a une journée à Bavay"
             return await plan_now(dispatcher, tracker, span)
+        asked = previous_text(tracker)
+        if span := plan_span(asked):  # "une journée avec les enfants ?" - "où ?" - "Bavay"
+            return await plan_now(dispatcher, tracker, span, f"{asked} ; {text}")
         shown = focus(tracker)
         if "latitude" not in ents and shown is not None and is_followup(text, shown):
             # "c'est balisé ?" read as a location: a question about the last thing shown

@@ -126,3 +126,18 @@ async def test_a_weekend_of_events_stays_events_without_children() -> None:
         slots=BAVAY, intent="find_events", entities=ents(period="ce week-end"),
         text="que faire ce week-end avec les enfants ?"))
     assert voices(messages)[0] == "plan"
+
+
+async def test_asked_where_the_visitor_answers_with_a_town() -> None:
+    """ "un après-midi avec les enfants ?" — "Pour quelle commune ?" — "Le Quesnoy"."""
+    t = tracker(intent="inform_location", entities=ents(place="Le Quesnoy"), text="Le Quesnoy")
+    t.events = [{"event": "user", "text": "un après-midi avec les enfants ?",
+                 "parse_data": {"intent": {"name": "find_events"}, "entities": []}},
+                {"event": "bot", "text": "Pour quelle commune ?"},
+                {"event": "user", "text": "Le Quesnoy",
+                 "parse_data": {"intent": {"name": "inform_location"}, "entities": []}}]
+    messages, events = await run(ActionSetLocation(), t)
+    plan = the_payload(messages, "plan")
+    assert plan["span"] == "afternoon"
+    assert_plan_around(plan, LE_QUESNOY["latitude"], LE_QUESNOY["longitude"])
+    assert slot_sets(events)["position_label"] == "Le Quesnoy"
