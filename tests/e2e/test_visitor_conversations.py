@@ -9,6 +9,8 @@ import csv
 import json
 import re
 import unicodedata
+import urllib.parse
+import urllib.request
 import uuid
 from collections.abc import Iterator
 from datetime import date, datetime, time, timedelta
@@ -773,3 +775,61 @@ def test_followup_how_to_get_to_the_forum(servers: Servers) -> None:
     assert named(replies[1], "Forum antique de Bavay"), replies[1]
     not_lost(replies[-1])
     assert f"mlat={POIS['bavay-forum-antique']['latitude']:.5f}" in texts(replies[-1]), replies[-1]
+
+
+# ------------------------------------------------------------- a day plan (issue 14)
+PLAN_KM, HOP_KM = 12.0, 10.0  # bot/dialogue/plan.py's documented distances
+
+
+def the_plan(replies: list[dict[str, Any]]) -> dict[str, Any]:
+    found = [m["custom"] for m in replies
+             if isinstance(m.get("custom"), dict) and m["custom"].get("type") == "plan"]
+    assert len(found) == 1, replies
+    return found[0]
+
+
+def assert_plan_near(plan: dict[str, Any], town: str) -> None:
+    """Stops of the base, near the town and each other, ordered by time."""
+    prev, times = None, []
+    assert 2 <= len(plan["items"]) <= 4, plan
+    for stop in plan["items"]:
+        item = stop["item"]
+        assert km(item, town) <= PLAN_KM + 0.1, stop
+        if prev is not None:
+            assert geodesic((prev["latitude"], prev["longitude"]),
+                            (item["latitude"], item["longitude"])).km <= HOP_KM + 0.1, stop
+        prev = item
+        times.append(datetime.fromisoformat(stop["at"]))
+    assert times == sorted(times), plan
+
+
+def test_plan_a_day_at_bavay_with_its_calendar(servers: Servers) -> None:
+    (replies,) = talk(servers, "on a une journée à Bavay, vous proposez quoi ?")
+    plan = the_plan(replies)
+    assert_plan_near(plan, "Bavay")
+    assert [s["slot"] for s in plan["items"]][:2] == ["visit", "lunch"]
+    if not servers.web_url:
+        servers.start_web()
+    link = urllib.parse.urlsplit(plan["ics"])
+    with urllib.request.urlopen(f"{servers.web_url}{link.path}?{link.query}", timeout=30) as r:
+        assert r.headers.get_content_type() == "text/calendar"
+        ics = r.read().decode()
+    assert ics.count("BEGIN:VEVENT") == len(plan["items"])
+    for stop in plan["items"]:
+        assert stop["id"] in ics
+
+
+def test_plan_an_afternoon_with_the_children_asked_where(servers: Servers) -> None:
+    replies = talk(servers, "un après-midi avec les enfants, vous avez des idées ?",
+                   "Le Quesnoy")
+    plan = the_plan(replies[-1])
+    assert plan["span"] == "afternoon"
+    assert_plan_near(plan, "Le Quesnoy")
+
+
+def test_plan_a_rainy_day_stays_indoors(servers: Servers) -> None:
+    (replies,) = talk(servers, "s'il pleut, une journée au Quesnoy ça donne quoi ?")
+    plan = the_plan(replies)
+    assert_plan_near(plan, "Le Quesnoy")
+    assert all(s["item_type"] != "routes" for s in plan["items"]), plan
+    assert "abri" in folded(replies)
