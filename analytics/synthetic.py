@@ -61,7 +61,7 @@ def _place(item_id: str, name: str, commune: str) -> PlaceItem:
     return {"id": item_id, "name": name, "kind": "museum", "kinds": ["museum"],
             "interests": ["patrimoine"], "commune": commune, "distance_km": 1.5,
             "latitude": 50.29, "longitude": 3.79, "coord_precision": "exact",
-            "open_now": None, "accessible": None, "pushchair": None,
+            "open_now": None, "price": None, "accessible": None, "pushchair": None,
             "accessibility_labels": [], "url": None, "phone": None, "image": None,
             "summary": None, "map_url": "https://www.openstreetmap.org/", "is_example": True}
 

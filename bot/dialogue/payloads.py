@@ -22,6 +22,15 @@ if TYPE_CHECKING:  # the builders read search results; the types need no search 
 PAYLOAD_TYPES = ("places", "events", "routes")
 
 
+class Price(TypedDict, total=False):
+    """What the base knows of a price: `{"free": true}` (with an optional `text`, e.g.
+    "sauf expositions temporaires") or `{"text": "de 3 à 5 €"}`; the item's `price` is
+    None when nothing is known."""
+
+    free: bool
+    text: str
+
+
 class PlaceItem(TypedDict):
     id: str
     name: str
@@ -34,6 +43,7 @@ class PlaceItem(TypedDict):
     longitude: float
     coord_precision: str | None  # "exact", "approximate" or "commune"
     open_now: bool | None
+    price: Price | None          # None: not known (never assumed free)
     accessible: bool | None      # wheelchair
     pushchair: bool | None
     accessibility_labels: list[str]
@@ -57,7 +67,7 @@ class EventItem(TypedDict):
     longitude: float
     url: str | None
     booking_url: str | None
-    price: str | None
+    price: Price | None
     accessible: bool | None
     summary: str | None
     map_url: str
@@ -125,6 +135,20 @@ def osm_link(lat: float, lon: float) -> str:
     return f"https://www.openstreetmap.org/?mlat={lat:.5f}&mlon={lon:.5f}#map=16/{lat:.5f}/{lon:.5f}"
 
 
+def price_of(value: object) -> Price | None:
+    """A record's price column (`Poi.prices`, `Event.price`) as the payload says it: only
+    `free: true` and a non-empty `text` (or `note`) are kept; None when neither is known."""
+    if not isinstance(value, Mapping):
+        return None
+    out: Price = {}
+    if value.get("free") is True:
+        out["free"] = True
+    text = value.get("text") or value.get("note")
+    if isinstance(text, str) and text.strip():
+        out["text"] = text.strip()
+    return out or None
+
+
 def poi_item(hit: PoiHit) -> PlaceItem:
     p = hit.poi
     return {
@@ -139,6 +163,7 @@ def poi_item(hit: PoiHit) -> PlaceItem:
         "longitude": p.longitude,
         "coord_precision": p.coord_precision,
         "open_now": hit.open_now,
+        "price": price_of(p.prices),
         "accessible": p.wheelchair,
         "pushchair": p.pushchair,
         "accessibility_labels": list(p.accessibility_labels or []),
@@ -169,7 +194,7 @@ def event_item(hit: EventHit) -> EventItem:
         "longitude": e.longitude,
         "url": e.url or e.booking_url,
         "booking_url": e.booking_url,
-        "price": e.price,
+        "price": price_of(e.price),
         "accessible": e.wheelchair,
         "summary": (e.description or "")[:200] or None,
         "map_url": osm_link(e.latitude, e.longitude),

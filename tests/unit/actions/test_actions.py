@@ -71,9 +71,9 @@ LANDRECIES = {"position_label": "Landrecies", "latitude": 50.1205093509,
 PARIS_POINT = (48.8566, 2.3522)  # far outside the territory (and outside the gazetteer)
 
 PLACE_KEYS = {"id", "name", "kind", "interests", "commune", "distance_km", "latitude",
-              "longitude", "open_now", "accessible", "url", "image"}
+              "longitude", "open_now", "price", "accessible", "url", "image"}
 EVENT_KEYS = {"id", "title", "start", "end", "commune", "distance_km", "latitude",
-              "longitude", "url"}
+              "longitude", "url", "price"}
 ROUTE_KEYS = {"id", "name", "mode", "length_km", "difficulty", "commune", "distance_km",
               "latitude", "longitude", "url"}
 
@@ -281,13 +281,21 @@ def assert_place_item(item: dict[str, Any]) -> None:
                                            and item["distance_km"] >= 0)
     assert -90 <= item["latitude"] <= 90 and -180 <= item["longitude"] <= 180
     assert item["open_now"] in (True, False, None)
+    assert_price(item["price"])
     assert item["accessible"] in (True, False, None)
     for key in ("url", "image"):
         assert item[key] is None or item[key].startswith("https://")
 
 
+def assert_price(price: Any) -> None:
+    """None (not known), or what the base says: free and/or a text."""
+    assert price is None or (price and set(price) <= {"free", "text"}
+                             and price.get("free", True) is True), price
+
+
 def assert_event_item(item: dict[str, Any]) -> None:
     assert set(item) >= EVENT_KEYS, EVENT_KEYS - set(item)
+    assert_price(item["price"])
     assert isinstance(item["title"], str) and item["title"]
     start, end = datetime.fromisoformat(item["start"]), datetime.fromisoformat(item["end"])
     assert start.tzinfo is not None and start < end
