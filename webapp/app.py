@@ -2,9 +2,9 @@
 per process (created in `cleanup_ctx`, never at import time), templates, an error
 middleware that answers in French, and the parts of the site.
 
-Each part (demo page, console and its Analyse page, interactions) is a module with
-`setup(app)` that adds its routes; `_parts` lists them in order. The shared resources are
-the application keys of `webapp.keys` (re-exported here).
+Each part (demo page, the widget's territory map data, console and its Analyse page,
+interactions) is a module with `setup(app)` that adds its routes; `_parts` lists them in
+order. The shared resources are the application keys of `webapp.keys` (re-exported here).
 """
 
 from __future__ import annotations
@@ -109,10 +109,11 @@ async def health(_request: web.Request) -> web.Response:
 
 def _parts() -> list[Callable[[web.Application], None]]:
     """The parts of the site, imported here so that building the app imports them."""
-    from webapp import console, demo, interactions, plan
+    from webapp import console, demo, interactions, plan, territory
     from webapp.console import analysis
 
-    parts: list[Callable[[web.Application], None]] = [console.setup, demo.setup, plan.setup,
+    parts: list[Callable[[web.Application], None]] = [console.setup, demo.setup,
+                                                      territory.setup, plan.setup,
                                                       analysis.setup, interactions.setup]
     return parts
 
