@@ -68,8 +68,12 @@
       return (schemes || ['http:', 'https:']).indexOf(url.protocol) >= 0 ? url.href : null;
     } catch (e) { return null; }
   }
-  function h(tag, attrs, kids) {
-    var el = document.createElement(tag);
+  function icon(glyph, name) {
+    // A pictogram with its words for screen readers (the words are the button's name).
+    return [h('span', {'aria-hidden': 'true', text: glyph}), h('span', {class: 'sr', text: name})];
+  }
+  function h(tag, attrs, kids, ns) {
+    var el = ns ? document.createElementNS(ns, tag) : document.createElement(tag);
     for (var k in attrs || {}) {
       var v = attrs[k];
       if (v === null || v === undefined || v === false) continue;
@@ -247,20 +251,32 @@
     '.who{display:block;font-weight:700;font-size:.9em}' +
     '.qr{display:flex;flex-wrap:wrap;gap:.4em;margin:.4em 0}' +
     '.qr button,.tools button,.card button{min-height:2.75rem;padding:.3em .8em;border:2px solid var(--l);border-radius:1.4em;background:#fff;color:var(--l);font-weight:600}' +
-    '.cards{list-style:none;margin:.4em 0;padding:0;display:grid;gap:.6em}' +
-    '.card{border:1px solid #767676;border-radius:.6em;padding:.6em .75em;background:#fff;overflow-wrap:anywhere}' +
-    '.card img{display:block;width:100%;max-height:10em;object-fit:cover;border-radius:.4em;margin-bottom:.4em}' +
-    'h3{margin:0 0 .2em;font-size:1.05em}' +
-    '.card p{margin:.2em 0}' +
+    '.cards{list-style:none;margin:.4em 0;padding:0;display:grid;gap:.5em}' +
+    '.card{display:flow-root;border:1px solid #767676;border-radius:.6em;padding:.45em .6em;background:#fff;overflow-wrap:anywhere;font-size:.95em;line-height:1.35}' +
+    '.card img{float:right;width:4.5em;height:4.5em;object-fit:cover;border-radius:.4em;margin:0 0 .2em .5em}' +
+    '.top{display:flex;gap:.4em;align-items:baseline}' +
+    '.num{flex:none;min-width:1.45em;padding:0 .2em;border-radius:1em;background:#a61b1b;color:#fff;font-weight:700;font-size:.8em;text-align:center}' +
+    'h3{flex:1;margin:0;font-size:1.05em;line-height:1.3}' +
+    '.card p{margin:.15em 0}' +
     '.meta{color:#444}' +
-    '.badge{display:inline-block;margin:.1em .4em .1em 0;padding:0 .5em;border-radius:.3em;border:1px solid #444;font-size:.9em}' +
+    '.badge{display:inline-block;margin:.1em .3em .1em 0;padding:0 .4em;border-radius:.3em;border:1px solid #444;font-size:.88em}' +
     '.open{background:#155724;border-color:#155724;color:#fff}' +
+    '.unk{border-style:dashed;color:#444}' +
     '.ex{background:#fff4d6;border-color:#8a6d00}' +
-    '.links{display:flex;flex-wrap:wrap;gap:.2em 1em}' +
-    '.links a,.privacy a{color:var(--l);font-weight:600;text-decoration:underline;display:inline-block;min-height:1.5em;padding:.2em 0}' +
-    '.rate{display:flex;gap:.5em}' +
-    '.card .rate button{padding:.2em .7em}' +
-    '.card button[aria-pressed=true]{background:var(--l);color:#fff}' +
+    '.acts{display:flex;flex-wrap:wrap;align-items:center;gap:.1em .9em}' +
+    '.acts a,.privacy a{color:var(--l);font-weight:600;text-decoration:underline;display:inline-block;min-height:1.5em;padding:.2em 0}' +
+    '.acts .call{padding:.1em .6em;border:2px solid var(--l);border-radius:1.4em;text-decoration:none}' +
+    '.rate{flex:none;display:flex;gap:.3em;align-self:flex-start}' +
+    '.card .rate button{min-height:0;width:1.8rem;height:1.8rem;padding:0;border-width:1px;border-color:#767676;font-size:.8rem;line-height:1}' +
+    '.card button[aria-pressed=true]{background:var(--l);border-color:var(--l);color:#fff}' +
+    '.map summary{display:inline-block;min-height:2.75rem;padding:.5em .2em;color:var(--l);font-weight:600;text-decoration:underline;cursor:pointer}' +
+    '.map svg{display:block;width:100%;height:auto;border:1px solid #c9d1dc;border-radius:.4em;background:#f6f8fb}' +
+    '.map .c{fill:#9aa9bb}.map .t{fill:#4a5f7a}' +
+    '.map text{font:11px system-ui,sans-serif;fill:#1d2430}.map .l{paint-order:stroke;stroke:#f6f8fb;stroke-width:3px}' +
+    '.map .mk line{stroke:#a61b1b;stroke-width:1.5}.map .mk circle{fill:#a61b1b;stroke:#fff;stroke-width:2}.map .mk.approx circle{stroke:#a61b1b;fill:#fff;stroke-dasharray:3 2}' +
+    '.map .mk text{fill:#fff;font-weight:700;text-anchor:middle}.map .mk.approx text{fill:#a61b1b}' +
+    '.map .you{fill:#0b3d91;stroke:#fff;stroke-width:2}' +
+    '.map figcaption{font-size:.85em;color:#444;margin:.2em 0 0}' +
     '.typing{margin:0 .75em .3em;color:#444;font-style:italic}' +
     '.typing[hidden],.status:empty{display:none}' +
     '.dots::after{content:"…";display:inline-block;animation:mw-blink 1.2s steps(4) infinite}' +
@@ -303,7 +319,7 @@
     h('header', {}, [
       h('h2', {id: 'mw-title', text: cfg.title}),
       privacyBtn,
-      h('button', {type: 'button', 'aria-label': 'Fermer la conversation', onclick: function () { setOpen(false, true); }}, ['✕'])
+      h('button', {type: 'button', onclick: function () { setOpen(false, true); }}, icon('✕', 'Fermer la conversation'))
     ]),
     privacy, log, typing, status,
     h('div', {class: 'tools'}, [h('button', {type: 'button', class: 'geo', onclick: shareLocation}, ['📍 Partager ma position'])]),
@@ -328,7 +344,7 @@
     if (e.key === 'Escape') {
       if (!privacy.hidden) togglePrivacy(false); else setOpen(false, true);
     } else if (e.key === 'Tab' && !wide.matches) {
-      var all = Array.prototype.filter.call(panel.querySelectorAll('button,a[href],input,[tabindex="0"]'),
+      var all = Array.prototype.filter.call(panel.querySelectorAll('button,a[href],input,summary,[tabindex="0"]'),
         function (el) { return el.getClientRects().length > 0; });
       var first = all[0], last = all[all.length - 1], at = root.activeElement;
       if (e.shiftKey ? at === first : at === last) { e.preventDefault(); (e.shiftKey ? last : first).focus(); }
@@ -452,13 +468,25 @@
   }
 
   /* ---------- cards (docs/DESIGN.md §5 rich replies, docs/contracts.md payloads) ---------- */
-  function km(x, precision) {
-    // As the bot words it: a place known only by its commune's centre gets a rounded
-    // distance farther than 3 km, and none closer (its commune is shown).
-    if (typeof x !== 'number') return null;
-    if (precision === 'commune') return x >= 3 ? 'à environ ' + Math.round(x) + ' km' : null;
-    if (x < 0.1) return 'tout près';
-    return 'à ' + (x < 1 ? Math.round(x * 10) * 100 + ' m' : x.toLocaleString('fr-FR', {maximumFractionDigits: 1}) + ' km');
+  function au(c) {
+    // "au Quesnoy", "aux Rues-des-Vignes", "à Bavay": as bot/dialogue/french.py a() writes it.
+    var m = /^(Les?) (.+)$/i.exec(c);
+    return m ? (m[1].length === 2 ? 'au ' : 'aux ') + m[2] : 'à ' + c;
+  }
+  function km(x, precision, commune) {
+    // A place known only by its commune's centre gets no false precision: its commune,
+    // and a rounded distance only when it is farther than 3 km (the bot's wording).
+    var far = typeof x === 'number' && x >= 3 ? 'environ ' + Math.round(x) + ' km' : null;
+    if (precision === 'commune') return commune ? au(commune) + (far ? ', ' + far : '') : far;
+    if (typeof x !== 'number') return commune;
+    var d = x < 0.1 ? 'tout près' : 'à ' + (x < 1 ? Math.round(x * 10) * 100 + ' m' : x.toLocaleString('fr-FR', {maximumFractionDigits: 1}) + ' km');
+    return commune ? commune + ' · ' + d : d;
+  }
+  function priceText(p) {
+    if (typeof p === 'string') return p;
+    if (!p || typeof p !== 'object') return null;
+    var t = typeof p.text === 'string' ? p.text : '';
+    return p.free === true ? 'gratuit' + (t ? ' (' + t + ')' : '') : t ? 'tarif : ' + t : null;
   }
   function when(start, end) {
     var s = new Date(start), e = new Date(end);
@@ -480,13 +508,16 @@
       }
     } catch (e) { /* analytics must never break the widget */ }
   }
-  function a(href, label, name, item, target) {
-    return href && h('a', {href: href, target: href.slice(0, 4) === 'http' ? '_blank' : null, rel: 'noopener noreferrer',
-      'aria-label': label + ' : ' + name + (href.slice(0, 4) === 'http' ? ' (nouvelle fenêtre)' : ''),
-      onclick: function () { track(item, target); }}, [label]);
+  function a(href, label, name, item, target, shown) {
+    // Named "<label> : <place>" for screen readers; `shown` is what a phone link shows (its number).
+    var web = href && href.slice(0, 4) === 'http';
+    return href && h('a', {href: href, class: shown ? 'call' : null, target: web ? '_blank' : null, rel: 'noopener noreferrer',
+      'aria-label': label + ' : ' + name + (shown ? ', ' + shown : '') + (web ? ' (nouvelle fenêtre)' : ''),
+      onclick: function () { track(item, target); }}, shown ? [h('span', {'aria-hidden': 'true', text: '📞 '}), shown] : [label]);
   }
+  function located(item) { return typeof item.latitude === 'number' && typeof item.longitude === 'number'; }
   function directions(item) {
-    if (typeof item.latitude !== 'number' || typeof item.longitude !== 'number') return safeUrl(item.map_url);
+    if (!located(item)) return safeUrl(item.map_url);
     var from = state.position ? state.position.join(',') : '';
     return 'https://www.openstreetmap.org/directions?route=' + encodeURIComponent(from + ';' + item.latitude + ',' + item.longitude);
   }
@@ -497,57 +528,134 @@
     var label = speaker ? 'Les idées de ' + speaker : 'Nos idées';
     return h('div', {}, [
       h('p', {class: 'who', text: label}),
-      h('ul', {class: 'cards', 'aria-label': label}, p.items.map(function (item) { return card(item, p.type, entry); }))
+      h('ul', {class: 'cards', 'aria-label': label}, p.items.map(function (item, i) { return card(item, p.type, entry, i + 1); })),
+      map(p.items)
     ]);
   }
-  function card(item, type, entry) {
+  function badge(text, cls, glyph, hidden) {
+    return h('span', {class: 'badge' + (cls ? ' ' + cls : '')}, [hidden && h('span', {class: 'sr', text: hidden}),
+      glyph && h('span', {'aria-hidden': 'true', text: glyph + ' '}), text]);
+  }
+  function card(item, type, entry, n) {
     item = item && typeof item === 'object' ? item : {};
     var name = String(item.name || item.title || 'Sans nom');
     var meta = [], badges = [];
-    if (type === 'events') meta.push(when(item.start, item.end), item.venue, item.commune);
+    if (type === 'events') meta.push(when(item.start, item.end), item.venue);
     else if (type === 'routes') meta.push(MODES[item.mode], typeof item.length_km === 'number' && item.length_km.toLocaleString('fr-FR') + ' km',
       typeof item.duration_min === 'number' && (Math.floor(item.duration_min / 60) ? Math.floor(item.duration_min / 60) + ' h ' : '') + (item.duration_min % 60 ? item.duration_min % 60 + ' min' : ''),
-      LEVELS[item.difficulty] && 'difficulté ' + LEVELS[item.difficulty], item.is_loop && 'boucle', item.commune && 'départ : ' + item.commune);
-    else meta.push(item.commune);
-    meta.push(km(item.distance_km, item.coord_precision));
-    var price = item.price;
-    if (price && typeof price === 'object') price = price.free ? 'gratuit' : price.text;
-    if (type === 'events' && typeof price === 'string') meta.push(price);
-    if (item.open_now === true) badges.push(h('span', {class: 'badge open', text: 'ouvert'}));
-    if (item.open_now === false) badges.push(h('span', {class: 'badge', text: 'fermé en ce moment'}));
-    if (item.accessible === true) badges.push(h('span', {class: 'badge'}, [h('span', {'aria-hidden': 'true', text: '♿ '}), 'fauteuil roulant']));
-    if (item.pushchair === true) badges.push(h('span', {class: 'badge'}, [h('span', {'aria-hidden': 'true', text: '🚼 '}), 'poussette']));
-    if (item.is_example) badges.push(h('span', {class: 'badge ex', text: 'exemple'}));
+      LEVELS[item.difficulty] && 'difficulté ' + LEVELS[item.difficulty], item.is_loop && 'boucle');
+    var where = km(item.distance_km, item.coord_precision, typeof item.commune === 'string' ? item.commune : null);
+    meta.push(where && type === 'routes' ? 'départ : ' + where : where);
+    if (item.open_now === true) badges.push(badge('ouvert', 'open'));
+    if (item.open_now === false) badges.push(badge('fermé en ce moment'));
+    if (item.open_now === null && type === 'places') badges.push(badge('horaires non communiqués', 'unk'));
+    var price = priceText(item.price);
+    if (price) badges.push(badge(price));
+    if (item.accessible === true) badges.push(badge('fauteuil roulant', '', '♿'));
+    if (item.accessible === false) badges.push(badge('pas accessible en fauteuil', 'unk', '♿'));
+    if (item.pushchair === true) badges.push(badge('poussette', '', '🚼'));
+    (Array.isArray(item.accessibility_labels) ? item.accessibility_labels : []).forEach(function (l) {
+      if (typeof l === 'string' && l) badges.push(badge(l, '', '🏅', 'Label d\'accessibilité : '));
+    });
+    if (item.is_example) badges.push(badge('exemple', 'ex'));
     var img = safeUrl(item.image);
     var phone = item.phone && String(item.phone).replace(/[^\d+]/g, '');
+    var approx = item.coord_precision === 'commune';
     var calendar = type === 'events' && !isNaN(new Date(item.start)) && h('button', {type: 'button', onclick: function () {
       track(item, 'calendar');
       download(ics(item), (item.id || 'evenement') + '.ics');
     }}, [h('span', {'aria-hidden': 'true', text: '📅 '}), 'Ajouter à mon agenda']);
     var rated = (entry.rated = entry.rated || {});
     function rate(value, glyph, label) {
-      return h('button', {type: 'button', 'aria-label': label + ' : ' + name, 'aria-pressed': String(rated[item.id] === value),
+      return h('button', {type: 'button', 'aria-pressed': String(rated[item.id] === value),
         onclick: function (e) {
           if (rated[item.id]) return;
           rated[item.id] = value;
           e.currentTarget.setAttribute('aria-pressed', 'true');
           say('/feedback' + JSON.stringify({rating: value, item: String(item.id)}), glyph);
-        }}, [glyph]);
+        }}, icon(glyph, label + ' : ' + name));
     }
     return h('li', {class: 'card'}, [
       img && h('img', {src: img, alt: '', loading: 'lazy', referrerpolicy: 'no-referrer'}),
-      h('h3', {text: name}),
-      h('p', {class: 'meta', text: meta.filter(Boolean).join(' · ')}),
-      badges.length && h('p', {}, badges),
+      h('div', {class: 'top'}, [h('span', {class: 'num', 'aria-hidden': 'true', text: String(n)}), h('h3', {text: name}),
+        item.id && h('span', {class: 'rate'}, [rate('up', '👍', 'Cette idée me plaît'), rate('down', '👎', 'Cette idée ne me plaît pas')])]),
+      h('p', {class: 'meta'}, [meta.filter(Boolean).join(' · ') + ' '].concat(badges)),
       typeof item.summary === 'string' && h('p', {text: item.summary}),
-      h('p', {class: 'links'}, [
-        a(safeUrl(item.url), 'Site web', name, item, 'website'),
-        a(phone && phone.length >= 4 ? 'tel:' + phone : null, 'Appeler', name, item, 'phone'),
-        a(directions(item), 'Itinéraire', name, item, 'directions')
-      ]),
       calendar,
-      item.id && h('p', {class: 'rate'}, [rate('up', '👍', 'Cette idée me plaît'), rate('down', '👎', 'Cette idée ne me plaît pas')])
+      h('div', {class: 'acts'}, [
+        a(safeUrl(item.url), 'Site web', name, item, 'website'),
+        a(phone && phone.length >= 4 ? 'tel:' + phone : null, 'Appeler', name, item, 'phone', String(item.phone)),
+        a(directions(item), approx ? 'Itinéraire (centre de la commune)' : 'Itinéraire', name, item, 'directions')
+      ])
     ]);
+  }
+
+  /* ---------- the map of the suggestions: inline SVG drawn here, on the territory's communes
+     served by the web app (/widget/territory.json, webapp/territory.py); no tile, no other host ---------- */
+  var SVG = 'http://www.w3.org/2000/svg';
+  var territory = null;
+  function loadTerritory() {
+    territory = territory || fetch(cfg.api + '/widget/territory.json')
+      .then(function (r) { if (!r.ok) throw new Error(r.status); return r.json(); })
+      .catch(function () { territory = null; return {communes: []}; });
+    return territory;
+  }
+  function map(items) {
+    var pts = [];
+    items.forEach(function (it, i) {
+      if (it && located(it)) pts.push({n: i + 1, lat: it.latitude, lon: it.longitude, approx: it.coord_precision === 'commune', name: String(it.name || it.title || '')});
+    });
+    if (!pts.length) return null;
+    var fig = h('figure', {style: 'margin:0'});
+    var box = h('details', {class: 'map', ontoggle: function () {
+      if (box.open && !fig.firstChild) loadTerritory().then(function (t) { draw(fig, pts, t); });
+    }}, [h('summary', {}, [h('span', {'aria-hidden': 'true', text: '🗺️ '}), 'Voir sur la carte (' + pts.length + (pts.length > 1 ? ' idées)' : ' idée)')]), fig]);
+    return box;
+  }
+  function draw(fig, pts, t) {
+    var all = (t && Array.isArray(t.communes) ? t.communes : []).filter(function (c) { return c && typeof c.lat === 'number' && typeof c.lon === 'number'; });
+    var you = state.position ? {lat: state.position[0], lon: state.position[1]} : null;
+    var frame = all.filter(function (c) { return c.territory; }).concat(pts, you ? [you] : []);
+    var lat0 = Math.min.apply(null, frame.map(function (p) { return p.lat; })) - 0.02, lat1 = Math.max.apply(null, frame.map(function (p) { return p.lat; })) + 0.02;
+    var lon0 = Math.min.apply(null, frame.map(function (p) { return p.lon; })) - 0.02, lon1 = Math.max.apply(null, frame.map(function (p) { return p.lon; })) + 0.02;
+    // Equirectangular, true at mid-latitude (as the console's map, webapp/console/mapsvg.py).
+    var kx = Math.cos((lat0 + lat1) * Math.PI / 360), W = 320, P = 14;
+    var scale = (W - 2 * P) / ((lon1 - lon0) * kx), H = Math.min(260, Math.max(160, Math.round((lat1 - lat0) * scale + 2 * P)));
+    scale = Math.min(scale, (H - 2 * P) / (lat1 - lat0));
+    var left = (W - (lon1 - lon0) * kx * scale) / 2;   // centred when the height is the limit
+    function xy(p) { return [Math.round(left + (p.lon - lon0) * kx * scale), Math.round(H - P - (p.lat - lat0) * scale)]; }
+    var kids = [], labels = [], marks = [];
+    all.forEach(function (c) {
+      if (c.lat < lat0 || c.lat > lat1 || c.lon < lon0 || c.lon > lon1) return;
+      var q = xy(c);
+      kids.push(h('circle', {class: c.territory ? 't' : 'c', cx: q[0], cy: q[1], r: c.territory ? 3 : 2}, [], SVG));
+      if (c.named && !labels.some(function (l) { return Math.abs(l[0] - q[0]) < 60 && Math.abs(l[1] - q[1]) < 13; })) {
+        labels.push(q);
+        kids.push(h('text', {class: 'l', x: q[0] + (q[0] > W - 80 ? -5 : 5), y: q[1] - 4, 'text-anchor': q[0] > W - 80 ? 'end' : 'start', text: c.name}, [], SVG));
+      }
+    });
+    var u = you && xy(you);
+    if (u) marks.push(u);
+    pts.forEach(function (p) {
+      var at = xy(p), q = at, k = 0;
+      // Markers that would hide one another (places at a commune's centre, or next to the
+      // visitor) are set around their point, with a line to it.
+      while (marks.some(function (m) { return Math.abs(m[0] - q[0]) < 17 && Math.abs(m[1] - q[1]) < 17; }) && k < 24) {
+        k++;
+        q = [at[0] + Math.round((16 + k) * Math.cos(k * 1.1)), at[1] + Math.round((16 + k) * Math.sin(k * 1.1))];
+      }
+      marks.push(q);
+      kids.push(h('g', {class: 'mk' + (p.approx ? ' approx' : '')}, [
+        k && h('line', {x1: at[0], y1: at[1], x2: q[0], y2: q[1]}, [], SVG),
+        h('circle', {cx: q[0], cy: q[1], r: 9}, [], SVG), h('text', {x: q[0], y: q[1] + 4, text: String(p.n)}, [], SVG)], SVG));
+    });
+    if (u) kids.push(h('rect', {class: 'you', x: u[0] - 6, y: u[1] - 6, width: 12, height: 12}, [], SVG));
+    var approx = pts.some(function (p) { return p.approx; });
+    fig.appendChild(h('svg', {viewBox: '0 0 ' + W + ' ' + H, role: 'img', 'aria-label': 'Carte : ' + pts.map(function (p) {
+      return p.n + '. ' + p.name + (p.approx ? ' (centre de la commune)' : '');
+    }).join(' ; ') + (you ? ' ; et votre position' : '')}, kids, SVG));
+    fig.appendChild(h('figcaption', {text: 'Numéros : les idées ci-dessus' + (approx ? ' ; en pointillés : centre de la commune (lieu exact non communiqué)' : '') +
+      (you ? ' ; carré bleu : vous' : '') + (all.length ? ' ; points : communes du Pays de Mormal.' : '.')}));
   }
 
   /* ---------- "Ajouter à mon agenda": an iCalendar file made in the browser ---------- */

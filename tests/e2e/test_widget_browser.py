@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import json
 import re
+import struct
 import subprocess
 import sys
+import zlib
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -21,6 +23,7 @@ from playwright.sync_api import (
     Geolocation,
     Locator,
     Page,
+    ViewportSize,
     WebSocketRoute,
     expect,
 )
@@ -33,11 +36,13 @@ pytestmark = pytest.mark.e2e
 
 BAVAY: Geolocation = {"latitude": 50.2936, "longitude": 3.8031}
 HOSTILE_NAME = "<img src=x onerror=alert(1)>"
+HOSTILE_PHONE = "03 00 00 00 00"   # obviously not a real number
 SCREENSHOTS = ROOT / "docs" / "screenshots"
 DOTS_ANIMATION = ("() => getComputedStyle(document.querySelector('#mormal-chat-widget')"
                   ".shadowRoot.querySelector('.dots'), '::after').animationName")
 CONNECTED = "document.querySelector('#mormal-chat-widget')?.dataset.state === 'connected'"
 TIMEOUT = 30_000  # ms: a turn of the bot, with the action server and the model
+PHONE: ViewportSize = {"width": 360, "height": 740}   # a typical phone
 expect.set_options(timeout=TIMEOUT)
 
 
@@ -46,7 +51,8 @@ def servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Servers]:
     workdir = tmp_path_factory.mktemp("widget")
     with running_servers(workdir, web=True) as s:
         # A museum whose name is an HTML injection, a few metres from the visitor, always
-        # open, accessible, flagged as an example: its card shows every badge.
+        # open, free, accessible with a label, with a phone, flagged as an example: its card
+        # shows every badge.
         record = workdir / "hostile.json"
         record.write_text(json.dumps({
             "id": "poi-xss-test", "name": HOSTILE_NAME, "kinds": ["museum"],
@@ -54,7 +60,9 @@ def servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Servers]:
             "latitude": 50.29365, "longitude": 3.80315, "coord_precision": "exact",
             "opening_hours": {"specs": [{"days": ["mo", "tu", "we", "th", "fr", "sa", "su"],
                                          "opens": "00:00", "closes": "24:00"}]},
-            "accessibility": {"wheelchair": True, "pushchair": True, "labels": []},
+            "prices": {"free": True}, "phone": HOSTILE_PHONE,
+            "accessibility": {"wheelchair": True, "pushchair": True,
+                              "labels": ["Tourisme & Handicap"]},
             "is_example": True}))
         subprocess.run([sys.executable, "-m", "knowledge", "add", "lieu", "--file", str(record)],
                        cwd=ROOT, env=s.env, check=True, capture_output=True)
@@ -72,6 +80,16 @@ def context(browser: Browser) -> Iterator[BrowserContext]:
     """A fresh visitor (empty storage) at Bavay who grants geolocation."""
     ctx = browser.new_context(geolocation=BAVAY, permissions=["geolocation"], locale="fr-FR",
                               viewport={"width": 1280, "height": 800})
+    ctx.set_default_timeout(TIMEOUT)
+    yield ctx
+    ctx.close()
+
+
+@pytest.fixture
+def phone(browser: Browser) -> Iterator[BrowserContext]:
+    """A fresh visitor at Bavay who grants geolocation, on a typical 360×740 touch phone."""
+    ctx = browser.new_context(geolocation=BAVAY, permissions=["geolocation"], locale="fr-FR",
+                              viewport=PHONE, has_touch=True)
     ctx.set_default_timeout(TIMEOUT)
     yield ctx
     ctx.close()
@@ -142,6 +160,23 @@ def audit(visit: Visit, what: str) -> None:
     assert not found, f"axe-core, {what}:\n{describe(found)}"
 
 
+def socket_tap(context: BrowserContext) -> list[WebSocketRoute]:
+    """The widget's socket.io connections, passed through to Rasa: a test can slip a
+    `bot_uttered` message into the real stream with `send_custom`."""
+    sockets: list[WebSocketRoute] = []
+
+    def through(ws: WebSocketRoute) -> None:
+        ws.connect_to_server()
+        sockets.append(ws)
+
+    context.route_web_socket(re.compile(".*/socket.io/.*"), through)
+    return sockets
+
+
+def send_custom(sockets: list[WebSocketRoute], payload: dict[str, object]) -> None:
+    sockets[-1].send("42" + json.dumps(["bot_uttered", {"custom": payload}]))
+
+
 def test_conversation_cards_reload_and_other_page(servers: Servers,
                                                    context: BrowserContext) -> None:
     v = Visit(context, servers.web_url + "/")
@@ -210,73 +245,67 @@ def test_conversation_cards_reload_and_other_page(servers: Servers,
     assert not v.errors and not v.dialogs, (v.errors, v.dialogs)
 
 
-def test_keyboard_only_on_a_360_px_phone(servers: Servers, browser: Browser) -> None:
-    ctx = browser.new_context(geolocation=BAVAY, permissions=["geolocation"], locale="fr-FR",
-                              viewport={"width": 360, "height": 740}, has_touch=True)
-    ctx.set_default_timeout(TIMEOUT)
-    try:
-        v = Visit(ctx, servers.web_url + "/")
-        kb = v.page.keyboard
-        v.tab_to("Discuter avec la famille")
-        kb.press("Enter")
-        assert v.focused() == "mw-input"
-        panel = v.panel.bounding_box()
-        assert panel and panel["width"] <= 360 and panel["x"] >= 0  # full width on a phone
-        kb.type("bonjour")
-        kb.press("Enter")
-        expect(v.quick_reply("🏰 Que visiter ?")).to_be_visible()
-        v.tab_to("🏰 Que visiter ?", backwards=True)
-        kb.press("Enter")
-        expect(v.quick_reply("📍 Partager ma position")).to_be_visible()
-        assert v.focused() == "mw-input"  # focus is not lost when the buttons go
-        v.tab_to("📍 Partager ma position", backwards=True)
-        kb.press("Enter")
-        expect(v.quick_reply("🖼️ Musées")).to_be_visible()
-        v.tab_to("🖼️ Musées", backwards=True)
-        kb.press("Space")
-        expect(v.card("Forum antique de Bavay")).to_be_visible()
-        expect(v.page.locator(".typing")).to_be_hidden()
-        v.card("Forum antique de Bavay").scroll_into_view_if_needed()
-        v.page.screenshot(path=SCREENSHOTS / "widget-mobile-360.png")
-        audit(v, "cards on a 360 px phone")
-        v.page.set_viewport_size({"width": 320, "height": 640})   # the narrowest phones
-        assert v.log.evaluate("el => el.scrollWidth - el.clientWidth") <= 0
-        expect(v.page.get_by_role("button", name="Envoyer")).to_be_in_viewport()
-        v.tab_to("Itinéraire : Forum antique de Bavay (nouvelle fenêtre)", backwards=True)
-        # Full screen, the panel is modal: Tab does not wander to the page hidden behind it.
-        assert v.panel.get_attribute("aria-modal") == "true"
-        v.tab_to("Envoyer")
-        kb.press("Tab")
-        assert v.focused() == "Vie privée"
-        kb.press("Shift+Tab")
-        assert v.focused() == "Envoyer"
-        v.tab_to("Vie privée")
-        kb.press("Enter")
-        # The notice states the figures analytics/ applies (retention, position cells).
-        expect(v.page.locator("#mw-privacy")).to_contain_text(
-            f"conservée {RETENTION_DAYS} jours")
-        assert round(CELL_LAT_STEP * 111.2) == 1 and round(CELL_LON_STEP * 71.5) == 1
-        expect(v.page.locator("#mw-privacy")).to_contain_text("zone d'environ 1 km")
-        expect(v.page.locator("#mw-privacy")).to_contain_text(
-            "uniquement à vous recommander")
-        kb.press("Escape")   # closes the notice, focus back on its button
-        assert v.focused() == "Vie privée"
-        kb.press("Escape")   # closes the widget, focus back on the launcher
-        expect(v.panel).to_be_hidden()
-        assert v.focused() == "Discuter avec la famille"
-        # Reload (F5): the conversation is still there, reached with the keyboard again.
-        v.page.reload()
-        v.page.wait_for_function(CONNECTED)
-        v.tab_to("Discuter avec la famille")
-        kb.press("Enter")
-        assert v.focused() == "mw-input"
-        expect(v.card("Forum antique de Bavay")).to_be_visible()
-        kb.type("encore")
-        kb.press("Enter")   # same session: the bot remembers the position and the interest
-        expect(v.log.locator(".cards")).to_have_count(2)
-        assert not v.errors, v.errors
-    finally:
-        ctx.close()
+def test_keyboard_only_on_a_360_px_phone(servers: Servers, phone: BrowserContext) -> None:
+    v = Visit(phone, servers.web_url + "/")
+    kb = v.page.keyboard
+    v.tab_to("Discuter avec la famille")
+    kb.press("Enter")
+    assert v.focused() == "mw-input"
+    panel = v.panel.bounding_box()
+    assert panel and panel["width"] <= 360 and panel["x"] >= 0  # full width on a phone
+    kb.type("bonjour")
+    kb.press("Enter")
+    expect(v.quick_reply("🏰 Que visiter ?")).to_be_visible()
+    v.tab_to("🏰 Que visiter ?", backwards=True)
+    kb.press("Enter")
+    expect(v.quick_reply("📍 Partager ma position")).to_be_visible()
+    assert v.focused() == "mw-input"  # focus is not lost when the buttons go
+    v.tab_to("📍 Partager ma position", backwards=True)
+    kb.press("Enter")
+    expect(v.quick_reply("🖼️ Musées")).to_be_visible()
+    v.tab_to("🖼️ Musées", backwards=True)
+    kb.press("Space")
+    expect(v.card("Forum antique de Bavay")).to_be_visible()
+    expect(v.page.locator(".typing")).to_be_hidden()
+    v.card("Forum antique de Bavay").scroll_into_view_if_needed()
+    v.page.screenshot(path=SCREENSHOTS / "widget-mobile-360.png")
+    audit(v, "cards on a 360 px phone")
+    v.page.set_viewport_size({"width": 320, "height": 640})   # the narrowest phones
+    assert v.log.evaluate("el => el.scrollWidth - el.clientWidth") <= 0
+    expect(v.page.get_by_role("button", name="Envoyer")).to_be_in_viewport()
+    v.tab_to("Itinéraire : Forum antique de Bavay (nouvelle fenêtre)", backwards=True)
+    # Full screen, the panel is modal: Tab does not wander to the page hidden behind it.
+    assert v.panel.get_attribute("aria-modal") == "true"
+    v.tab_to("Envoyer")
+    kb.press("Tab")
+    assert v.focused() == "Vie privée"
+    kb.press("Shift+Tab")
+    assert v.focused() == "Envoyer"
+    v.tab_to("Vie privée")
+    kb.press("Enter")
+    # The notice states the figures analytics/ applies (retention, position cells).
+    expect(v.page.locator("#mw-privacy")).to_contain_text(
+        f"conservée {RETENTION_DAYS} jours")
+    assert round(CELL_LAT_STEP * 111.2) == 1 and round(CELL_LON_STEP * 71.5) == 1
+    expect(v.page.locator("#mw-privacy")).to_contain_text("zone d'environ 1 km")
+    expect(v.page.locator("#mw-privacy")).to_contain_text(
+        "uniquement à vous recommander")
+    kb.press("Escape")   # closes the notice, focus back on its button
+    assert v.focused() == "Vie privée"
+    kb.press("Escape")   # closes the widget, focus back on the launcher
+    expect(v.panel).to_be_hidden()
+    assert v.focused() == "Discuter avec la famille"
+    # Reload (F5): the conversation is still there, reached with the keyboard again.
+    v.page.reload()
+    v.page.wait_for_function(CONNECTED)
+    v.tab_to("Discuter avec la famille")
+    kb.press("Enter")
+    assert v.focused() == "mw-input"
+    expect(v.card("Forum antique de Bavay")).to_be_visible()
+    kb.type("encore")
+    kb.press("Enter")   # same session: the bot remembers the position and the interest
+    expect(v.log.locator(".cards")).to_have_count(2)
+    assert not v.errors, v.errors
 
 
 def test_refused_geolocation_invites_to_type_the_town(servers: Servers,
@@ -307,7 +336,8 @@ def test_html_in_a_place_name_is_shown_as_text(servers: Servers,
     hostile = v.card(HOSTILE_NAME)
     expect(hostile).to_be_visible()
     expect(hostile.get_by_role("heading")).to_have_text(HOSTILE_NAME)
-    for badge in ("ouvert", "♿ fauteuil roulant", "🚼 poussette", "exemple"):
+    for badge in ("ouvert", "gratuit", "♿ fauteuil roulant", "🚼 poussette",
+                  "Tourisme & Handicap", "exemple"):
         expect(hostile.locator(".badge", has_text=badge)).to_be_visible()
     assert v.panel.locator("img").count() == 0  # neither the seed nor the name has a photo
     hrefs = v.panel.locator("a").evaluate_all("els => els.map(e => e.href)")
@@ -409,13 +439,7 @@ def test_fields_the_knowledge_base_would_refuse_are_still_neutralised(
         servers: Servers, context: BrowserContext, tmp_path: Path) -> None:
     """Defence in depth: a payload with hostile links and special characters, slipped
     into the real socket.io stream, renders only safe links and a well-escaped .ics."""
-    sockets: list[WebSocketRoute] = []
-
-    def through(ws: WebSocketRoute) -> None:
-        ws.connect_to_server()
-        sockets.append(ws)
-
-    context.route_web_socket(re.compile(".*/socket.io/.*"), through)
+    sockets = socket_tap(context)
     photo = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64   # served by the test, never fetched outside
     context.route("https://photos.example/**",
                   lambda r: r.fulfill(status=200, content_type="image/png", body=photo))
@@ -435,7 +459,7 @@ def test_fields_the_knowledge_base_would_refuse_are_still_neutralised(
             "latitude": 50.2936, "longitude": 3.8031}]},
     ]
     for payload in payloads:
-        sockets[-1].send("42" + json.dumps(["bot_uttered", {"custom": payload}]))
+        send_custom(sockets, payload)
     farm = v.card("Ferme « test »")
     expect(farm).to_contain_text("Bavay · à 500 m")
     expect(farm.locator(".badge")).to_have_text("fermé en ce moment")
@@ -459,3 +483,171 @@ def test_fields_the_knowledge_base_would_refuse_are_still_neutralised(
     assert "\r\nLOCATION:Place <b>du</b> marché\\, Bavay\r\n" in ics, ics
     assert "URL:" not in ics and "data:" not in ics
     assert not v.dialogs and not v.errors, (v.dialogs, v.errors)
+
+
+# ------------------------------------------------- cards worth reading, and their map (issue 14)
+MEASURED = re.compile(r"\d+(,\d+)? ?k?m\b")  # a distance to the metre or the tenth of a km
+
+
+def tiny_png() -> bytes:
+    """A valid 8×8 PNG, answered by the test for a card's photo (never fetched outside)."""
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(
+            ">I", zlib.crc32(kind + data))
+    rows = b"".join(b"\x00" + b"\x2e\x7d\x32" * 8 for _ in range(8))
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 8, 8, 8, 2, 0, 0, 0))
+            + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b""))
+
+
+def font_px(locator: Locator) -> float:
+    return float(locator.evaluate("el => getComputedStyle(el).fontSize").removesuffix("px"))
+
+
+def test_cards_and_their_map_on_a_phone_with_the_keyboard_only(servers: Servers,
+                                                                phone: BrowserContext) -> None:
+    """The museums around Bavay, as the bot finds them in the seeded base: what each card
+    says, three cards on one phone screen, and the numbered map, reached with the keyboard."""
+    v = Visit(phone, servers.web_url + "/")
+    kb = v.page.keyboard
+    v.tab_to("Discuter avec la famille")
+    kb.press("Enter")
+    v.tab_to("📍 Partager ma position")
+    kb.press("Enter")
+    expect(v.quick_reply("🖼️ Musées")).to_be_visible()
+    v.tab_to("🖼️ Musées", backwards=True)
+    kb.press("Enter")
+    hostile, forum = v.card(HOSTILE_NAME), v.card("Forum antique de Bavay")
+    hypocauste = v.card("Hypocauste de Bavay")   # known by its commune's centre only
+    expect(forum).to_be_visible()
+    expect(v.page.locator(".typing")).to_be_hidden()
+
+    # What the base knows, and only that.
+    expect(hostile.locator(".meta")).to_contain_text("Bavay · tout près")
+    for badge in ("ouvert", "gratuit", "♿ fauteuil roulant", "🚼 poussette",
+                  "Tourisme & Handicap", "exemple"):
+        expect(hostile.locator(".badge", has_text=badge)).to_be_visible()
+    call = hostile.get_by_role("link", name=f"Appeler : {HOSTILE_NAME}, {HOSTILE_PHONE}")
+    expect(call).to_have_text(f"📞 {HOSTILE_PHONE}")
+    assert call.get_attribute("href") == "tel:0300000000"
+    expect(forum.locator(".meta")).to_contain_text(re.compile(r"^Bavay · à \d+(,\d)? km "))
+    expect(forum.locator(".badge")).to_have_text(["horaires non communiqués"])  # no price
+    expect(forum.get_by_role("link", name=re.compile("^Appeler"))).to_have_text(
+        "📞 03 59 73 15 50")
+    meta = hypocauste.locator(".meta")
+    expect(meta).to_contain_text("à Bavay")
+    assert not MEASURED.search(meta.inner_text()), meta.inner_text()
+    expect(hypocauste.locator(".badge")).to_have_text(["horaires non communiqués"])
+    route = hypocauste.get_by_role("link", name=re.compile("^Itinéraire"))
+    expect(route).to_have_accessible_name(
+        "Itinéraire (centre de la commune) : Hypocauste de Bavay (nouvelle fenêtre)")
+    expect(forum.get_by_role("link", name=re.compile("^Itinéraire"))).to_have_text("Itinéraire")
+
+    # Three cards on one screen of a 360×740 phone; 👍/👎 smaller than the words.
+    cards = v.log.locator(".cards").last.locator(".card")
+    n = cards.count()
+    assert n >= 3
+    expect(cards.locator(".num")).to_have_text([str(i) for i in range(1, n + 1)])
+    cards.first.evaluate("el => el.scrollIntoView({block: 'start'})")
+    first, third = cards.nth(0).bounding_box(), cards.nth(2).bounding_box()
+    visible = v.log.evaluate("el => el.clientHeight")
+    assert first and third
+    assert third["y"] + third["height"] - first["y"] <= visible, (first, third, visible)
+    for i in range(3):
+        expect(cards.nth(i)).to_be_in_viewport(ratio=1)
+    up = forum.get_by_role("button", name="Cette idée me plaît : Forum antique de Bavay")
+    box = up.bounding_box()
+    assert box and 24 <= box["height"] <= 32 and 24 <= box["width"] <= 32, box  # WCAG 2.5.8
+    assert font_px(up) < font_px(forum.locator(".meta")) < font_px(forum.get_by_role("heading"))
+    v.page.screenshot(path=SCREENSHOTS / "widget-cards-360.png")
+
+    # The map: opened with the keyboard, one numbered marker per card, on the communes.
+    v.tab_to(f"Voir sur la carte ({n} idées)", backwards=True)
+    kb.press("Enter")
+    svg = v.log.locator(".map").last.locator("svg")
+    expect(svg).to_be_visible()
+    expect(svg.locator(".mk")).to_have_count(n)   # every place of the seed has coordinates
+    expect(svg.locator(".mk text")).to_have_text([str(i) for i in range(1, n + 1)])
+    expect(svg.locator(".mk.approx")).not_to_have_count(0)   # the Hypocauste at least
+    expect(svg.locator("circle.t")).to_have_count(52)        # the communes of the territory
+    expect(svg.locator("text.l", has_text="Le Quesnoy")).to_have_count(1)
+    expect(svg.locator("rect.you")).to_have_count(1)          # the shared position
+    names = cards.get_by_role("heading").all_inner_texts()
+    label = svg.get_attribute("aria-label") or ""
+    assert label.startswith(f"Carte : 1. {names[0]}") and f"{n}. {names[-1]}" in label
+    assert "Hypocauste de Bavay (centre de la commune)" in label
+    expect(v.log.locator(".map figcaption").last).to_contain_text("centre de la commune")
+    svg.scroll_into_view_if_needed()
+    v.page.screenshot(path=SCREENSHOTS / "widget-map-360.png")
+    audit(v, "cards and map on a 360 px phone")
+    assert v.log.evaluate("el => el.scrollWidth - el.clientWidth") <= 0
+
+    v.tab_to("Cette idée me plaît : Forum antique de Bavay", backwards=True)
+    kb.press("Enter")
+    expect(v.log.locator(".user").last).to_have_text(re.compile("👍$"))
+    assert v.hosts.hosts == {"127.0.0.1"}, v.hosts.hosts   # the map's data included
+    assert not v.errors, v.errors
+
+
+def test_every_field_of_a_card_and_the_map_at_200_percent(servers: Servers,
+                                                          context: BrowserContext) -> None:
+    """A payload with every field the contract allows, slipped into the real stream: photo,
+    closed, a price as text, not accessible, a label, an international phone number, a place
+    known by its commune farther than 3 km, one with no coordinates; text at 200 %."""
+    sockets = socket_tap(context)
+    photo = servers.web_url + "/photo-de-test.png"   # 127.0.0.1, answered by the test
+    context.route(photo, lambda r: r.fulfill(status=200, content_type="image/png",
+                                             body=tiny_png()))
+    v = Visit(context, servers.web_url + "/")
+    v.page.add_style_tag(content="html { font-size: 200% !important; }")
+    v.open()
+    base = {"kind": "mill", "kinds": ["mill"], "interests": ["patrimoine"], "url": None,
+            "summary": None, "map_url": None, "is_example": False, "pushchair": None,
+            "accessibility_labels": []}
+    send_custom(sockets, {"type": "places", "speaker": "jeannine", "items": [
+        {**base, "id": "t-moulin", "name": "Moulin de test", "commune": "Le Quesnoy",
+         "distance_km": 12.64, "latitude": 50.2483, "longitude": 3.6386,
+         "coord_precision": "commune", "open_now": False, "price": {"text": "de 3 à 5 €"},
+         "accessible": False, "accessibility_labels": ["Tourisme & Handicap"],
+         "phone": "+33 3 27 00 00 00", "image": photo},
+        {**base, "id": "t-ferme", "name": "Ferme sans coordonnées", "commune": "Bavay",
+         "distance_km": None, "coord_precision": None, "open_now": None, "price": None,
+         "accessible": None, "phone": None, "image": None},
+        {**base, "id": "t-jardin", "name": "Jardin précis", "commune": "Bavay",
+         "distance_km": 2.44, "latitude": 50.3, "longitude": 3.78, "coord_precision": "exact",
+         "open_now": True, "price": {"free": True, "text": "sauf expositions"},
+         "accessible": True, "pushchair": True, "phone": None, "image": None}]})
+    mill, farm, garden = (v.card("Moulin de test"), v.card("Ferme sans coordonnées"),
+                          v.card("Jardin précis"))
+    expect(mill.locator(".meta")).to_contain_text("au Quesnoy, environ 13 km")
+    assert "12,6" not in mill.inner_text()
+    for badge in ("fermé en ce moment", "tarif : de 3 à 5 €", "♿ pas accessible en fauteuil",
+                  "🏅 Tourisme & Handicap"):
+        expect(mill.locator(".badge", has_text=badge)).to_be_visible()
+    expect(mill.locator(".sr", has_text="Label d'accessibilité")).to_have_count(1)
+    assert mill.get_by_role("link", name="Appeler : Moulin de test, +33 3 27 00 00 00"
+                            ).get_attribute("href") == "tel:+33327000000"
+    expect(mill.get_by_role("link", name=re.compile("^Itinéraire"))).to_have_text(
+        "Itinéraire (centre de la commune)")
+    assert mill.locator("img").get_attribute("src") == photo
+    expect(mill.locator("img")).to_have_js_property("naturalWidth", 8)   # the photo is shown
+    expect(farm.locator(".meta")).to_have_text("Bavay horaires non communiqués")
+    expect(farm.get_by_role("link")).to_have_count(0)   # no coordinates, no map link: no route
+    expect(garden.locator(".meta")).to_contain_text("Bavay · à 2,4 km")
+    expect(garden.locator(".badge", has_text="gratuit (sauf expositions)")).to_be_visible()
+
+    summary = v.log.locator(".map summary").last
+    expect(summary).to_have_text("🗺️ Voir sur la carte (2 idées)")   # the farm has no point
+    summary.click()
+    svg = v.log.locator(".map svg").last
+    expect(svg.locator(".mk")).to_have_count(2)
+    expect(svg.locator(".mk text")).to_have_text(["1", "3"])   # the numbers of their cards
+    expect(svg.locator(".mk.approx text")).to_have_text("1")   # the mill: its commune's centre
+    expect(svg.locator("rect.you")).to_have_count(0)           # no position shared here
+    assert v.page.evaluate("() => getComputedStyle(document.querySelector('#mormal-chat-widget')"
+                           ".shadowRoot.querySelector('.mw')).fontSize") == "32px"
+    assert v.log.evaluate("el => el.scrollWidth - el.clientWidth") <= 0   # nothing cut
+    map_box, log_box = svg.bounding_box(), v.log.bounding_box()
+    assert map_box and log_box and map_box["width"] <= log_box["width"]
+    audit(v, "every field of a card and the map at 200 %")
+    assert v.hosts.hosts == {"127.0.0.1"}, v.hosts.hosts
+    assert not v.errors and not v.dialogs, (v.errors, v.dialogs)
