@@ -18,7 +18,7 @@ from typing import Any
 
 from analytics.privacy import cell_key, scrub
 from analytics.reader import Conversation, Event
-from bot.dialogue.payloads import PAYLOAD_TYPES, Item, item_title, read_payload
+from bot.dialogue.payloads import PAYLOAD_TYPES, Item, item_title, plan_items, read_payload
 from knowledge.seeding import commune_names
 from knowledge.validation import is_record_id
 
@@ -98,7 +98,7 @@ def _items(data: dict[str, Any]) -> tuple[str, str | None, list[Item]] | None:
     custom = read_payload(message.get("custom") if isinstance(message, dict) else None)
     if custom is None:
         return None
-    return custom["type"], custom.get("speaker"), list(custom["items"])
+    return custom["type"], custom.get("speaker"), plan_items(custom)
 
 
 @dataclass

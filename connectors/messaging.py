@@ -18,10 +18,10 @@ import json
 import logging
 import time
 from collections import OrderedDict
-from collections.abc import Awaitable, Callable, Coroutine, Iterable, Mapping
+from collections.abc import Awaitable, Callable, Coroutine, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, TypeVar, cast
 
 import aiohttp
 from aiohttp_retry import ExponentialRetry, RetryClient
@@ -30,8 +30,8 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from bot.dialogue.french import distance_fr, french_date
-from bot.dialogue.payloads import Item, item_title, read_payload
+from bot.dialogue.french import distance_fr, french_date, time_fr
+from bot.dialogue.payloads import Item, Payload, item_title, plan_items, read_payload
 from bot.dialogue.voice import SHARE_POSITION
 from connectors.guard import Handler, guarded
 from knowledge.config import Settings, get_settings, setting, settings_of
@@ -151,13 +151,34 @@ def item_details(item: Mapping[str, Any]) -> str:
     return " · ".join(parts)
 
 
+def plan_of(message: dict[str, Any]) -> Payload | None:
+    """The day plan a message carries (`type: "plan"`), if any."""
+    custom = read_payload(message.get("custom"))
+    return custom if custom is not None and custom["type"] == "plan" else None
+
+
+def stop_lines(plan: Payload) -> list[str]:
+    """A plan's stops as "10 h - Forum antique de Bavay", in order."""
+    out = []
+    for stop in cast(Sequence[Mapping[str, Any]], plan["items"]):
+        with contextlib.suppress(ValueError, TypeError):
+            at = time_fr(datetime.fromisoformat(str(stop["at"])))
+            out.append(f"{at} - {item_title(stop['item'])}")
+    return out
+
+
 def mapped_items(message: dict[str, Any]) -> list[Item]:
     """The places, events or routes of a message (its `custom` payload, docs/contracts.md)
-    that have coordinates and a name."""
+    that have coordinates and a name; a plan's stops are named with their time."""
     custom = read_payload(message.get("custom"))
     if custom is None:
         return []
-    return [i for i in custom["items"]
+    items = plan_items(custom)
+    if custom["type"] == "plan":
+        named = dict(zip([i.get("id") for i in items], stop_lines(custom), strict=False))
+        items = [cast(Item, {**i, ("title" if "title" in i else "name"): named[i["id"]]})
+                 for i in items if i.get("id") in named]
+    return [i for i in items
             if location_message(i.get("latitude"), i.get("longitude")) and item_title(i)]
 
 

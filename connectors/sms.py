@@ -27,7 +27,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from twilio.request_validator import RequestValidator
 
-from bot.dialogue.payloads import Item
+from bot.dialogue.payloads import Item, Payload
 from connectors.guard import Handler
 from connectors.messaging import (
     BAD_POSITION,
@@ -41,6 +41,8 @@ from connectors.messaging import (
     item_title,
     location_message,
     mapped_items,
+    plan_of,
+    stop_lines,
 )
 from knowledge.config import DEFAULTS
 from knowledge.text import strip_accents
@@ -110,12 +112,29 @@ def choices_text(titles: list[str], share: bool) -> str:
     return "\n".join(lines)
 
 
+def plan_sms(plan: Payload) -> str:
+    """A day plan in at most 3 segments: its title, the stops and times, the link to the
+    plan's page (where the legs, hours and the .ics are); stops are dropped from the end
+    if the names are too long, never the link."""
+    stops = [gsm_text(line) for line in stop_lines(plan)]
+    head = gsm_text(plan.get("title") or "Votre journée") + " :"
+    link = f"Le plan complet : {plan.get('link', '')}".strip()
+    for keep in range(len(stops), 0, -1):
+        body = "\n".join([head, *stops[:keep], link])
+        if segments(body) <= MAX_SEGMENTS:
+            return body
+    return "\n".join([head, link])
+
+
 def compose(messages: list[dict[str, Any]]) -> tuple[str, list[dict[str, str]]]:
     """One SMS for a turn's messages (≤ 3 segments) and the numbered choices it offers.
 
     A message with places, events or routes is written from its items ("- name (commune ·
     distance)" and a map link when it fits) instead of its numbered text, so that numbers
     only ever mean choices."""
+    plans = [p for p in map(plan_of, messages) if p is not None]
+    if plans:  # a day plan: its stops and times, and the link to the whole plan
+        return plan_sms(plans[-1]), []
     blocks: list[str | list[Item]] = []
     buttons: list[dict[str, str]] = []
     share = False

@@ -19,7 +19,8 @@ from knowledge.config import PARIS
 if TYPE_CHECKING:  # the builders read search results; the types need no search code
     from knowledge.queries import EventHit, PoiHit, RouteHit
 
-PAYLOAD_TYPES = ("places", "events", "routes")
+PAYLOAD_TYPES = ("places", "events", "routes", "plan")
+ITEM_TYPES = ("places", "events", "routes")
 
 
 class Price(TypedDict, total=False):
@@ -95,6 +96,22 @@ class RouteItem(TypedDict):
 Item = PlaceItem | EventItem | RouteItem
 
 
+class PlanStop(TypedDict):
+    """One stop of a day plan (`type: "plan"`, bot/dialogue/plan.py): the item as in the
+    other payloads, with its time and the leg from the stop before."""
+
+    id: str
+    slot: str                 # "visit", "lunch", "outing", "evening"
+    label: str                # "Visite", "Déjeuner", "Balade", "Événement"
+    at: str                   # ISO 8601, Europe/Paris offset
+    end: str
+    item_type: str            # one of ITEM_TYPES
+    item: Item
+    leg_km: float | None      # from the previous stop (None for the first)
+    leg_mode: str | None      # "pied" or "voiture"
+    hours_known: bool         # False: "horaires non communiqués" (True for events, routes)
+
+
 class _PayloadRequired(TypedDict):
     type: str                    # one of PAYLOAD_TYPES
     items: Sequence[Item]
@@ -107,6 +124,13 @@ class Payload(_PayloadRequired, total=False):
     where: str                   # the position's label ("près de Bavay")
     alternative_to: str          # the kind asked for (taxonomy key) when none exists nearby
                                  # and these items are the closest kinds instead
+    # A day plan (`type: "plan"`, items are `PlanStop`s):
+    title: str                   # "Journée à Bavay, samedi 19 juin"
+    day: str                     # ISO date
+    span: str                    # "day", "morning", "afternoon"
+    gaps: list[str]              # what the base could not fill, in French
+    link: str                    # the plan's page on the web app
+    ics: str                     # its calendar file
 
 
 def read_payload(value: object) -> Payload | None:
@@ -119,10 +143,23 @@ def read_payload(value: object) -> Payload | None:
     kept = [i for i in items if isinstance(i, dict) and i.get("id")] if isinstance(
         items, list) else []
     out: dict[str, Any] = {"type": value["type"], "items": kept}
-    for key in ("speaker", "where", "alternative_to"):
+    for key in ("speaker", "where", "alternative_to", "title", "day", "span", "link", "ics"):
         if value.get(key):
             out[key] = str(value[key])
+    if value["type"] == "plan":
+        out["items"] = [s for s in kept if isinstance(s.get("item"), dict)
+                        and s["item"].get("id") == s["id"] and s.get("item_type") in ITEM_TYPES]
+        gaps = value.get("gaps")
+        out["gaps"] = [str(g) for g in gaps] if isinstance(gaps, list) else []
     return cast(Payload, out)
+
+
+def plan_items(payload: Payload) -> list[Item]:
+    """The items of a payload in order: a plan's stops' items, or the items themselves."""
+    if payload["type"] == "plan":
+        stops = cast(Sequence[Mapping[str, Any]], payload["items"])
+        return [cast(Item, s["item"]) for s in stops]
+    return list(payload["items"])
 
 
 def item_title(item: Mapping[str, Any]) -> str:

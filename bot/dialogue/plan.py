@@ -19,7 +19,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
-from typing import Any, TypedDict, cast
+from typing import Any, cast
 from urllib.parse import urlencode
 
 from sqlalchemy.orm import Session
@@ -29,6 +29,7 @@ from bot.dialogue.payloads import (
     PARIS,
     Item,
     Payload,
+    PlanStop,
     event_item,
     item_title,
     poi_item,
@@ -86,21 +87,6 @@ SPANS: dict[str, tuple[Slot, ...]] = {
                   Slot("outing", "Balade", time(16, 0), 90)),
 }
 SPAN_NAMES = {"day": "journée", "morning": "matinée", "afternoon": "après-midi"}
-
-
-class PlanStop(TypedDict):
-    """One stop of a plan payload (`type: "plan"`): the item as in the other payloads."""
-
-    id: str
-    slot: str                 # Slot.key
-    label: str                # "Visite", "Déjeuner", "Balade", "Événement"
-    at: str                   # ISO 8601, Europe/Paris offset
-    end: str
-    item_type: str            # "places", "events" or "routes"
-    item: Item
-    leg_km: float | None      # from the previous stop (None for the first)
-    leg_mode: str | None      # "pied" or "voiture"
-    hours_known: bool         # False: "horaires non communiqués" (always True for events)
 
 
 @dataclass
@@ -414,7 +400,7 @@ def plan_query(plan: Plan) -> str:
         minutes = int((end - start).total_seconds() // 60)
         stops.append(f"{start:%H:%M}~{minutes}~{stop['item_type']}~{stop['id']}")
     return urlencode({"jour": plan.day.isoformat(), "lieu": plan.where.label[:80],
-                      "etapes": ",".join(stops)})
+                      "etapes": ",".join(stops)}, safe=":,~")
 
 
 def plan_payload(plan: Plan, web_url: str) -> dict[str, Any]:

@@ -9,7 +9,7 @@ import json
 from typing import Any
 
 from analytics.reader import Conversation, Event
-from analytics.tally import Tally, tally_conversation
+from analytics.tally import Tally, _items, tally_conversation
 from bot.dialogue.payloads import read_payload
 from knowledge.validation import is_record_id
 
@@ -54,7 +54,7 @@ def test_older_conversations_fall_back_on_the_label() -> None:
 
 
 def test_payloads_are_read_through_the_contract() -> None:
-    assert read_payload({"type": "plan", "items": []}) is None
+    assert read_payload({"type": "itinerary", "items": []}) is None  # not a payload type
     assert read_payload("places") is None
     read = read_payload({"type": "events", "speaker": "lea",
                          "items": [{"id": "e1", "title": "Fête"}, {"title": "sans id"}, 3]})
@@ -67,3 +67,10 @@ def test_feedback_items_follow_the_id_rule() -> None:
     assert is_record_id("bavay-forum-antique") and is_record_id("poi:12.a")
     assert not is_record_id("bavay forum") and not is_record_id("x\n")
     assert not is_record_id("-x") and not is_record_id("a" * 121) and not is_record_id(None)
+
+
+def test_a_plan_counts_the_items_of_its_stops() -> None:
+    stop = {"id": "p1", "at": "2027-06-19T10:00:00+02:00", "item_type": "places",
+            "item": {"id": "p1", "name": "Forum"}}
+    found = _items({"data": {"custom": {"type": "plan", "speaker": "lea", "items": [stop]}}})
+    assert found == ("plan", "lea", [{"id": "p1", "name": "Forum"}])
