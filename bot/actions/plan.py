@@ -45,7 +45,7 @@ async def plan_now(dispatcher: CollectingDispatcher, tracker: Tracker, span: str
         build_plan, pos, plan_day(now, span, asked), span, audience=audience,
         rain=wanted.rain, interests=[i for i in clean_interests(ents.get("interest"))
                                      if i != "tout"],
-        wheelchair=wanted.wheelchair, pushchair=wanted.pushchair)
+        wheelchair=wanted.wheelchair, pushchair=wanted.pushchair, now=now)
     send(dispatcher, plan_replies(plan, get_settings().web_public_url))
     places = [s["id"] for s in plan.stops if s["item_type"] == "places"]
     if places:

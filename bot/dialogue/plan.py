@@ -121,6 +121,11 @@ _NOT_A_PLAN = re.compile(r"\b(concerts?|spectacles?|marches?|brocantes?|fetes?|f
                          r"expos?|expositions?|restos?|restaurants?|hotels?|gites?|campings?|"
                          r"circuits?|randos?|randonnees?|boucles?|meteo|train|bus|horaires?)\b")
 
+# Never a plan: a question about opening hours ("c'est ouvert toute la journée ?"), the
+# weather of the day, or a named day ("la journée du patrimoine", "les journées des moulins").
+_NEVER_A_PLAN = re.compile(r"\b(ouverts?|ouvertes?|ferme|fermes|fermee|fermees|pleuvoir|pluie|"
+                           r"meteo)\b|\b(la|les) journees? (du|des|de la|de l|d)\b")
+
 
 def plan_span(text: str, *, loose: bool = True) -> str | None:
     """The span a message asks a plan for ("une journée à Bavay" → "day", "un après-midi
@@ -129,6 +134,8 @@ def plan_span(text: str, *, loose: bool = True) -> str | None:
     `loose=False` wants the words of a span ("journée"…): "que faire ce week-end ?" alone
     is then not a plan."""
     norm = normalize(text).replace("'", " ")
+    if _NEVER_A_PLAN.search(norm):
+        return None
     for span, words in _SPAN_WORDS:
         if words.search(norm) and (span != "afternoon" or "cet" not in norm.split()
                                    or _WHAT_TO_DO.search(norm)):
@@ -330,13 +337,37 @@ class _Builder:
         return True
 
 
+def _ahead(day: date, now: datetime | None) -> list[Slot] | None:
+    """The slots still ahead when the plan is for today (a slot is kept until half of it
+    has passed); None when the plan is not for today."""
+    if now is None or now.astimezone(PARIS).date() != day:
+        return None
+    return [s for s in SPANS_ALL if _at(day, s.start) + timedelta(minutes=s.minutes // 2)
+            > now.astimezone(PARIS)]
+
+
+SPANS_ALL = tuple(s for slots in SPANS.values() for s in slots)
+
+
 def build_plan(session: Session, where: Position, day: date, span: str = "day", *,
                audience: str | None = None, rain: bool = False, interests: Sequence[str] = (),
-               wheelchair: bool = False, pushchair: bool = False) -> Plan:
-    """The plan of `span` ("day", "morning", "afternoon") around `where` on `day`."""
+               wheelchair: bool = False, pushchair: bool = False,
+               now: datetime | None = None) -> Plan:
+    """The plan of `span` ("day", "morning", "afternoon") around `where` on `day`. For today
+    (`now` given), what has passed is left out and nothing starts before `now`; when the
+    whole span has passed, the plan is for the next day."""
+    slots = list(SPANS[span])
+    ahead = _ahead(day, now)
+    if ahead is not None:
+        slots = [s for s in slots if s in ahead]
+        if not [s for s in slots if s.key != "evening"]:
+            day, slots, now = day + timedelta(days=1), list(SPANS[span]), None
     plan = Plan(where, day, span, rain=rain, audience=audience)
     builder = _Builder(session, plan, wheelchair, pushchair, interests)
-    for slot in SPANS[span]:
+    if now is not None:
+        local = now.astimezone(PARIS)
+        builder.clock = max(builder.clock, local + timedelta(minutes=-local.minute % 15))
+    for slot in slots:
         if not getattr(builder, slot.key)(slot):
             plan.gaps.append(slot.key)
     return plan

@@ -181,6 +181,12 @@ def test_the_payload_lists_the_stops_and_links_to_the_page_and_ics(db: Session) 
     ("une journée de rando en forêt", None),
     ("un resto ce midi", None),
     ("quoi faire s'il pleut ?", None),
+    ("s'il pleut toute la journée, que faire à Bavay ?", "day"),
+    ("c'est ouvert toute la journée ?", None),
+    ("il va pleuvoir toute la journée ?", None),
+    ("la journée du patrimoine c'est quand ?", None),
+    ("les journées des moulins, c'est où ?", None),
+    ("le programme du festival ?", None),
 ])
 def test_the_words_that_ask_for_a_plan(text: str, span: str | None) -> None:
     assert plan_span(text) == span
@@ -193,3 +199,13 @@ def test_the_day_of_the_plan() -> None:
     assert plan_day(evening, "day", None) == SUNDAY
     assert plan_day(morning + timedelta(hours=5), "afternoon", None) == SATURDAY
     assert plan_day(evening, "day", MONDAY) == MONDAY
+
+
+def test_a_plan_for_today_leaves_out_what_has_passed(db: Session) -> None:
+    at_one = datetime(2027, 6, 19, 13, 0, tzinfo=PARIS)
+    plan = build_plan(db, BAVAY, SATURDAY, "day", now=at_one)
+    assert plan.day == SATURDAY and plan.stops
+    assert "visit" not in [s["slot"] for s in plan.stops] and "visit" not in plan.gaps
+    assert all(datetime.fromisoformat(s["at"]) >= at_one for s in plan.stops)
+    late = build_plan(db, BAVAY, SATURDAY, "afternoon", now=at_one.replace(hour=21))
+    assert late.day == SUNDAY and [s["slot"] for s in late.stops][0] == "visit"
