@@ -448,7 +448,9 @@ def plan_payload(plan: Plan, web_url: str) -> dict[str, Any]:
 def plan_replies(plan: Plan, web_url: str) -> list[Reply]:
     """What the family says: the plan as numbered lines (legs, unknown hours), the gaps
     honestly, and the links; or that the base holds too little around that place."""
-    variables = {"where": plan.where.label, "span": SPAN_NAMES[plan.span],
+    name = SPAN_NAMES[plan.span]
+    variables = {"where": plan.where.label, "span": name,
+                 "de_span": ("d'" if name[0] in "aeiouéèâ" else "de ") + name,
                  "day": day_fr(plan.day), "speaker": LEA.signature}
     if not plan.stops:
         return [Reply("plan_empty", variables,

@@ -208,7 +208,7 @@ VOICE: dict[str, tuple[str, ...]] = {
         "🌳 Franck : La météo, je ne peux pas la lire d'ici. Consultez Météo-France. Et s'il pleut, j'ai des idées à l'abri !",
     ),
     "plan": (
-        "🎈 Léa : Voici une idée de {span} {a_where}, {day}. Tout vient de notre base : vérifiez les horaires avant de partir.",
+        "🎈 Léa : Voici une idée {de_span} {a_where}, {day}. Tout vient de notre base : vérifiez les horaires avant de partir.",
         "🎈 Léa : Pour votre {span} {a_where}, {day}, je vous propose ceci. Pensez à vérifier les horaires avant de partir.",
     ),
     "plan_rain": (
