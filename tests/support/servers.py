@@ -59,9 +59,9 @@ class Servers:
              "--port", port], cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT)
         wait_http(f"{self.actions_url}/health", 60, self.procs["actions"])
 
-    def start_web(self) -> None:
-        """The web app (demo page, console, analysis) on a free port."""
-        port = free_port()
+    def start_web(self, port: int | None = None) -> None:
+        """The web app (demo page, console, analysis) on `port` or a free one."""
+        port = port or free_port()
         self.web_url = f"http://127.0.0.1:{port}"
         log = open(self.workdir / "web.log", "ab")  # noqa: SIM115 - closed with the proc
         self.procs["web"] = subprocess.Popen(
@@ -83,10 +83,12 @@ class Servers:
 @contextmanager
 def running_servers(workdir: Path, extra_env: dict[str, str] | None = None,
                     web: bool = False) -> Iterator[Servers]:
-    """Actions + Rasa (HTTP API on, with a token), and the web app when `web`."""
+    """Actions + Rasa (HTTP API on, with a token), and the web app when `web`, whose
+    address is then the `WEB_PUBLIC_URL` of the links the bot sends (a day plan's)."""
     if not MODEL.exists():
         raise RuntimeError(f"{MODEL} is missing: run scripts/train.sh (make test does)")
     rasa_port, actions_port = free_port(), free_port()
+    web_port = free_port() if web else None
     kb_url = f"sqlite:///{workdir / 'knowledge.sqlite3'}"
     env = {
         **os.environ,
@@ -101,6 +103,7 @@ def running_servers(workdir: Path, extra_env: dict[str, str] | None = None,
         "RASA_PORT": str(rasa_port),
         "RASA_API_TOKEN": "test-token",
         "WEB_SECRET_KEY": "dGVzdC1rZXktdGVzdC1rZXktdGVzdC1rZXktdGVzdC0=",
+        **({"WEB_PUBLIC_URL": f"http://127.0.0.1:{web_port}"} if web_port else {}),
         **(extra_env or {}),
     }
     subprocess.run([sys.executable, "-m", "knowledge", "init"], cwd=ROOT, env=env, check=True,
@@ -118,7 +121,7 @@ def running_servers(workdir: Path, extra_env: dict[str, str] | None = None,
             cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
         wait_http(f"{servers.rasa_url}/", 240, servers.procs["rasa"])
         if web:
-            servers.start_web()
+            servers.start_web(web_port)
         yield servers
     finally:
         for name in list(servers.procs):
