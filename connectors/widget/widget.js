@@ -256,7 +256,13 @@
     '.card img{float:right;width:4.5em;height:4.5em;object-fit:cover;border-radius:.4em;margin:0 0 .2em .5em}' +
     '.top{display:flex;gap:.4em;align-items:baseline}' +
     '.num{flex:none;min-width:1.45em;padding:0 .2em;border-radius:1em;background:#a61b1b;color:#fff;font-weight:700;font-size:.8em;text-align:center}' +
-    'h3{flex:1;margin:0;font-size:1.05em;line-height:1.3}' +
+    'h3,h4{flex:1;margin:0;font-size:1.05em;line-height:1.3}' +
+    '.plan>h3{margin:.1em 0 .3em}' +
+    '.tl{gap:.15em}' +
+    '.at{margin:0 0 .1em;font-weight:700;color:var(--l)}' +
+    '.leg{margin:0 0 0 1.1em;padding:.2em 0 .2em .7em;border-left:3px dotted #767676;color:#444;font-size:.9em}' +
+    '.gap{margin:.4em 0;padding:.3em .6em;border-left:3px solid #8a6d00;background:#fff4d6}' +
+    '.plan>.acts{margin:.3em 0}' +
     '.card p{margin:.15em 0}' +
     '.meta{color:#444}' +
     '.badge{display:inline-block;margin:.1em .3em .1em 0;padding:0 .4em;border-radius:.3em;border:1px solid #444;font-size:.88em}' +
@@ -275,6 +281,7 @@
     '.map text{font:11px system-ui,sans-serif;fill:#1d2430}.map .l{paint-order:stroke;stroke:#f6f8fb;stroke-width:3px}' +
     '.map .mk line{stroke:#a61b1b;stroke-width:1.5}.map .mk circle{fill:#a61b1b;stroke:#fff;stroke-width:2}.map .mk.approx circle{stroke:#a61b1b;fill:#fff;stroke-dasharray:3 2}' +
     '.map .mk text{fill:#fff;font-weight:700;text-anchor:middle}.map .mk.approx text{fill:#a61b1b}' +
+    '.map .way{fill:none;stroke:#a61b1b;stroke-width:2;stroke-opacity:.5}' +
     '.map .you{fill:#0b3d91;stroke:#fff;stroke-width:2}' +
     '.map figcaption{font-size:.85em;color:#444;margin:.2em 0 0}' +
     '.typing{margin:0 .75em .3em;color:#444;font-style:italic}' +
@@ -422,8 +429,11 @@
     showTyping(900);
   }
   function covers(text, custom) {
-    var items = custom.items, lines = typeof text === 'string' ? text.split('\n') : [];
+    // A plan's text has numbered lines "1. 10 h — Visite : Name" between its legs, gaps and link.
+    var plan = custom.type === 'plan', items = custom.items, lines = typeof text === 'string' ? text.split('\n') : [];
+    if (plan) lines = lines.filter(function (l) { return /^\d+\. /.test(l); }).map(function (l) { return l.replace(/^(\d+\. )[^:]*: /, '$1'); });
     return Array.isArray(items) && items.length > 0 && lines.length === items.length && items.every(function (it, i) {
+      it = plan && it ? it.item : it;
       var name = it && (it.name || it.title);
       return typeof name === 'string' && lines[i].indexOf((i + 1) + '. ' + name) === 0;
     });
@@ -479,9 +489,10 @@
     var far = typeof x === 'number' && x >= 3 ? 'environ ' + Math.round(x) + ' km' : null;
     if (precision === 'commune') return commune ? au(commune) + (far ? ', ' + far : '') : far;
     if (typeof x !== 'number') return commune;
-    var d = x < 0.1 ? 'tout près' : 'à ' + (x < 1 ? Math.round(x * 10) * 100 + ' m' : x.toLocaleString('fr-FR', {maximumFractionDigits: 1}) + ' km');
+    var d = x < 0.1 ? 'tout près' : 'à ' + dist(x);
     return commune ? commune + ' · ' + d : d;
   }
+  function dist(x) { return x < 1 ? Math.round(x * 10) * 100 + ' m' : x.toLocaleString('fr-FR', {maximumFractionDigits: 1}) + ' km'; }
   function priceText(p) {
     if (typeof p === 'string') return p;
     if (!p || typeof p !== 'object') return null;
@@ -525,6 +536,7 @@
     var p = entry.custom;
     if (!Array.isArray(p.items)) return h('div', {class: 'msg bot'}, [typeof p.text === 'string' ? p.text : '']);
     var speaker = SPEAKERS[p.speaker];
+    if (p.type === 'plan') return plan(entry, p, speaker ? 'Le plan de ' + speaker : 'Notre plan');
     var label = speaker ? 'Les idées de ' + speaker : 'Nos idées';
     return h('div', {}, [
       h('p', {class: 'who', text: label}),
@@ -532,23 +544,58 @@
       map(p.items)
     ]);
   }
+  /* ---------- a day plan (docs/contracts.md "Day plan"): a timeline of its stops, the gaps,
+     its page and its calendar file on the web app, the map numbered like the stops ---------- */
+  function plan(entry, p, label) {
+    var stops = p.items.filter(function (s) { return s && s.item && typeof s.item === 'object'; });
+    var title = typeof p.title === 'string' ? p.title : 'Votre plan';
+    var page = safeUrl(p.link), file = safeUrl(p.ics);
+    var gaps = (Array.isArray(p.gaps) ? p.gaps : []).filter(function (g) { return typeof g === 'string' && g; }).map(function (g) {
+      return h('p', {class: 'gap', text: 'Je ne connais pas ' + g + ' : l\'office de tourisme saura vous conseiller.'});
+    });
+    return h('div', {class: 'plan'}, [
+      h('p', {class: 'who', text: label}),
+      h('h3', {text: title}),
+      h('ol', {class: 'cards tl', 'aria-label': 'Étapes : ' + title}, stops.map(function (s, i) {
+        return h('li', {}, [leg(s), card(s.item, s.item_type, entry, i + 1, s)]);
+      }))
+    ].concat(gaps, [
+      h('p', {class: 'acts'}, [
+        page && h('a', {href: page, target: '_blank', rel: 'noopener noreferrer'}, ['Voir le plan complet', h('span', {class: 'sr', text: ' (nouvelle fenêtre)'})]),
+        file && h('a', {href: file, download: 'plan' + (/^[\d-]{10}$/.test(p.day) ? '-' + p.day : '') + '.ics'}, [h('span', {'aria-hidden': 'true', text: '📅 '}), 'Ajouter à mon agenda (.ics)'])
+      ]),
+      map(stops.map(function (s) { return s.item; }), 'étape')
+    ]));
+  }
+  function leg(s) {
+    var x = s.leg_km;
+    return typeof x === 'number' && h('p', {class: 'leg'}, [h('span', {'aria-hidden': 'true', text: '↓ '}),
+      h('span', {class: 'sr', text: 'Trajet : '}), x < 0.2 ? 'sur place' : dist(x) + (s.leg_mode === 'pied' ? ' à pied' : ' en voiture')]);
+  }
+  function clock(iso) {
+    // "10 h", "12 h 30": the ISO string's own hour (Paris offset), whatever the browser's zone.
+    var m = /T(\d\d):(\d\d)/.exec(iso);
+    return m && h('time', {datetime: iso, text: +m[1] + ' h' + (m[2] === '00' ? '' : ' ' + m[2])});
+  }
   function badge(text, cls, glyph, hidden) {
     return h('span', {class: 'badge' + (cls ? ' ' + cls : '')}, [hidden && h('span', {class: 'sr', text: hidden}),
       glyph && h('span', {'aria-hidden': 'true', text: glyph + ' '}), text]);
   }
-  function card(item, type, entry, n) {
+  function card(item, type, entry, n, stop) {
+    // `stop`: a plan's stop, a compact card under its time (no photo, summary, "open now").
     item = item && typeof item === 'object' ? item : {};
     var name = String(item.name || item.title || 'Sans nom');
     var meta = [], badges = [];
-    if (type === 'events') meta.push(when(item.start, item.end), item.venue);
+    if (type === 'events') meta.push(!stop && when(item.start, item.end), item.venue);
     else if (type === 'routes') meta.push(MODES[item.mode], typeof item.length_km === 'number' && item.length_km.toLocaleString('fr-FR') + ' km',
       typeof item.duration_min === 'number' && (Math.floor(item.duration_min / 60) ? Math.floor(item.duration_min / 60) + ' h ' : '') + (item.duration_min % 60 ? item.duration_min % 60 + ' min' : ''),
       LEVELS[item.difficulty] && 'difficulté ' + LEVELS[item.difficulty], item.is_loop && 'boucle');
-    var where = km(item.distance_km, item.coord_precision, typeof item.commune === 'string' ? item.commune : null);
+    // A stop's distance is its leg's, said between the stops.
+    var where = km(stop ? null : item.distance_km, item.coord_precision, typeof item.commune === 'string' ? item.commune : null);
     meta.push(where && type === 'routes' ? 'départ : ' + where : where);
-    if (item.open_now === true) badges.push(badge('ouvert', 'open'));
-    if (item.open_now === false) badges.push(badge('fermé en ce moment'));
-    if (item.open_now === null && type === 'places') badges.push(badge('horaires non communiqués', 'unk'));
+    if (stop ? stop.hours_known === false : item.open_now === null && type === 'places') badges.push(badge('horaires non communiqués', 'unk'));
+    else if (!stop && item.open_now === true) badges.push(badge('ouvert', 'open'));
+    else if (!stop && item.open_now === false) badges.push(badge('fermé en ce moment'));
     var price = priceText(item.price);
     if (price) badges.push(badge(price));
     if (item.accessible === true) badges.push(badge('fauteuil roulant', '', '♿'));
@@ -558,10 +605,11 @@
       if (typeof l === 'string' && l) badges.push(badge(l, '', '🏅', 'Label d\'accessibilité : '));
     });
     if (item.is_example) badges.push(badge('exemple', 'ex'));
-    var img = safeUrl(item.image);
+    var img = !stop && safeUrl(item.image);
     var phone = item.phone && String(item.phone).replace(/[^\d+]/g, '');
     var approx = item.coord_precision === 'commune';
-    var calendar = type === 'events' && !isNaN(new Date(item.start)) && h('button', {type: 'button', onclick: function () {
+    var at = stop && clock(String(stop.at)), what = stop && typeof stop.label === 'string' ? stop.label : '';
+    var calendar = !stop && type === 'events' && !isNaN(new Date(item.start)) && h('button', {type: 'button', onclick: function () {
       track(item, 'calendar');
       download(ics(item), (item.id || 'evenement') + '.ics');
     }}, [h('span', {'aria-hidden': 'true', text: '📅 '}), 'Ajouter à mon agenda']);
@@ -575,12 +623,13 @@
           say('/feedback' + JSON.stringify({rating: value, item: String(item.id)}), glyph);
         }}, icon(glyph, label + ' : ' + name));
     }
-    return h('li', {class: 'card'}, [
+    return h(stop ? 'div' : 'li', {class: 'card'}, [
       img && h('img', {src: img, alt: '', loading: 'lazy', referrerpolicy: 'no-referrer'}),
-      h('div', {class: 'top'}, [h('span', {class: 'num', 'aria-hidden': 'true', text: String(n)}), h('h3', {text: name}),
+      stop && h('p', {class: 'at'}, [at, at && what ? ' · ' : '', what]),
+      h('div', {class: 'top'}, [h('span', {class: 'num', 'aria-hidden': 'true', text: String(n)}), h(stop ? 'h4' : 'h3', {text: name}),
         item.id && h('span', {class: 'rate'}, [rate('up', '👍', 'Cette idée me plaît'), rate('down', '👎', 'Cette idée ne me plaît pas')])]),
       h('p', {class: 'meta'}, [meta.filter(Boolean).join(' · ') + ' '].concat(badges)),
-      typeof item.summary === 'string' && h('p', {text: item.summary}),
+      !stop && typeof item.summary === 'string' && h('p', {text: item.summary}),
       calendar,
       h('div', {class: 'acts'}, [
         a(safeUrl(item.url), 'Site web', name, item, 'website'),
@@ -600,7 +649,8 @@
       .catch(function () { territory = null; return {communes: []}; });
     return territory;
   }
-  function map(items) {
+  function map(items, noun) {
+    noun = noun || 'idée';
     var pts = [];
     items.forEach(function (it, i) {
       if (it && located(it)) pts.push({n: i + 1, lat: it.latitude, lon: it.longitude, approx: it.coord_precision === 'commune', name: String(it.name || it.title || '')});
@@ -608,11 +658,11 @@
     if (!pts.length) return null;
     var fig = h('figure', {style: 'margin:0'});
     var box = h('details', {class: 'map', ontoggle: function () {
-      if (box.open && !fig.firstChild) loadTerritory().then(function (t) { draw(fig, pts, t); });
-    }}, [h('summary', {}, [h('span', {'aria-hidden': 'true', text: '🗺️ '}), 'Voir sur la carte (' + pts.length + (pts.length > 1 ? ' idées)' : ' idée)')]), fig]);
+      if (box.open && !fig.firstChild) loadTerritory().then(function (t) { draw(fig, pts, t, noun); });
+    }}, [h('summary', {}, [h('span', {'aria-hidden': 'true', text: '🗺️ '}), 'Voir sur la carte (' + pts.length + ' ' + noun + (pts.length > 1 ? 's)' : ')')]), fig]);
     return box;
   }
-  function draw(fig, pts, t) {
+  function draw(fig, pts, t, noun) {
     var all = (t && Array.isArray(t.communes) ? t.communes : []).filter(function (c) { return c && typeof c.lat === 'number' && typeof c.lon === 'number'; });
     var you = state.position ? {lat: state.position[0], lon: state.position[1]} : null;
     var frame = all.filter(function (c) { return c.territory; }).concat(pts, you ? [you] : []);
@@ -636,6 +686,7 @@
     });
     var u = you && xy(you);
     if (u) marks.push(u);
+    var first = kids.length, way = [];
     pts.forEach(function (p) {
       var at = xy(p), q = at, k = 0;
       // Markers that would hide one another (places at a commune's centre, or next to the
@@ -645,16 +696,19 @@
         q = [at[0] + Math.round((16 + k) * Math.cos(k * 1.1)), at[1] + Math.round((16 + k) * Math.sin(k * 1.1))];
       }
       marks.push(q);
+      way.push(q);
       kids.push(h('g', {class: 'mk' + (p.approx ? ' approx' : '')}, [
         k && h('line', {x1: at[0], y1: at[1], x2: q[0], y2: q[1]}, [], SVG),
         h('circle', {cx: q[0], cy: q[1], r: 9}, [], SVG), h('text', {x: q[0], y: q[1] + 4, text: String(p.n)}, [], SVG)], SVG));
     });
+    // A plan's stops, joined in their order under the markers.
+    if (noun === 'étape' && way.length > 1) kids.splice(first, 0, h('polyline', {class: 'way', points: way.join(' ')}, [], SVG));
     if (u) kids.push(h('rect', {class: 'you', x: u[0] - 6, y: u[1] - 6, width: 12, height: 12}, [], SVG));
     var approx = pts.some(function (p) { return p.approx; });
     fig.appendChild(h('svg', {viewBox: '0 0 ' + W + ' ' + H, role: 'img', 'aria-label': 'Carte : ' + pts.map(function (p) {
       return p.n + '. ' + p.name + (p.approx ? ' (centre de la commune)' : '');
     }).join(' ; ') + (you ? ' ; et votre position' : '')}, kids, SVG));
-    fig.appendChild(h('figcaption', {text: 'Numéros : les idées ci-dessus' + (approx ? ' ; en pointillés : centre de la commune (lieu exact non communiqué)' : '') +
+    fig.appendChild(h('figcaption', {text: 'Numéros : les ' + noun + 's ci-dessus' + (way.length > 1 && noun === 'étape' ? ', reliées dans l\'ordre' : '') + (approx ? ' ; en pointillés : centre de la commune (lieu exact non communiqué)' : '') +
       (you ? ' ; carré bleu : vous' : '') + (all.length ? ' ; points : communes du Pays de Mormal.' : '.')}));
   }
 

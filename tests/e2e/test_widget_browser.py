@@ -11,11 +11,16 @@ import re
 import struct
 import subprocess
 import sys
+import urllib.request
 import zlib
 from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
+from markupsafe import escape
 from playwright.sync_api import (
     Browser,
     BrowserContext,
@@ -651,3 +656,228 @@ def test_every_field_of_a_card_and_the_map_at_200_percent(servers: Servers,
     audit(v, "every field of a card and the map at 200 %")
     assert v.hosts.hosts == {"127.0.0.1"}, v.hosts.hosts
     assert not v.errors and not v.dialogs, (v.errors, v.dialogs)
+
+
+# ------------------------------------------------------------------ a day plan (issue 14)
+PLAN_ASK = "on a une journée à Bavay, vous proposez quoi ?"
+
+
+def clock(iso: str) -> str:
+    """"10 h", "12 h 30": the hour written in the ISO string (its Paris offset)."""
+    at = datetime.fromisoformat(iso)
+    return f"{at.hour} h" + (f" {at.minute:02d}" if at.minute else "")
+
+
+def leg_words(stop: dict[str, Any]) -> str | None:
+    """The leg from the stop before, as a visitor reads it ("800 m à pied", "sur place")."""
+    km = stop.get("leg_km")
+    if km is None:
+        return None
+    if km < 0.2:
+        return "sur place"
+    length = (f"{round(km * 10) * 100} m" if km < 1
+              else f"{km:.1f}".removesuffix(".0").replace(".", ",") + " km")
+    return f"{length} {'à pied' if stop.get('leg_mode') == 'pied' else 'en voiture'}"
+
+
+def located(stop: dict[str, Any]) -> bool:
+    return all(isinstance(stop["item"].get(k), float | int) for k in ("latitude", "longitude"))
+
+
+def stored_plan(v: Visit) -> dict[str, Any]:
+    """The last plan the widget received, as it keeps it (its transcript in localStorage)."""
+    (raw,) = v.page.evaluate("Object.values(localStorage)")
+    plans = [e["custom"] for e in json.loads(raw)["log"]
+             if (e.get("custom") or {}).get("type") == "plan"]
+    assert plans, raw
+    return dict(plans[-1])
+
+
+def check_timeline(v: Visit, plan: dict[str, Any]) -> Locator:
+    """The last plan of the conversation shows `plan`: its title, one entry per stop in
+    order (time, label, name, unknown hours, the leg before it), its gaps. Returns it."""
+    box = v.log.locator(".plan").last
+    stops = plan["items"]
+    expect(box.get_by_role("heading", name=plan["title"], exact=True)).to_be_visible()
+    entries = box.locator("ol > li")
+    expect(entries).to_have_count(len(stops))
+    times = entries.locator("time")
+    expect(times).to_have_text([clock(s["at"]) for s in stops])
+    assert times.evaluate_all("els => els.map(e => e.dateTime)") == [s["at"] for s in stops]
+    expect(entries.locator(".at")).to_have_text([f"{clock(s['at'])} · {s['label']}"
+                                                 for s in stops])
+    expect(entries.get_by_role("heading")).to_have_text(
+        [s["item"].get("name") or s["item"]["title"] for s in stops])
+    expect(entries.locator(".num")).to_have_text([str(i) for i in range(1, len(stops) + 1)])
+    for entry, stop in zip(entries.all(), stops, strict=True):
+        expect(entry.locator(".badge", has_text="horaires non communiqués")).to_have_count(
+            0 if stop["hours_known"] else 1)
+        leg = leg_words(stop)
+        expect(entry.locator(".leg")).to_have_count(1 if leg else 0)
+        if leg:
+            expect(entry.locator(".leg")).to_have_text(f"↓ Trajet : {leg}")
+    expect(box.locator(".gap")).to_have_text(
+        [f"Je ne connais pas {g} : l'office de tourisme saura vous conseiller."
+         for g in plan["gaps"]])
+    return box
+
+
+def test_a_day_plan_as_a_timeline_on_a_phone_with_the_keyboard_only(
+        servers: Servers, phone: BrowserContext, tmp_path: Path) -> None:
+    """The real bot's plan for a day at Bavay, typed and read with the keyboard only on a
+    360×740 phone: the timeline, its calendar file from the web app, its numbered map."""
+    v = Visit(phone, servers.web_url + "/")
+    kb = v.page.keyboard
+    v.tab_to("Discuter avec la famille")
+    kb.press("Enter")
+    assert v.focused() == "mw-input"
+    kb.type(PLAN_ASK)
+    kb.press("Enter")
+    expect(v.log.locator(".plan")).to_be_visible()
+    expect(v.page.locator(".typing")).to_be_hidden()
+    plan = stored_plan(v)
+    stops = plan["items"]
+    assert 2 <= len(stops) <= 4, stops
+    starts = [datetime.fromisoformat(s["at"]) for s in stops]
+    assert starts == sorted(set(starts)), starts   # in increasing order
+    box = check_timeline(v, plan)
+    expect(v.log).to_contain_text("Le plan de Léa")
+    # The numbered lines sent for text-only channels are not shown again above it.
+    first = stops[0]["item"].get("name") or stops[0]["item"]["title"]
+    expect(v.log.locator(".msg.bot", has_text=first)).to_have_count(0)
+
+    # Its page and its calendar file, on the web app the servers run (WEB_PUBLIC_URL).
+    page = box.get_by_role("link", name="Voir le plan complet (nouvelle fenêtre)")
+    ics = box.get_by_role("link", name="Ajouter à mon agenda (.ics)", exact=True)
+    assert page.get_attribute("href") == plan["link"]
+    assert ics.get_attribute("href") == plan["ics"]
+    assert ics.get_attribute("download") == f"plan-{plan['day']}.ics"
+    for url, path in ((plan["link"], "/plan"), (plan["ics"], "/plan.ics")):
+        parts = urlsplit(url)
+        assert f"{parts.scheme}://{parts.netloc}" == servers.web_url and parts.path == path
+        assert f"jour={plan['day']}" in parts.query and "etapes=" in parts.query
+    with urllib.request.urlopen(plan["link"], timeout=30) as r:   # the page names the stops
+        assert r.headers.get_content_type() == "text/html"
+        assert str(escape(first)) in r.read().decode()
+
+    # One 360 px phone screen: nothing cut on the side; the title and first stop in view.
+    panel = v.panel.bounding_box()
+    assert panel and panel["width"] <= 360
+    assert v.log.evaluate("el => el.scrollWidth - el.clientWidth") <= 0
+    box.evaluate("el => el.scrollIntoView({block: 'start'})")
+    expect(box.locator("ol > li").first.locator(".at")).to_be_in_viewport(ratio=1)
+    v.page.screenshot(path=SCREENSHOTS / "widget-plan-360.png")
+    audit(v, "a day plan on a 360 px phone")
+
+    # The keyboard only: the calendar file (from the web app), then the map.
+    v.tab_to("Ajouter à mon agenda (.ics)", backwards=True)
+    with v.page.expect_download() as info:
+        kb.press("Enter")
+    info.value.save_as(tmp_path / "plan.ics")
+    text = (tmp_path / "plan.ics").read_bytes().decode().replace("\r\n ", "")
+    assert text.count("BEGIN:VEVENT") == len(stops), text
+    assert all(s["id"] in text for s in stops), text
+    with urllib.request.urlopen(plan["ics"], timeout=30) as r:
+        assert r.headers.get_content_type() == "text/calendar"
+    n = sum(located(s) for s in stops)
+    v.tab_to(f"Voir sur la carte ({n} étape{'s' if n > 1 else ''})")
+    kb.press("Enter")
+    svg = box.locator(".map svg")
+    expect(svg).to_be_visible()
+    expect(svg.locator(".mk")).to_have_count(n)   # one marker per stop with coordinates
+    expect(svg.locator(".mk text")).to_have_text(
+        [str(i) for i, s in enumerate(stops, 1) if located(s)])
+    expect(svg.locator("polyline.way")).to_have_count(1 if n > 1 else 0)   # in their order
+    assert (svg.get_attribute("aria-label") or "").startswith(f"Carte : 1. {first}")
+    expect(box.locator("figcaption")).to_contain_text("les étapes ci-dessus")
+    audit(v, "the plan's map on a 360 px phone")
+    assert v.log.evaluate("el => el.scrollWidth - el.clientWidth") <= 0
+    assert v.hosts.hosts == {"127.0.0.1"}, v.hosts.hosts
+    assert not v.errors and not v.dialogs, (v.errors, v.dialogs)
+
+
+def test_a_day_plan_at_200_percent_in_another_time_zone(servers: Servers,
+                                                        browser: Browser) -> None:
+    """Text at 200 %, in a browser set to New York time: the real plan, then one slipped into
+    the stream with what the bot's did not have (a walk of 800 m, "sur place", an event,
+    a stop without coordinates, a gap, a link that is not http)."""
+    ctx = browser.new_context(locale="fr-FR", timezone_id="America/New_York",
+                              viewport={"width": 1280, "height": 800})
+    ctx.set_default_timeout(TIMEOUT)
+    try:
+        sockets = socket_tap(ctx)
+        v = Visit(ctx, servers.web_url + "/")
+        v.page.add_style_tag(content="html { font-size: 200% !important; }")
+        v.open()
+        v.type(PLAN_ASK)
+        expect(v.log.locator(".plan")).to_be_visible()
+        check_timeline(v, stored_plan(v))   # Paris times, whatever the browser's zone
+
+        place = {"kind": "museum", "kinds": ["museum"], "interests": [], "commune": "Bavay",
+                 "distance_km": 0.3, "coord_precision": "exact", "open_now": False,
+                 "price": None, "accessible": True, "pushchair": None,
+                 "accessibility_labels": [], "url": None, "phone": None, "image": None,
+                 "summary": "Ne s'affiche pas dans un plan.", "map_url": None,
+                 "is_example": False}
+
+        def stop(at: str, label: str, kind: str, item: dict[str, Any],
+                 leg: float | None, mode: str | None, known: bool) -> dict[str, Any]:
+            return {"id": item["id"], "slot": "visit", "label": label, "item_type": kind,
+                    "at": f"2030-07-14T{at}:00+02:00", "end": f"2030-07-14T{at}:00+02:00",
+                    "item": item, "leg_km": leg, "leg_mode": mode, "hours_known": known}
+
+        plan = {"type": "plan", "speaker": "lea", "title": "Journée de test, 14 juillet",
+                "day": "2030-07-14", "span": "day",
+                "gaps": ["une balade ou une sortie pour l'après-midi à moins de 12 km"],
+                "link": "javascript:alert(1)",
+                "ics": servers.web_url + "/plan.ics?jour=2030-07-14",
+                "items": [
+                    stop("09:30", "Visite", "places", {
+                        **place, "id": "t-musee", "name": "Musée <b>test</b>",
+                        "latitude": 50.2936, "longitude": 3.8031}, None, None, True),
+                    stop("12:30", "Déjeuner", "places", {
+                        **place, "id": "t-estaminet", "name": "Estaminet « test »",
+                        "latitude": 50.2983, "longitude": 3.7932,
+                        "coord_precision": "commune"}, 0.8, "pied", False),
+                    stop("14:00", "Événement", "events", {
+                        "id": "t-fete", "title": "Fête sans coordonnées",
+                        "start": "2030-07-14T14:00:00+02:00",
+                        "end": "2030-07-14T17:00:00+02:00", "venue": "Grand-Place",
+                        "commune": "Bavay", "url": None}, 0.1, "pied", True),
+                    stop("20:00", "Balade", "routes", {
+                        "id": "t-balade", "name": "Balade du soir", "mode": "hike",
+                        "length_km": 4.0, "duration_min": 70, "commune": "Houdain-lez-Bavay",
+                        "latitude": 50.33, "longitude": 3.78}, 6.0, "voiture", True),
+                ]}
+        send_custom(sockets, plan)
+        box = check_timeline(v, plan)
+        expect(box.locator("time")).to_have_text(["9 h 30", "12 h 30", "14 h", "20 h"])
+        expect(box.locator(".leg")).to_have_text(["↓ Trajet : 800 m à pied",
+                                                  "↓ Trajet : sur place",
+                                                  "↓ Trajet : 6 km en voiture"])
+        expect(box.get_by_role("heading", name="Musée <b>test</b>")).to_be_visible()
+        # A stop is a compact card: no summary, no "open now", no event date, no second
+        # calendar button (the plan has one), no distance (its leg says it).
+        expect(box).not_to_contain_text("Ne s'affiche pas")
+        expect(box).not_to_contain_text("fermé en ce moment")
+        expect(box).not_to_contain_text("juillet, 14:00")
+        expect(box.get_by_role("button", name="Ajouter à mon agenda")).to_have_count(0)
+        expect(box.locator(".meta").first).to_have_text("Bavay ♿ fauteuil roulant")
+        expect(box.get_by_role("link", name=re.compile("^Voir le plan"))).to_have_count(0)
+        expect(box.get_by_role("link", name="Ajouter à mon agenda (.ics)")).to_have_count(1)
+        summary = box.locator(".map summary")
+        expect(summary).to_have_text("🗺️ Voir sur la carte (3 étapes)")
+        summary.click()
+        expect(box.locator(".map .mk text")).to_have_text(["1", "2", "4"])
+        assert v.page.evaluate("() => getComputedStyle(document.querySelector("
+                               "'#mormal-chat-widget').shadowRoot.querySelector('.mw'))"
+                               ".fontSize") == "32px"
+        assert v.log.evaluate("el => el.scrollWidth - el.clientWidth") <= 0   # nothing cut
+        for entry in box.locator("ol > li").all():
+            entry_box, log_box = entry.bounding_box(), v.log.bounding_box()
+            assert entry_box and log_box and entry_box["width"] <= log_box["width"]
+        audit(v, "a day plan at 200 %")
+        assert v.hosts.hosts == {"127.0.0.1"}, v.hosts.hosts
+        assert not v.errors and not v.dialogs, (v.errors, v.dialogs)
+    finally:
+        ctx.close()
