@@ -395,7 +395,8 @@ def leg_fr(stop: PlanStop) -> str | None:
     if stop["leg_km"] < 0.2:
         return "sur place"
     how = "à pied" if stop["leg_mode"] == "pied" else "en voiture"
-    return f"{km_fr(stop['leg_km'])} {how}"
+    km = stop["leg_km"]
+    return f"{round(km * 10) * 100} m {how}" if km < 1 else f"{km_fr(km)} {how}"
 
 
 def gaps_fr(plan: Plan) -> list[str]:
