@@ -32,16 +32,38 @@ def create_tables(engine: Engine) -> None:
     METADATA.create_all(engine)
 
 
+# One UPDATE for every count already stored, its key given as parameters.
+_ADD = (sa.update(DAILY)
+        .where((DAILY.c.day == sa.bindparam("k_day"))
+               & (DAILY.c.channel == sa.bindparam("k_channel"))
+               & (DAILY.c.metric == sa.bindparam("k_metric"))
+               & (DAILY.c.key == sa.bindparam("k_key")))
+        .values(value=DAILY.c.value + sa.bindparam("k_value")))
+
+
 def add_to_aggregates(conn: Connection, tally: Tally) -> int:
-    """Adds `tally`'s counts to the stored ones (inside the caller's transaction)."""
-    for (day, channel, metric, key), value in tally.counts.items():
-        where = ((DAILY.c.day == day) & (DAILY.c.channel == channel)
-                 & (DAILY.c.metric == metric) & (DAILY.c.key == key))
-        updated = conn.execute(sa.update(DAILY).where(where)
-                               .values(value=DAILY.c.value + value)).rowcount
-        if not updated:
-            conn.execute(sa.insert(DAILY).values(day=day, channel=channel, metric=metric,
-                                                 key=key, value=value))
+    """Adds `tally`'s counts to the stored ones (inside the caller's transaction, after
+    its DELETE has taken the write lock): the keys already stored over the tally's days
+    are read once, then one UPDATE and one INSERT run for all the rows (thousands of
+    single statements, each compiled, made retention slow)."""
+    counts = tally.counts
+    stored: set[tuple[str, str, str, str]] = set()
+    if counts:
+        days = [day for day, _, _, _ in counts]
+        stored = {(r.day, r.channel, r.metric, r.key) for r in conn.execute(
+            sa.select(DAILY.c.day, DAILY.c.channel, DAILY.c.metric, DAILY.c.key)
+            .where(DAILY.c.day.between(min(days), max(days))))}
+    updates = [{"k_day": day, "k_channel": channel, "k_metric": metric, "k_key": key,
+                "k_value": value}
+               for (day, channel, metric, key), value in counts.items()
+               if (day, channel, metric, key) in stored]
+    inserts = [{"day": day, "channel": channel, "metric": metric, "key": key, "value": value}
+               for (day, channel, metric, key), value in counts.items()
+               if (day, channel, metric, key) not in stored]
+    if updates:
+        conn.execute(_ADD, updates)
+    if inserts:
+        conn.execute(sa.insert(DAILY), inserts)
     known = set(conn.execute(sa.select(LABELS.c.item_id)).scalars())
     new = [{"item_id": k, "label": v} for k, v in tally.labels.items() if k not in known]
     if new:

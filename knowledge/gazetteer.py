@@ -43,28 +43,57 @@ class Gazetteer:
             for key in (norm, without_articles(norm)):
                 self._by_key.setdefault(key, place)
         self._territory = [p for p in ordered if p.in_territory]
+        # Built for every import, CLI command and console save: the bounding box is
+        # measured once, and a commune is near as soon as one commune of the territory is
+        # (not the nearest one searched among all 52 for each of the ~3,800 communes).
+        self._box = self._bounding_box(FUZZY_NEAR_KM / 70.0)  # degrees, generous here
         near = {p.insee for p in ordered if self._maybe_near(p)
-                and self.distance_to_territory_km(p.latitude, p.longitude) <= FUZZY_NEAR_KM}
+                and self._within_km(p.latitude, p.longitude, FUZZY_NEAR_KM)}
         self._near_keys = [key for key, place in self._by_key.items() if place.insee in near]
+
+    def _bounding_box(self, margin: float) -> tuple[float, float, float, float] | None:
+        """(south, north, west, east) of the territory widened by `margin` degrees."""
+        if not self._territory:
+            return None
+        lats = [p.latitude for p in self._territory]
+        lons = [p.longitude for p in self._territory]
+        return min(lats) - margin, max(lats) + margin, min(lons) - margin, max(lons) + margin
 
     def _maybe_near(self, place: Place) -> bool:
         """Cheap bounding-box test before measuring distances."""
+        if self._box is None:
+            return True
+        south, north, west, east = self._box
+        return south <= place.latitude <= north and west <= place.longitude <= east
+
+    def _within_km(self, lat: float, lon: float, km: float) -> bool:
+        """`distance_to_territory_km(lat, lon) <= km`, stopping at the first commune of the
+        territory that close. A degree of latitude is 111.2 km on the haversine sphere: a
+        commune farther than km / 111 degrees in latitude alone is not measured."""
         if not self._territory:
             return True
-        margin = FUZZY_NEAR_KM / 70.0  # degrees, generous at this latitude
-        return (min(p.latitude for p in self._territory) - margin <= place.latitude
-                <= max(p.latitude for p in self._territory) + margin
-                and min(p.longitude for p in self._territory) - margin <= place.longitude
-                <= max(p.longitude for p in self._territory) + margin)
+        span = km / 111.0
+        return any(abs(p.latitude - lat) <= span
+                   and haversine_km(lat, lon, p.latitude, p.longitude) <= km
+                   for p in self._territory)
 
     @classmethod
     def from_session(cls, session: Session) -> Gazetteer:
-        rows = session.execute(
+        """The gazetteer of the base's communes. Every import, CLI command and console save
+        asks for one: the last one built is kept and given again while the communes read
+        are the same (a gazetteer is never changed once built)."""
+        global _LAST
+        rows = tuple(tuple(row) for row in session.execute(
             select(Commune.insee, Commune.name, Commune.latitude, Commune.longitude,
                    Commune.in_territory, Commune.population, Commune.department)
             .where(Commune.latitude.is_not(None))
-        )
-        return cls([Place(*row) for row in rows])
+        ))
+        last = _LAST
+        if last is not None and last[0] == rows:
+            return last[1]
+        gazetteer = cls([Place(*row) for row in rows])
+        _LAST = (rows, gazetteer)
+        return gazetteer
 
     def __len__(self) -> int:
         return len(self._places)
@@ -123,3 +152,7 @@ class Gazetteer:
         pool = self._territory if territory_only else self._places
         return min(pool, key=lambda p: haversine_km(lat, lon, p.latitude, p.longitude),
                    default=None)
+
+
+# The last gazetteer built by `Gazetteer.from_session`, with the rows it was built from.
+_LAST: tuple[tuple[tuple[object, ...], ...], Gazetteer] | None = None

@@ -15,10 +15,10 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import yaml
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
+from knowledge import yamlfile
 from knowledge.config import PARIS, SEED_DIR
 from knowledge.gazetteer import Gazetteer
 from knowledge.models import Commune, Poi
@@ -46,10 +46,16 @@ def commune_names(seed_dir: Path = SEED_DIR) -> dict[str, str]:
 
 
 def load_communes(session: Session, seed_dir: Path = SEED_DIR) -> int:
-    """Upsert the 3,782 communes of Hauts-de-France, flagging the 52 of the territory."""
+    """Upsert the 3,782 communes of Hauts-de-France, flagging the 52 of the territory.
+
+    The stored communes are read as plain rows and only the new or changed ones are
+    written, each kind in one statement: `init` on a loaded base writes nothing (loading
+    every commune as an ORM object took most of the time of each `init`)."""
     with open(seed_dir / TERRITORY_CSV, encoding="utf-8") as fh:
         territory = {row["code_insee"]: row for row in csv.DictReader(fh)}
-    existing = {c.insee: c for c in session.execute(select(Commune)).scalars()}
+    stored = {row.insee: row._mapping for row in session.execute(select(Commune.__table__))}
+    added: list[dict[str, Any]] = []
+    changed: list[dict[str, Any]] = []
     count = 0
     with open(seed_dir / REGION_CSV, encoding="utf-8") as fh:
         for row in csv.DictReader(fh):
@@ -57,27 +63,30 @@ def load_communes(session: Session, seed_dir: Path = SEED_DIR) -> int:
             lat = own.get("lat") or row["lat"]
             lon = own.get("lon") or row["lon"]
             values = dict(
-                name=row["nom"], name_norm=normalize(row["nom"]),
+                insee=row["code_insee"], name=row["nom"], name_norm=normalize(row["nom"]),
                 department=row["departement"], postcodes=row["codes_postaux"],
                 population=int(row["population"]) if row["population"] else None,
                 latitude=float(lat) if lat else None, longitude=float(lon) if lon else None,
                 epci_siren=row["epci_siren"], epci_name=row["epci_nom"],
                 in_territory=row["code_insee"] in territory,
             )
-            commune = existing.get(row["code_insee"])
-            if commune is None:
-                session.add(Commune(insee=row["code_insee"], **values))
-            else:
-                for key, value in values.items():
-                    setattr(commune, key, value)
+            current = stored.get(row["code_insee"])
+            if current is None:
+                added.append(values)
+            elif any(current[key] != value for key, value in values.items()):
+                changed.append(values)
             count += 1
+    if added:
+        session.execute(insert(Commune), added)
+    if changed:
+        session.bulk_update_mappings(Commune, changed)
     session.flush()
     return count
 
 
 def read_yaml(path: Path) -> list[dict[str, Any]]:
     with open(path, encoding="utf-8") as fh:
-        data = yaml.safe_load(fh) or []
+        data = yamlfile.safe_load(fh) or []
     if not isinstance(data, list):
         raise ValueError(f"{path.name} : une liste d'enregistrements est attendue.")
     return data

@@ -14,12 +14,14 @@ Sources, in this order (a later source never overrides an earlier one):
 
 from __future__ import annotations
 
+import importlib.util
 import re
+import runpy
+import sys
 from functools import lru_cache
 from pathlib import Path
 
-import yaml
-
+from knowledge import yamlfile
 from knowledge.taxonomy import INTERESTS, KINDS
 from knowledge.text import strip_accents
 
@@ -229,7 +231,7 @@ def squash(text: str) -> str:
 def _read_yaml_nlu(path: Path) -> list[dict]:
     if not path.exists():
         return []
-    doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    doc = yamlfile.safe_load(path.read_text(encoding="utf-8")) or {}
     return list(doc.get("nlu") or [])
 
 
@@ -398,6 +400,23 @@ def keyboard_run(word: str) -> bool:
     return len(word) >= 4 and any(word in row or word in row[::-1] for row in KEYBOARD_ROWS)
 
 
+def french_stop_words() -> set[str]:
+    """spaCy's French stop words (spacy/lang/fr/stop_words.py, one set and no import).
+
+    The file is run on its own: importing it the usual way imports spaCy first (thinc and
+    the rest of its machinery), seconds for one word list wherever spaCy is not loaded yet
+    (the action server, the tests)."""
+    if "spacy.lang.fr.stop_words" not in sys.modules:
+        spec = importlib.util.find_spec("spacy")  # finds the package, imports nothing
+        for folder in (spec.submodule_search_locations or []) if spec else []:
+            path = Path(folder) / "lang" / "fr" / "stop_words.py"
+            if path.is_file():
+                return set(runpy.run_path(str(path))["STOP_WORDS"])
+    from spacy.lang.fr.stop_words import STOP_WORDS
+
+    return set(STOP_WORDS)
+
+
 class Vocabulary:
     """The words the bot knows; `unknown(text)` lists the words of a message it does not."""
 
@@ -412,11 +431,9 @@ class Vocabulary:
     @classmethod
     def from_data(cls, lexicon: Lexicon | None = None, nlu_dir: Path = NLU_DIR,
                   lookups_dir: Path = LOOKUPS_DIR) -> Vocabulary:
-        from spacy.lang.fr.stop_words import STOP_WORDS
-
         lexicon = lexicon or default_lexicon()
         words: set[str] = set(COMMON_WORDS)
-        words.update(w for stop in STOP_WORDS for w in fold(stop).split())
+        words.update(w for stop in french_stop_words() for w in fold(stop).split())
         for directory in (nlu_dir, lookups_dir):
             for path in sorted(directory.glob("*.yml")):
                 words.update(_data_words(path))

@@ -9,11 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 import yaml
 
+from knowledge import yamlfile
 from knowledge.config import get_settings
 from knowledge.taxonomy import INTERESTS, KINDS, ROUTE_MODES
 from knowledge.text import normalize
@@ -78,10 +80,17 @@ def _keys(values: Any, allowed: dict[str, str], where: str) -> list[str]:
     return list(values)
 
 
+@lru_cache(maxsize=4)
+def _parse(text: str) -> Any:
+    """The YAML of a mapping file, parsed once per distinct text (the file is read at every
+    import; parsing it cost more than a small import). Never changed by the callers."""
+    return yamlfile.safe_load(text) or {}
+
+
 def load_mapping(path: Path | None = None) -> Mapping:
     path = path or get_settings().import_mapping
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        data = _parse(path.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as exc:
         raise MappingError(f"Fichier de correspondances illisible ({path}) : {exc}") from None
     name = path.name

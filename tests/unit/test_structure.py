@@ -14,6 +14,7 @@ from __future__ import annotations
 import ast
 import unicodedata
 from collections.abc import Iterator
+from functools import lru_cache
 from pathlib import Path
 
 import pytest
@@ -132,9 +133,11 @@ def _is_call(node: ast.AST, attribute: str) -> bool:
         or isinstance(node.func, ast.Name) and node.func.id == attribute)
 
 
-def definitions() -> list[tuple[str, str]]:
+@lru_cache(maxsize=1)
+def definitions() -> tuple[tuple[str, str], ...]:
     """(what, where) for every table of French day or month names, every accent folding
-    (NFKD) and every construction of the Europe/Paris time zone in the code."""
+    (NFKD) and every construction of the Europe/Paris time zone in the code (one walk of
+    the trees for the three tests)."""
     found = []
     for module, tree in TREES.items():
         where = str(MODULES[module].relative_to(ROOT))
@@ -152,7 +155,7 @@ def definitions() -> list[tuple[str, str]]:
             if (isinstance(node, ast.Constant) and node.value == "Europe/Paris"
                     and id(node) not in docstrings):
                 found.append(("time zone", f"{where}:{_line(node)}"))
-    return found
+    return tuple(found)
 
 
 @pytest.mark.parametrize("what", sorted(set(HOME)))

@@ -16,8 +16,8 @@ import pytest
 import sqlalchemy as sa
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
-from rasa.shared.nlu.training_data.formats.rasa_yaml import RasaYAMLReader
 
+from analytics.aggregates import DAILY, LABELS, add_to_aggregates, create_tables
 from analytics.misunderstood import group_messages, nlu_yaml
 from analytics.privacy import Pseudonymiser, cell, cell_key, scrub
 from analytics.reader import EVENTS, Conversation, Event, Period, local_day, make_engine
@@ -98,6 +98,9 @@ def test_cells_are_about_one_kilometre_and_never_the_point() -> None:
 
 
 def test_similar_messages_group_and_become_review_yaml() -> None:
+    # Rasa's reader, imported here: the only test of this module that needs Rasa.
+    from rasa.shared.nlu.training_data.formats.rasa_yaml import RasaYAMLReader
+
     groups = group_messages(Counter({"où garer le camping-car ?": 3,
                                      "ou garer mon camping car": 2, "wifi": 1}))
     assert [(g.text, g.count) for g in groups] == [("où garer le camping-car ?", 5),
@@ -156,6 +159,38 @@ def test_retention_keeps_counts_and_is_idempotent(tmp_path: Path) -> None:
     again = apply_retention(engine, 30)
     assert again.deleted_events == 0
     assert build(engine, Filters())["totals"] == after["totals"]
+
+
+def test_aggregates_add_to_the_counts_already_stored(tmp_path: Path) -> None:
+    """A second tally over days already aggregated adds to the stored counts, and its new
+    keys and labels are stored beside them (retention writes them all at once)."""
+    engine = make_engine(f"sqlite:///{tmp_path / 'tracker.sqlite3'}")
+    create_tables(engine)
+    first = Tally()
+    for offset in range(3):
+        for key in ("a", "b"):
+            first.add(date(2027, 1, 1) + timedelta(days=offset), "rest", "intents", key,
+                      n=offset + 1)
+    first.labels["poi-1"] = "Forum antique"
+    second = Tally()
+    second.add(date(2027, 1, 2), "rest", "intents", "a", n=10)
+    second.add(date(2027, 1, 2), "telegram", "intents", "a", n=4)
+    second.add(date(2027, 1, 9), "rest", "intents", "c", n=5)
+    second.labels.update({"poi-1": "Forum antique", "poi-2": "Étang"})
+    with engine.begin() as conn:
+        assert add_to_aggregates(conn, first) == 6
+    with engine.begin() as conn:
+        assert add_to_aggregates(conn, second) == 3
+    with engine.connect() as conn:
+        stored = {(r.day, r.channel, r.key): r.value for r in conn.execute(sa.select(DAILY))}
+        labels = {r.item_id: r.label for r in conn.execute(sa.select(LABELS))}
+    assert stored == {
+        ("2027-01-01", "rest", "a"): 1, ("2027-01-01", "rest", "b"): 1,
+        ("2027-01-02", "rest", "a"): 12, ("2027-01-02", "rest", "b"): 2,
+        ("2027-01-02", "telegram", "a"): 4,
+        ("2027-01-03", "rest", "a"): 3, ("2027-01-03", "rest", "b"): 3,
+        ("2027-01-09", "rest", "c"): 5}
+    assert labels == {"poi-1": "Forum antique", "poi-2": "Étang"}
 
 
 def test_two_retentions_at_once_never_count_the_same_events_twice(

@@ -172,7 +172,9 @@ class _FakeApi:
 @pytest.fixture
 def fake_api(monkeypatch: pytest.MonkeyPatch) -> Iterator[_FakeApi]:
     api = _FakeApi()
-    thread = threading.Thread(target=api.server.serve_forever, daemon=True)
+    # Polled every 10 ms: shutdown() waits for the next poll (0.5 s by default).
+    thread = threading.Thread(target=api.server.serve_forever, kwargs={"poll_interval": 0.01},
+                              daemon=True)
     thread.start()
     monkeypatch.setenv("OPENAGENDA_API_URL", api.url)
     monkeypatch.setenv("OPENAGENDA_KEY", "secret")

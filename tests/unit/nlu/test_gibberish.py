@@ -7,25 +7,28 @@ the blind test set.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import pytest
-from rasa.shared.nlu.training_data.message import Message
 
 from bot.nlu.lexicon import Vocabulary, default_vocabulary, keyboard_run
-from bot.nlu.safety_net import SafetyNet
+from tests.support.safety_net import nlu_message, safety_net
 
-NET = SafetyNet({})
+if TYPE_CHECKING:
+    from rasa.shared.nlu.training_data.message import Message
 
 
 def parse(text: str, intent: str, confidence: float = 0.9,
           entities: list[dict] | None = None) -> Message:
-    message = Message(data={
+    """What SafetyNet({}) makes of a parse."""
+    message = nlu_message({
         "text": text,
         "intent": {"name": intent, "confidence": confidence},
         "intent_ranking": [{"name": intent, "confidence": confidence},
                            {"name": "out_of_scope", "confidence": round(1 - confidence, 3)}],
         "entities": list(entities or []),
     })
-    NET.process([message])
+    safety_net().process([message])
     return message
 
 

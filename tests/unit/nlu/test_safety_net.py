@@ -7,30 +7,30 @@ these tests, from how visitors write; none comes from the blind test set.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
-from rasa.shared.nlu.training_data.message import Message
 
 from bot.nlu.lexicon import KIND_INTEREST, default_lexicon, fold
-from bot.nlu.safety_net import SafetyNet
 from knowledge.taxonomy import INTERESTS, KINDS
+from tests.support.safety_net import nlu_message, safety_net
 
-NET = SafetyNet({})
-STRICT = SafetyNet({"overrule_confident": True})
+if TYPE_CHECKING:
+    from rasa.shared.nlu.training_data.message import Message
 
 
 def parse(text: str, intent: str, confidence: float = 0.9,
-          entities: list[dict[str, Any]] | None = None, net: SafetyNet = NET) -> Message:
+          entities: list[dict[str, Any]] | None = None, strict: bool = False) -> Message:
+    """What SafetyNet({}) makes of a parse (strict: SafetyNet({"overrule_confident": True}))."""
     runner_up = "out_of_scope" if intent != "out_of_scope" else "greet"
-    message = Message(data={
+    message = nlu_message({
         "text": text,
         "intent": {"name": intent, "confidence": confidence},
         "intent_ranking": [{"name": intent, "confidence": confidence},
                            {"name": runner_up, "confidence": round(1 - confidence, 3)}],
         "entities": list(entities or []),
     })
-    net.process([message])
+    safety_net(overrule_confident=strict).process([message])
     return message
 
 
@@ -93,7 +93,7 @@ def test_out_of_scope_evidence_wins_even_over_a_confident_classifier(text: str,
 def test_clear_evidence_overrules_a_contradicting_classifier(text: str, wrong: str,
                                                              right: str) -> None:
     # With overrule_confident (off in config.yml), contradicting words win over 0.8 ...
-    message = parse(text, wrong, 0.8, net=STRICT)
+    message = parse(text, wrong, 0.8, strict=True)
     assert intent_of(message) == right
     assert message.get("safety_net")["from"] == wrong
     # ... by default only over an unsure classifier.
@@ -157,7 +157,7 @@ def test_chitchat_is_only_overruled_by_a_plain_request() -> None:
     assert intent_of(parse("merci ! vous connaissez un bar sympa ?", "thank", 0.8)) \
         == "find_places"
     assert intent_of(parse("merci ! vous connaissez un bar sympa ?", "thank", 0.8,
-                           net=STRICT)) == "find_places"
+                           strict=True)) == "find_places"
 
 
 def test_the_ranking_is_consistent_with_the_settled_intent() -> None:
