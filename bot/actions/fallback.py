@@ -16,21 +16,20 @@ from rasa_sdk.types import DomainDict
 
 from bot.actions.common import (
     KnowledgeAction,
+    entities,
     focus,
     focus_events,
     kb,
     position,
+    search_state,
     send,
     speak,
     text_of,
 )
-from bot.actions.plan import plan_now
-from bot.actions.searches import find_places_now
+from bot.actions.searches import search_for
 from bot.dialogue import slots
-from bot.dialogue.filters import parse
 from bot.dialogue.followups import is_followup
-from bot.dialogue.plan import plan_span
-from bot.dialogue.search import followup_replies, named_place_replies
+from bot.dialogue.search import followup_replies, named_place_replies, search_meant
 
 
 class ActionFallback(KnowledgeAction):
@@ -51,9 +50,11 @@ class ActionFallback(KnowledgeAction):
                 if answered is not None:
                     send(dispatcher, answered[0])
                     return focus_events(answered[0])
-            if span := plan_span(text):
-                return await plan_now(dispatcher, tracker, span)
-            if parse(text, search="places").kinds:
-                return await find_places_now(dispatcher, tracker)
+            # "on vient de Lille et on arrive au Quesnoy samedi, que visiter ?"
+            found = await search_for(search_meant(text, entities(tracker),
+                                                  search_state(tracker)),
+                                     dispatcher, tracker, domain)
+            if found is not None:
+                return found
         speak(dispatcher, "not_understood")
         return []

@@ -23,7 +23,7 @@ from bot.actions.common import (
     text_of,
 )
 from bot.actions.plan import plan_now
-from bot.actions.searches import find_events_now, find_places_now, indoor_now
+from bot.actions.searches import indoor_now, search_for
 from bot.dialogue import slots
 from bot.dialogue.followups import ordinal_of, question_of
 from bot.dialogue.plan import plan_span
@@ -79,15 +79,14 @@ class ActionPlaceInfo(KnowledgeAction):
             # No place named, or a town: a search the NLU misread ("et en janvier ?" after
             # events, "un zoo pour les petits ?", "on est au Quesnoy avec les enfants, que
             # faire ?"); "le zoo de Lille" stays a place the family does not know.
-            meant = search_meant(text, ents, search_state(tracker))
-            if meant == "plan":
-                return await plan_now(dispatcher, tracker, plan_span(text) or "day")
-            if meant == "events":
-                return await find_events_now(dispatcher, tracker, same_topic=True)
-            if meant == "indoor":
-                return await indoor_now(dispatcher, tracker)
-            if meant == "places":
-                return await find_places_now(dispatcher, tracker)
+            found = await search_for(search_meant(text, ents, search_state(tracker)),
+                                     dispatcher, tracker, domain)
+            if found is not None:
+                return found
+        if unknown and ents.get("transport_mode"):
+            # "un billet de train pour Paris ?": not a place of ours; the stations and who
+            # sells tickets are what the family knows
+            return await ActionTransport().run(dispatcher, tracker, domain)
         if unknown and shown is None and not ents.get("place"):
             replies = [Reply("focus_missing")]
         send(dispatcher, replies)

@@ -28,6 +28,7 @@ from bot.actions.common import (
     text_of,
 )
 from bot.actions.plan import plan_now
+from bot.actions.searches import search_for
 from bot.dialogue import slots
 from bot.dialogue.filters import parse
 from bot.dialogue.followups import is_followup
@@ -41,6 +42,7 @@ from bot.dialogue.search import (
     followup_replies,
     guess_interests,
     place_not_position,
+    search_meant,
 )
 
 LOCATION_INTENTS = {"inform_location", "share_location"}
@@ -167,6 +169,11 @@ class ActionSetLocation(KnowledgeAction):
             if named is not None:
                 send(dispatcher, named[0])
                 return [SlotSet(slots.FOCUS, named[1].to_slot())]
+        if search_state(tracker) is None and "latitude" not in ents:
+            # "on loge à Jolimetz, une boucle à pied de 2 h max": the search it asks for
+            meant = search_meant(text, ents, None)
+            if meant in ("routes", "events", "indoor"):
+                return await search_for(meant, dispatcher, tracker, domain) or []
         found, told = await message_position(dispatcher, tracker, bare=True)
         if found is None:
             if not told:

@@ -155,13 +155,10 @@ class ActionRefine(KnowledgeAction):
                 send(dispatcher, answered[0])
                 return focus_events(answered[0])
         if state is None:
-            meant = search_meant(said, ents, None)
-            if meant == "plan":
-                return await plan_now(dispatcher, tracker, plan_span(said) or "day")
-            if meant == "indoor":
-                return await indoor_now(dispatcher, tracker)
-            if meant == "places":
-                return await find_places_now(dispatcher, tracker)
+            found = await search_for(search_meant(said, ents, None), dispatcher, tracker,
+                                     domain)
+            if found is not None:
+                return found
             speak(dispatcher, "nothing_to_refine")
             return []
         if cannot:
@@ -303,3 +300,21 @@ class ActionFindRoutes(KnowledgeAction):
         if outcome is None:
             return events
         return events + deliver(dispatcher, outcome)
+
+
+async def search_for(meant: str | None, dispatcher: CollectingDispatcher, tracker: Tracker,
+                     domain: DomainDict) -> list[dict[str, Any]] | None:
+    """Run the search `search_meant` found in a message the NLU read as something else;
+    None when there is none (the caller answers as it would have)."""
+    text = text_of(tracker)
+    if meant == "plan":
+        return await plan_now(dispatcher, tracker, plan_span(text) or "day")
+    if meant == "events":
+        return await find_events_now(dispatcher, tracker, same_topic=True)
+    if meant == "indoor":
+        return await indoor_now(dispatcher, tracker)
+    if meant == "routes":
+        return await ActionFindRoutes().run(dispatcher, tracker, domain)
+    if meant == "places":
+        return await find_places_now(dispatcher, tracker)
+    return None

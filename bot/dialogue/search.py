@@ -360,12 +360,23 @@ _WHAT_TO_DO = re.compile(r"\b(que faire|quoi faire|qu est ce qu on peut faire|on
                          r"vous proposez quoi|vous conseillez quoi)\b")
 
 
+# "une boucle à pied de 2 h", "un circuit vtt": a route, whatever the intent said.
+_ROUTE_ASK = re.compile(r"\b(boucles?|circuits?|randos?|randonnees?|sentiers?|parcours|vtt|"
+                        r"veloroutes?|voies? vertes?|(balades?|promenades?) (a pied|a velo|en "
+                        r"velo|a cheval|de \d+))\b")
+# "le marché du Quesnoy, c'est quel jour ?": when an event happens.
+_WHEN_ASKED = re.compile(r"\b(quel jour|quels jours|c est quand|quand est ce|quand a lieu|"
+                         r"a quelle date|quelle date|kel jour|c quand)\b")
+
+
 def search_meant(text: str, entities: dict[str, Any], last: Search | None,
                  now: datetime | None = None) -> str | None:
-    """The search a message read as a question about a place really asks for, when the
-    base has no place of that name: "events" for a new period after events ("et en
-    janvier ?"), "indoor" when it rains, "places" for a kind, an audience or "que faire"
-    ("un zoo pour les petits ?"); None when it is none of these."""
+    """The search a message read as something else really asks for (a question about a
+    place the base does not know, a town, a refinement without a search, a fallback):
+    "plan" for a day plan, "events" for a new period after events ("et en janvier ?") or
+    when an event happens ("le marché du Quesnoy c'est quel jour ?"), "indoor" when it
+    rains, "routes" for a walk or a ride ("une boucle à pied de 2 h"), "places" for a kind,
+    an audience or "que faire" ("un zoo pour les petits ?"); None when it is none."""
     now = now or datetime.now(timezone.utc)
     if plan_span(text):
         return "plan"
@@ -375,6 +386,11 @@ def search_meant(text: str, entities: dict[str, Any], last: Search | None,
         return "events"
     if f.rain and not f.kinds:
         return "indoor"
+    norm = normalize(text).replace("'", " ")
+    if _WHEN_ASKED.search(norm) and parse(text, entities, search="events").topics:
+        return "events"
+    if not f.kinds and (_ROUTE_ASK.search(norm) or entities.get("route_mode")):
+        return "routes"
     if f.kinds or f.audience or f.wheelchair or f.pushchair \
             or _WHAT_TO_DO.search(normalize(text)):
         return "places"

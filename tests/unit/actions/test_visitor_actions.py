@@ -348,3 +348,39 @@ async def test_a_kind_with_a_town_given_as_the_position() -> None:
         text="Un gîte du côté de Bavay, c'est possible ?"))
     for p in payloads(messages, "places"):
         assert p.get("alternative_to") == "gite" or all("gite" in i["kinds"] for i in p["items"])
+
+
+# ============================================ the search a misread message asks for (CI)
+async def test_a_fallback_that_asks_what_to_visit_searches_where_they_arrive() -> None:
+    messages, events = await run(ActionFallback(), tracker(
+        intent="nlu_fallback", entities=[],
+        text="on vient de Lille et on arrive au Quesnoy samedi, que visiter ?"))
+    assert slot_sets(events)["position_label"] == "Le Quesnoy"
+    items = the_payload(messages, "places")["items"]
+    assert_distances_from(items, LE_QUESNOY["latitude"], LE_QUESNOY["longitude"])
+
+
+async def test_a_town_with_a_walk_asked_gives_walks() -> None:
+    """ "on loge à Jolimetz, une boucle à pied de 2h max" read as a location."""
+    messages, _ = await run(ActionSetLocation(), tracker(
+        intent="inform_location", entities=ents(place="Jolimetz", length="2h"),
+        text="on loge à Jolimetz, une boucle à pied de 2h max"))
+    routes = the_payload(messages, "routes")["items"]
+    assert routes and all(r["mode"] == "hike" and r["duration_min"] <= 120 for r in routes)
+
+
+async def test_when_is_the_market_is_an_events_question() -> None:
+    messages, _ = await run(ActionPlaceInfo(), tracker(
+        intent="ask_place_info", entities=ents(kind="marché du Quesnoy"),
+        text="le marché du Quesnoy c'est quel jour ?"))
+    titles = [e["title"] for e in the_payload(messages, "events")["items"]]
+    assert "Marché hebdomadaire du Quesnoy" in titles
+
+
+async def test_a_train_ticket_to_paris_gets_the_stations_not_an_unknown_place() -> None:
+    messages, _ = await run(ActionPlaceInfo(), tracker(
+        intent="ask_place_info", entities=ents(transport_mode="train", place="Paris"),
+        text="vous pouvez me réserver un billet de train pour Paris ?"))
+    assert "place_unknown" not in voices(messages)
+    items = the_payload(messages, "places")["items"]
+    assert items and all(i["kinds"] == ["train_station"] for i in items)
