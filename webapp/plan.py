@@ -10,16 +10,16 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, time, timedelta, timezone
 from typing import Any
 
 import aiohttp_jinja2
 from aiohttp import web
 from sqlalchemy.orm import Session
 
+from bot.dialogue.french import french_date
 from knowledge.config import PARIS
 from knowledge.models import Event, Poi, Route
-from knowledge.text import MONTHS_FR, WEEKDAYS_FR
 from knowledge.validation import is_record_id
 from webapp.keys import KB
 
@@ -144,7 +144,8 @@ def plan_ics(day: date, label: str, stops: list[Stop], now: datetime | None = No
 
 
 def _day_fr(day: date) -> str:
-    return f"{WEEKDAYS_FR[day.weekday()]} {day.day} {MONTHS_FR[day.month - 1]} {day.year}"
+    """ "samedi 19 juin 2027" (the page may be opened long after the conversation)."""
+    return f"{french_date(datetime.combine(day, time(12), PARIS))} {day.year}"
 
 
 async def plan_page(request: web.Request) -> web.Response:

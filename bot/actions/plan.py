@@ -17,7 +17,7 @@ from bot.dialogue.filters import parse
 from bot.dialogue.followups import Focus
 from bot.dialogue.periods import resolve_period
 from bot.dialogue.plan import build_plan, plan_day, plan_replies
-from bot.dialogue.recommend import clean_interests
+from bot.dialogue.recommend import ALL_INTERESTS, clean_interests
 from knowledge.config import PARIS, get_settings
 
 
@@ -44,7 +44,7 @@ async def plan_now(dispatcher: CollectingDispatcher, tracker: Tracker, span: str
     plan = await kb().run(
         build_plan, pos, plan_day(now, span, asked), span, audience=audience,
         rain=wanted.rain, interests=[i for i in clean_interests(ents.get("interest"))
-                                     if i != "tout"],
+                                     if i != ALL_INTERESTS],
         wheelchair=wanted.wheelchair, pushchair=wanted.pushchair, now=now)
     send(dispatcher, plan_replies(plan, get_settings().web_public_url))
     places = [s["id"] for s in plan.stops if s["item_type"] == "places"]

@@ -201,7 +201,7 @@ class _Builder:
     def _place(self, slot: Slot, kinds: Sequence[str], *, interests: Iterable[str] = ()
                ) -> tuple[PoiHit, bool | None] | None:
         lat, lon = self.prev or (self.plan.where.latitude, self.plan.where.longitude)
-        start = max(_at(self.plan.day, slot.start), self.clock)
+        start = self._start(slot)
         page = nearby_pois(self.session, PoiQuery(
             lat, lon, interests=list(interests), kinds=list(kinds), radius_km=HOP_KM,
             audience=self.plan.audience, wheelchair=self.wheelchair, pushchair=self.pushchair,
@@ -261,11 +261,19 @@ class _Builder:
         self.used.add(item["id"])
         self.prev, self.clock = (lat, lon), end
 
-    def _add_place(self, slot: Slot, label: str, found: tuple[PoiHit, bool | None]) -> None:
+    def _start(self, slot: Slot) -> datetime:
+        """When a slot starts: its time, or later when the stop before runs over."""
+        return max(_at(self.plan.day, slot.start), self.clock)
+
+    def _add_place(self, slot: Slot, label: str,
+                   found: tuple[PoiHit, bool | None] | None) -> bool:
+        """Add the place found, if any; whether there was one."""
+        if found is None:
+            return False
         hit, is_open = found
-        start = max(_at(self.plan.day, slot.start), self.clock)
-        self._add(slot, label, "places", poi_item(hit), start, slot.minutes,
+        self._add(slot, label, "places", poi_item(hit), self._start(slot), slot.minutes,
                   hit.poi.latitude, hit.poi.longitude, is_open is not None)
+        return True
 
     def _add_event(self, slot: Slot, hit: EventHit) -> None:
         start = max(hit.start.astimezone(PARIS), self.clock)
@@ -276,7 +284,7 @@ class _Builder:
     def _add_route(self, slot: Slot, hit: RouteHit) -> None:
         r = hit.route
         minutes = r.duration_min or int((r.length_km or 4.0) / 4.0 * 60)
-        start = max(_at(self.plan.day, slot.start), self.clock)
+        start = self._start(slot)
         self._add(slot, "Balade", "routes", route_item(hit), start, minutes,
                   r.start_latitude, r.start_longitude, True)
 
@@ -292,61 +300,34 @@ class _Builder:
         found = found or self._place(slot, kinds)
         if found is None and children and not self.plan.rain:
             found = self._place(slot, VISIT_KINDS)
-        if found is None:
-            return False
-        self._add_place(slot, "Visite", found)
-        return True
+        return self._add_place(slot, "Visite", found)
 
     def lunch(self, slot: Slot) -> bool:
-        found = self._place(slot, LUNCH_KINDS)
-        if found is None:
-            return False
-        self._add_place(slot, "Déjeuner", found)
-        return True
+        return self._add_place(slot, "Déjeuner", self._place(slot, LUNCH_KINDS))
 
     def outing(self, slot: Slot) -> bool:
-        start = max(_at(self.plan.day, slot.start), self.clock)
+        start = self._start(slot)
         event = self._event(start, start + timedelta(minutes=slot.minutes))
         if event is not None:
             self._add_event(slot, event)
             return True
         if self.plan.rain:
-            found = self._place(slot, INDOOR_VISIT_KINDS)
-            if found is None:
-                return False
-            self._add_place(slot, "Visite", found)
-            return True
+            return self._add_place(slot, "Visite", self._place(slot, INDOOR_VISIT_KINDS))
         route = self._route(slot)
         if route is not None:
             self._add_route(slot, route)
             return True
         kinds = CHILD_OUTDOOR_KINDS if self.plan.audience in ("enfants", "famille") \
             else OUTDOOR_KINDS
-        found = self._place(slot, kinds)
-        if found is None:
-            return False
-        self._add_place(slot, "Balade", found)
-        return True
+        return self._add_place(slot, "Balade", self._place(slot, kinds))
 
     def evening(self, slot: Slot) -> bool:
         """An event later that day, only when one exists: never a gap."""
-        start = max(_at(self.plan.day, slot.start), self.clock)
+        start = self._start(slot)
         event = self._event(start, _at(self.plan.day + timedelta(days=1), time(0, 0)))
         if event is not None:
             self._add_event(slot, event)
         return True
-
-
-def _ahead(day: date, now: datetime | None) -> list[Slot] | None:
-    """The slots still ahead when the plan is for today (a slot is kept until half of it
-    has passed); None when the plan is not for today."""
-    if now is None or now.astimezone(PARIS).date() != day:
-        return None
-    return [s for s in SPANS_ALL if _at(day, s.start) + timedelta(minutes=s.minutes // 2)
-            > now.astimezone(PARIS)]
-
-
-SPANS_ALL = tuple(s for slots in SPANS.values() for s in slots)
 
 
 def build_plan(session: Session, where: Position, day: date, span: str = "day", *,
@@ -357,15 +338,16 @@ def build_plan(session: Session, where: Position, day: date, span: str = "day", 
     (`now` given), what has passed is left out and nothing starts before `now`; when the
     whole span has passed, the plan is for the next day."""
     slots = list(SPANS[span])
-    ahead = _ahead(day, now)
-    if ahead is not None:
-        slots = [s for s in slots if s in ahead]
-        if not [s for s in slots if s.key != "evening"]:
-            day, slots, now = day + timedelta(days=1), list(SPANS[span]), None
+    local = now.astimezone(PARIS).replace(second=0, microsecond=0) if now else None
+    if local is not None and local.date() == day:  # a slot is kept until half of it has passed
+        slots = [s for s in slots if _at(day, s.start) + timedelta(minutes=s.minutes // 2) > local]
+        if all(s.key == "evening" for s in slots):
+            day, slots, local = day + timedelta(days=1), list(SPANS[span]), None
+    else:
+        local = None
     plan = Plan(where, day, span, rain=rain, audience=audience)
     builder = _Builder(session, plan, wheelchair, pushchair, interests)
-    if now is not None:
-        local = now.astimezone(PARIS)
+    if local is not None:  # nothing starts before now (the next quarter of an hour)
         builder.clock = max(builder.clock, local + timedelta(minutes=-local.minute % 15))
     for slot in slots:
         if not getattr(builder, slot.key)(slot):
