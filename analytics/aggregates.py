@@ -10,21 +10,21 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from analytics.reader import Period
-from analytics.tally import Tally
+from analytics.tally import CHANNEL_CHARS, KEY_CHARS, METRIC_CHARS, Tally
 
 METADATA = sa.MetaData()
 DAILY = sa.Table(
     "analytics_daily", METADATA,
     sa.Column("day", sa.String(10), primary_key=True),
-    sa.Column("channel", sa.String(64), primary_key=True),
-    sa.Column("metric", sa.String(40), primary_key=True),
-    sa.Column("key", sa.String(160), primary_key=True),
+    sa.Column("channel", sa.String(CHANNEL_CHARS), primary_key=True),
+    sa.Column("metric", sa.String(METRIC_CHARS), primary_key=True),
+    sa.Column("key", sa.String(KEY_CHARS), primary_key=True),
     sa.Column("value", sa.BigInteger, nullable=False),
 )
 LABELS = sa.Table(
     "analytics_labels", METADATA,
-    sa.Column("item_id", sa.String(160), primary_key=True),
-    sa.Column("label", sa.String(160), nullable=False),
+    sa.Column("item_id", sa.String(KEY_CHARS), primary_key=True),
+    sa.Column("label", sa.String(KEY_CHARS), nullable=False),
 )
 
 

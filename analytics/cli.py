@@ -29,6 +29,10 @@ class CliError(Exception):
     """A problem to tell the user, in French."""
 
 
+class RunFailed(Exception):
+    """A command that failed (exit status 1), said in French."""
+
+
 def _day(text: str) -> date:
     try:
         return date.fromisoformat(text)
@@ -108,13 +112,23 @@ def cmd_export(args: argparse.Namespace) -> str:
 
 
 def cmd_retention(args: argparse.Namespace) -> str:
-    result = apply_retention(make_engine(args.database or tracker_store_url()), args.days)
+    try:
+        result = apply_retention(make_engine(args.database or tracker_store_url()), args.days)
+    except (ConcurrentRetention, SQLAlchemyError):
+        raise
+    except Exception as exc:  # never silent, never a traceback: said, and exit status 1
+        raise RunFailed("La suppression des anciennes conversations a échoué "
+                        f"({type(exc).__name__}) : rien n'a été supprimé.") from exc
     if not result.deleted_events:
         return (f"Rien à supprimer : aucune conversation antérieure au "
                 f"{result.cutoff:%d/%m/%Y}.")
+    n = result.skipped_conversations
+    skipped = (f" {_count(n, 'conversation')} illisible{'s' if n >= 2 else ''} pour les "
+               "chiffres (voir le journal du serveur), supprimée"
+               f"{'s' if n >= 2 else ''} aussi." if n else "")
     return (f"{result.deleted_events} événements antérieurs au {result.cutoff:%d/%m/%Y} "
             f"supprimés ; leurs chiffres sont gardés ({result.aggregated_counts} compteurs "
-            "journaliers).")
+            "journaliers)." + skipped)
 
 
 def international(number: str) -> str:
@@ -221,7 +235,7 @@ def main(argv: list[str] | None = None) -> int:
     except CliError as exc:
         print(f"Erreur : {exc}", file=sys.stderr)
         return 2
-    except ConcurrentRetention as exc:
+    except (ConcurrentRetention, RunFailed) as exc:
         print(f"Erreur : {exc}", file=sys.stderr)
         return 1
     except SQLAlchemyError as exc:

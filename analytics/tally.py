@@ -20,7 +20,7 @@ from analytics.privacy import cell_key, scrub
 from analytics.reader import Conversation, Event
 from bot.dialogue.payloads import PAYLOAD_TYPES, Item, item_title, plan_items, read_payload
 from knowledge.seeding import commune_names
-from knowledge.validation import is_record_id
+from knowledge.text import without_controls
 
 FALLBACK_INTENT = "nlu_fallback"
 OUT_OF_SCOPE_INTENT = "out_of_scope"
@@ -28,6 +28,13 @@ CORE_FALLBACK_ACTION = "action_default_fallback"
 SESSION_START_ACTION = "action_session_start"
 RECOMMENDATION_TYPES = PAYLOAD_TYPES
 UNKNOWN_CHANNEL = "inconnu"
+# input_channel as Rasa records it (connectors/*.py name()); any other name a client sent
+# (the REST body's input_channel before the connectors forced it) counts as UNKNOWN_CHANNEL.
+CHANNELS = ("socketio", "rest", "telegram", "whatsapp", "sms")
+# Lengths of the aggregates' columns (analytics/aggregates.py): every key and label is
+# clipped to them, so that no visitor text can make retention's INSERT fail.
+CHANNEL_CHARS, METRIC_CHARS, KEY_CHARS = 64, 40, 160
+NO_ITEM = "(sans lieu)"
 MAX_MISUNDERSTOOD = 20_000   # distinct misunderstood texts kept for grouping
 MAX_TEXT = 300
 
@@ -66,11 +73,16 @@ class Tally:
     dropped_misunderstood: int = 0
 
     def add(self, day: date, channel: str, metric: str, key: str = "", n: int = 1) -> None:
-        # Interned day and channel: the many counters of one day share one string.
-        self.counts[(sys.intern(day.isoformat()), channel, metric, key)] += n
+        # Interned day and channel: the many counters of one day share one string. The key
+        # may come from what a visitor typed: no control character (PostgreSQL refuses
+        # NUL), never longer than its column.
+        self.counts[(sys.intern(day.isoformat()), channel, metric, fit(key))] += n
+
+    def label(self, item_id: str, label: str) -> None:
+        self.labels[fit(item_id)] = fit(label)
 
     def note_misunderstood(self, text: str) -> None:
-        clean = " ".join(scrub(text).split())[:MAX_TEXT]
+        clean = without_controls(" ".join(scrub(text).split()))[:MAX_TEXT]
         if not clean:
             return
         if clean in self.misunderstood or len(self.misunderstood) < MAX_MISUNDERSTOOD:
@@ -85,10 +97,18 @@ class Tally:
         self.dropped_misunderstood += other.dropped_misunderstood
 
 
+def fit(text: str, limit: int = KEY_CHARS) -> str:
+    """`text` as an aggregate's key or label: without control characters, clipped."""
+    return without_controls(text)[:limit]
+
+
 def channel_of(conversation: Conversation) -> str:
+    """The channel of the conversation's first visitor message; a name that is not one of
+    the project's channels counts as UNKNOWN_CHANNEL."""
     for event in conversation.events:
         if event.type_name == "user":
-            return str(event.data.get("input_channel") or UNKNOWN_CHANNEL)
+            channel = event.data.get("input_channel")
+            return channel if channel in CHANNELS else UNKNOWN_CHANNEL
     return UNKNOWN_CHANNEL
 
 
@@ -114,6 +134,9 @@ class _State:
     last_speaker: str | None = None
     rating: str | None = None
     speakers: dict[str, str] = field(default_factory=dict)
+    shown: set[str] = field(default_factory=set)     # ids of the items the bot showed
+    # the latest 👍/👎 per item shown (NO_ITEM: feedback on no item): (day, rating, speaker)
+    feedback: dict[str, tuple[date, str, str | None]] = field(default_factory=dict)
     # (day, commune) from the position_commune slot, and from labels (older conversations)
     communes_from_slot: list[tuple[date, str]] = field(default_factory=list)
     communes_from_label: list[tuple[date, str]] = field(default_factory=list)
@@ -137,9 +160,11 @@ def _user(tally: Tally, st: _State, event: Event, data: dict[str, Any]) -> None:
     position: dict[str, float] = {}
     for entity in parse.get("entities") or []:
         name, value = entity.get("entity"), entity.get("value")
-        if name in ("interest", "period") and isinstance(value, str) and value:
+        if name in ("interest", "period") and isinstance(value, str):
             # an entity is a span of what the visitor typed: scrubbed like the text
-            tally.add(day, st.channel, name, scrub(value.lower())[:60])
+            key = fit(scrub(value.lower()), 60)
+            if key:
+                tally.add(day, st.channel, name, key)
         elif name in ("latitude", "longitude") and intent == "share_location":
             with contextlib.suppress(TypeError, ValueError):
                 position[name] = float(value)
@@ -159,13 +184,15 @@ def _bot(tally: Tally, st: _State, event: Event, data: dict[str, Any]) -> None:
     if speaker:
         st.last_speaker = speaker
     for item in items:
-        item_id = str(item["id"])[:120]
+        item_id = fit(str(item["id"]), 120)
         st.summary.recommendations += 1
+        st.shown.add(item_id)
         tally.add(event.day, st.channel, "recommended", item_id)
         name = item_title(item)
         if name:
-            tally.labels[item_id] = f"{name}"[:120]
-        tally.labels.setdefault(f"type:{item_id}", kind)
+            tally.label(item_id, fit(name, 120))
+        if f"type:{item_id}" not in tally.labels:
+            tally.label(f"type:{item_id}", kind)
         if speaker:
             st.speakers[item_id] = speaker
 
@@ -185,17 +212,13 @@ def _slot(tally: Tally, st: _State, event: Event, data: dict[str, Any]) -> None:
         st.rating = str(value) if value else None
     elif name == "feedback_item" and st.rating is not None:
         if st.rating in ("up", "down"):
-            # the item comes from the visitor's own /feedback payload: only a record id
-            # (knowledge/validation.py's rule) is kept, never free text
-            item = str(value) if value and is_record_id(str(value)) else ""
-            tally.add(event.day, st.channel, f"feedback_{st.rating}", item or "(sans lieu)")
-            speaker = st.speakers.get(item) or st.last_speaker
-            if speaker:
-                tally.add(event.day, st.channel, f"feedback_speaker_{st.rating}", speaker)
-            if st.rating == "up":
-                st.summary.feedback_up += 1
-            else:
-                st.summary.feedback_down += 1
+            # The item comes from the visitor's own /feedback payload: it counts only if
+            # the bot showed it in this conversation, once (the latest rating wins); any
+            # other id or text is left out.
+            item = str(value) if value else NO_ITEM
+            if item == NO_ITEM or item in st.shown:
+                speaker = st.speakers.get(item) or st.last_speaker
+                st.feedback[item] = (event.day, st.rating, speaker)
         st.rating = None
 
 
@@ -205,6 +228,17 @@ def _agent(tally: Tally, st: _State, event: Event, data: dict[str, Any]) -> None
         st.summary.clicks += 1
         tally.add(event.day, st.channel, "clicked", str(payload["item"])[:120])
         tally.add(event.day, st.channel, "click_target", str(payload.get("target") or "")[:20])
+
+
+def _count_feedback(tally: Tally, st: _State) -> None:
+    for item, (day, rating, speaker) in st.feedback.items():
+        tally.add(day, st.channel, f"feedback_{rating}", item)
+        if speaker:
+            tally.add(day, st.channel, f"feedback_speaker_{rating}", speaker)
+        if rating == "up":
+            st.summary.feedback_up += 1
+        else:
+            st.summary.feedback_down += 1
 
 
 def _count_communes(tally: Tally, st: _State) -> None:
@@ -246,6 +280,7 @@ def tally_conversation(tally: Tally, conversation: Conversation) -> Conversation
         elif event.type_name == "agent":
             _agent(tally, st, event, data)
     _count_communes(tally, st)
+    _count_feedback(tally, st)
     if st.summary.user_messages:
         tally.add(st.day, channel, "conversations")
         tally.add(st.day, channel, "length", str(st.summary.user_messages))

@@ -10,6 +10,9 @@ import re
 import unicodedata
 
 _NON_ALNUM = re.compile(r"[^a-z0-9]+")
+# C0 and C1 control characters (NUL, tab, newline, escape…) and lone surrogates: what a
+# visitor can slip into a JSON string but no database column, YAML file or log line wants.
+_CONTROLS = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
 ARTICLES = frozenset({"le", "la", "les", "l", "du", "de", "des", "d", "au", "aux", "a", "en"})
 _ABBREVIATIONS = {"st": "saint", "ste": "sainte", "sts": "saints", "stes": "saintes"}
 
@@ -22,6 +25,11 @@ MONTHS_FR: tuple[str, ...] = (
     "octobre", "novembre", "décembre",
 )
 """French month names with their accents, January first (index = month - 1)."""
+
+
+def without_controls(text: str) -> str:
+    """The text without control characters or lone surrogates: "a\\x00b\\nc" → "abc"."""
+    return _CONTROLS.sub("", text)
 
 
 def strip_accents(text: str) -> str:

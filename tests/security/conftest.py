@@ -1,0 +1,153 @@
+"""What the security tests share: a tracker store on SQLite and on the PostgreSQL server
+(every storage finding is checked on both), events written as Rasa's SQL tracker store
+writes them, and the web app started as a real server with staff accounts."""
+
+from __future__ import annotations
+
+import http.cookiejar
+import json
+import os
+import re
+import subprocess
+import sys
+import urllib.error
+import urllib.parse
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy.engine import Engine
+
+from analytics.reader import make_engine
+from analytics.synthetic import EVENTS_TABLE, create_events_table
+from tests.conftest import _postgres_database
+from tests.support.servers import ROOT, Servers
+
+PASSWORD = "mot-de-passe-du-test"
+WEB_SECRET = "dGVzdC1rZXktdGVzdC1rZXktdGVzdC1rZXktdGVzdC0="
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def tracker_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """An empty tracker store with Rasa's `events` table."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'tracker.sqlite3'}"
+        databases = None
+    else:
+        databases = _postgres_database()
+        url = next(databases)
+    engine = make_engine(url)
+    create_events_table(engine)
+    engine.dispose()
+    yield url
+    if databases is not None:
+        databases.close()  # drops the database
+
+
+def write_events(engine: Engine, rows: list[dict[str, Any]]) -> None:
+    with engine.begin() as conn:
+        conn.execute(EVENTS_TABLE.insert(), rows)
+
+
+def event(sender: str, kind: str, ts: float, **data: Any) -> dict[str, Any]:
+    """One row of Rasa's `events` table (data as Rasa serialises it: JSON, `\\u0000`
+    escapes and all)."""
+    body = {"event": kind, "timestamp": ts, **data}
+    intent = ((data.get("parse_data") or {}).get("intent") or {}).get("name") \
+        if kind == "user" and isinstance(data.get("parse_data"), dict) else None
+    return {"sender_id": sender, "type_name": kind, "timestamp": ts,
+            "intent_name": intent, "action_name": data.get("name") if kind == "action" else None,
+            "data": json.dumps(body)}
+
+
+def user(sender: str, ts: float, text: str, intent: str, channel: str,
+         entities: list[Any] | None = None) -> dict[str, Any]:
+    return event(sender, "user", ts, text=text, input_channel=channel,
+                 parse_data={"intent": {"name": intent, "confidence": 1.0},
+                             "entities": entities or [], "text": text})
+
+
+def run(*args: str, env: dict[str, str] | None = None,
+        stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, *args], cwd=ROOT, env=env or os.environ.copy(),
+                          input=stdin, text=True, capture_output=True, timeout=300)
+
+
+@dataclass
+class WebApp:
+    url: str
+    env: dict[str, str]
+    servers: Servers
+
+
+def web_env(workdir: Path, extra: dict[str, str] | None = None) -> dict[str, str]:
+    return {**os.environ,
+            "KNOWLEDGE_DATABASE_URL": f"sqlite:///{workdir / 'knowledge.sqlite3'}",
+            "TRACKER_STORE_DB": str(workdir / "tracker.sqlite3"), "TRACKER_STORE_URL": "",
+            "WEB_SECRET_KEY": WEB_SECRET, "ANALYTICS_DAILY_RETENTION": "0",
+            "PYTHONPATH": str(ROOT), "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
+            **(extra or {})}
+
+
+@contextmanager
+def web_app(workdir: Path, extra_env: dict[str, str] | None = None,
+            accounts: tuple[tuple[str, str], ...] = (("anna", "analyst"),)) -> Iterator[WebApp]:
+    """`python -m webapp` on a free port (tests/support/servers.py), with staff accounts
+    (name, role) whose password is PASSWORD; no model needed."""
+    env = web_env(workdir, extra_env)
+    for name, role in accounts:
+        made = run("-m", "webapp.console", "users", "add", name, "--role", role,
+                   "--password-stdin", env=env, stdin=PASSWORD + "\n")
+        assert made.returncode == 0, made.stderr
+    servers = Servers("", "", env, workdir)
+    try:
+        servers.start_web()
+        yield WebApp(servers.web_url, env, servers)
+    finally:
+        servers.stop("web")
+
+
+CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+class Staff:
+    """A browser-like client of the console (cookies kept, CSRF token read from forms)."""
+
+    def __init__(self, base: str, headers: dict[str, str] | None = None) -> None:
+        self.base = base
+        self.headers = headers or {}
+        self.jar = http.cookiejar.CookieJar()
+        self.opener = urllib.request.build_opener(
+            urllib.request.HTTPCookieProcessor(self.jar), _NoRedirect())
+
+    def request(self, path: str, form: dict[str, str] | None = None,
+                headers: dict[str, str] | None = None) -> tuple[int, str, dict[str, str]]:
+        data = urllib.parse.urlencode(form).encode() if form is not None else None
+        req = urllib.request.Request(self.base + path, data=data,
+                                     headers={**self.headers, **(headers or {})})
+        try:
+            with self.opener.open(req, timeout=60) as resp:
+                return resp.status, resp.read().decode(), dict(resp.headers)
+        except urllib.error.HTTPError as err:
+            return err.code, err.read().decode(), dict(err.headers)
+
+    def csrf(self, path: str = "/console/connexion") -> str:
+        _, body, _ = self.request(path)
+        found = CSRF.search(body)
+        assert found, body[:300]
+        return found.group(1)
+
+    def log_in(self, name: str, password: str = PASSWORD,
+               headers: dict[str, str] | None = None) -> int:
+        form = {"csrf_token": self.csrf(), "suivant": "/console/", "username": name,
+                "password": password}
+        return self.request("/console/connexion", form, headers)[0]
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
+        return None
