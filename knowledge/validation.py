@@ -44,8 +44,11 @@ class ValidationError(ValueError):
     each reason with the field of the record it is about (None when it is about none)."""
 
     def __init__(self, errors: list[str], record_id: str | None = None,
-                 fields: list[tuple[str | None, str]] | None = None) -> None:
+                 fields: list[tuple[str | None, str]] | None = None,
+                 far_km: float | None = None) -> None:
         self.errors = errors
+        # set when the record was refused for being too far from the territory: how far
+        self.far_km = far_km
         self.fields: list[tuple[str | None, str]] = (
             fields if fields is not None else [(None, e) for e in errors])
         self.record_id = record_id
@@ -60,6 +63,7 @@ class _Checker:
         self.data = data
         self.errors: list[str] = []
         self.fields: list[tuple[str | None, str]] = []
+        self.far_km: float | None = None
 
     def fail(self, key: str | None, message: str) -> None:
         """Record an error about the field `key`."""
@@ -211,6 +215,7 @@ class _Checker:
             return {}
         away = gazetteer.distance_to_territory_km(flat, flon)
         if away > max_km:
+            self.far_km = away
             self.fail(
                 lat_key, f"Le lieu ({flat:.4f}, {flon:.4f}) est à {away:.0f} km du Pays de Mormal "
                 f"(au plus {max_km:g} km) : vérifiez les coordonnées."
@@ -268,7 +273,7 @@ class _Checker:
 
     def raise_if_errors(self, record_id: str | None) -> None:
         if self.errors:
-            raise ValidationError(self.errors, record_id, self.fields)
+            raise ValidationError(self.errors, record_id, self.fields, self.far_km)
 
 
 def _parse_instant(value: Any) -> datetime | None:

@@ -27,11 +27,11 @@ from sqlalchemy.orm import Session, sessionmaker
 from tqdm import tqdm
 
 from knowledge.gazetteer import Gazetteer
-from knowledge.importers import csvfile, datatourisme, openagenda
+from knowledge.importers import csvfile, datatourisme, describe, openagenda
 from knowledge.importers.common import Context, Feed, Item
 from knowledge.importers.mapping import MappingError, load_mapping
 from knowledge.importers.openagenda import OpenAgendaError, fetch_openagenda
-from knowledge.importers.report import ImportReport, Rejection
+from knowledge.importers.report import SAMPLE_SIZE, ImportReport, Rejection
 from knowledge.store import MODELS, Store, to_dict
 from knowledge.validation import ValidationError, _parse_instant, to_utc_naive
 
@@ -266,24 +266,38 @@ def _upsert(store: Store, item: Item, report: ImportReport, force: bool,
         obj, created = store.save(kind, data, existing=existing,  # type: ignore[arg-type]
                                   flush=False)
     except ValidationError as exc:
-        report.rejected += [Rejection(item.file, item.record_id, field, err)
+        named = describe.from_record(kind, data, store.gazetteer, item.described)
+        report.rejected += [Rejection(item.file, item.record_id, field,
+                                      _staff_reason(exc, field, err, named, store),
+                                      **named.as_dict())
                             for field, err in exc.fields]
         return
     for key in (sid_key, id_key, ("id", kind, obj.id)):
         if key is not None:  # a later record of this batch with the same id updates it
             known[key] = obj
-    if created:
-        report.note("added", obj.id)
-        if on_record is not None:
-            on_record(store.session, kind, obj.id, "create", None, to_dict(obj))
-        return
     after = to_dict(obj)
+    named_dict = {**describe.from_record(kind, after, store.gazetteer, item.described)
+                  .as_dict(), "kind": kind}
+    if created:
+        report.note("added", obj.id, named_dict)
+        if on_record is not None:
+            on_record(store.session, kind, obj.id, "create", None, after)
+        return
     if after != before:
-        report.note("changed", obj.id)
+        report.note("changed", obj.id, named_dict)
         if on_record is not None:
             on_record(store.session, kind, obj.id, "edit", before, after)
     else:
         report.unchanged += 1
+
+
+def _staff_reason(exc: ValidationError, field: str | None, reason: str,
+                  named: describe.Described, store: Store) -> str:
+    """A refusal as staff read it: a record that is simply elsewhere is "hors du
+    territoire : Caen, à 302 km", not a request to check its coordinates."""
+    if exc.far_km is not None and field in ("latitude", "start_latitude"):
+        return describe.far_reason(named.town, exc.far_km, store.max_distance_km)
+    return reason
 
 
 def _unpublish(session: Session, scopes: set[tuple[str, str]], report: ImportReport,
@@ -309,17 +323,22 @@ def _unpublish(session: Session, scopes: set[tuple[str, str]], report: ImportRep
             if not ids:
                 break
             last = ids[-1]
-            if on_record is not None:
+            names: dict[str, dict[str, str | None]] = {}
+            if on_record is not None or len(report.unpublished) < SAMPLE_SIZE:
+                gazetteer = Gazetteer.from_session(session)
                 for obj in session.execute(select(model).where(model.id.in_(ids))
                                            .order_by(model.id)).scalars():
                     before = to_dict(obj)
-                    on_record(session, kind, obj.id, "unpublish", before,
-                              {**before, "published": False, "last_update": None})
+                    names[obj.id] = {**describe.from_record(kind, before, gazetteer).as_dict(),
+                                     "kind": kind}
+                    if on_record is not None:
+                        on_record(session, kind, obj.id, "unpublish", before,
+                                  {**before, "published": False, "last_update": None})
             session.execute(update(model).where(model.id.in_(ids))
                             .values(published=False, last_update=None)
                             .execution_options(synchronize_session=False))
             for rid in ids:
-                report.note("unpublished", rid)
+                report.note("unpublished", rid, names.get(rid))
 
 
 __all__ = [

@@ -34,6 +34,7 @@ class Item:
     kind: str | None = None  # "poi", "event" or "route"
     data: dict[str, Any] | None = None
     rejection: Rejection | None = None
+    described: Any = None  # describe.Described: how staff name it, read from the source
 
 
 @dataclass
@@ -70,13 +71,17 @@ class Feed:
 
 
 def convert(file: str, record_id: str | None,
-            make: Callable[[], tuple[str, dict[str, Any]]]) -> Item:
-    """Run a converter, turning a RecordError into a rejected item."""
+            make: Callable[[], tuple[str, dict[str, Any]]],
+            described: Any = None) -> Item:
+    """Run a converter, turning a RecordError into a rejected item named as `described`
+    (a `describe.Described` read from the source) names it."""
     try:
         kind, data = make()
     except RecordError as exc:
-        return Item(file, record_id, rejection=Rejection(file, record_id, exc.field, exc.reason))
-    return Item(file, record_id, kind, data)
+        return Item(file, record_id, rejection=Rejection(
+            file, record_id, exc.field, exc.reason,
+            **(described.as_dict() if described is not None else {})), described=described)
+    return Item(file, record_id, kind, data, described=described)
 
 
 def file_rejection(file: str, reason: str) -> Item:

@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from knowledge.importers import describe
 from knowledge.importers.common import Context, Feed, Item, RecordError, convert, file_rejection
 from knowledge.models import Event, Poi, Route
 from knowledge.text import slugify
@@ -107,7 +108,8 @@ def _row_item(row: dict[str | None, Any], line: int, file: str, ctx: Context) ->
     ident = (row.get("identifiant") or row.get("id") or "").strip() or f"ligne {line}"
     if None in row:
         return convert(file, ident, lambda: _too_many(line))
-    return convert(file, ident, lambda: to_record(row, ctx))
+    return convert(file, ident, lambda: to_record(row, ctx),
+                   describe.from_csv({str(k).strip(): v for k, v in row.items() if k}))
 
 
 def _too_many(line: int) -> tuple[str, dict[str, Any]]:

@@ -17,6 +17,7 @@ from pathlib import Path, PurePosixPath
 from typing import IO, Any
 
 from knowledge import hours
+from knowledge.importers import describe
 from knowledge.importers.common import (
     JSON_ERRORS,
     MAX_OBJECT_BYTES,
@@ -194,7 +195,8 @@ def _record_label(obj: Any) -> str | None:
 
 
 def object_item(obj: Any, file: str, ctx: Context) -> Item:
-    return convert(file, _record_label(obj), lambda: to_record(obj, ctx))
+    return convert(file, _record_label(obj), lambda: to_record(obj, ctx),
+                   describe.from_datatourisme(obj))
 
 
 def _address(loc: dict[str, Any]) -> tuple[str | None, Any]:

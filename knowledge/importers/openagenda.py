@@ -18,6 +18,7 @@ from typing import Any
 import requests
 
 from knowledge.config import get_settings
+from knowledge.importers import describe
 from knowledge.importers.common import (
     JSON_ERRORS,
     Context,
@@ -182,7 +183,7 @@ def live_feed(agenda: str, ctx: Context, *, key: str | None = None,
 def event_item(event: Any, file: str, ctx: Context) -> Item:
     uid = event.get("uid") if isinstance(event, dict) else None
     return convert(file, str(uid) if uid not in (None, "") else None,
-                   lambda: to_record(event, ctx))
+                   lambda: to_record(event, ctx), describe.from_openagenda(event))
 
 
 def _keywords(value: Any) -> list[str]:

@@ -27,11 +27,16 @@ class Rejection:
     record_id: str | None
     field: str | None
     reason: str
+    # how staff recognise the record (importers/describe.py), when the source says it
+    title: str | None = None
+    place: str | None = None
+    dates: str | None = None
 
     def __str__(self) -> str:
         parts = [f"fichier {self.file}"]
         if self.record_id:
-            parts.append(f"fiche {self.record_id}")
+            named = " — ".join(p for p in (self.title, self.place, self.dates) if p)
+            parts.append(f"fiche {self.record_id}" + (f" ({named})" if named else ""))
         if self.field:
             parts.append(f"champ {self.field}")
         return ", ".join(parts) + f" : {self.reason}"
@@ -56,14 +61,20 @@ class ImportReport:
     full_feed: bool = False
     partial: bool = False
     actor: str | None = None
+    # id → {"title", "place", "dates", "kind"} of the ids kept in added / changed /
+    # unpublished: how the console names them
+    names: dict[str, dict[str, str | None]] = field(default_factory=dict)
 
-    def note(self, what: str, record_id: str) -> None:
-        """Count a record "added", "changed" or "unpublished", keeping its id if the
-        sample is not full."""
+    def note(self, what: str, record_id: str,
+             named: dict[str, str | None] | None = None) -> None:
+        """Count a record "added", "changed" or "unpublished", keeping its id (and how
+        staff name it, `named`) if the sample is not full."""
         setattr(self, f"n_{what}", getattr(self, f"n_{what}") + 1)
         ids: list[str] = getattr(self, what)
         if len(ids) < SAMPLE_SIZE:
             ids.append(record_id)
+            if named:
+                self.names[record_id] = named
 
     @property
     def truncated(self) -> bool:

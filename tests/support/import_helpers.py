@@ -36,3 +36,21 @@ def get(factory: sessionmaker, model: Any, **where: Any) -> Any:
         if isinstance(obj, Event):
             obj.timings  # noqa: B018 - load before the session closes
         return obj
+
+
+OPENAGENDA_SAMPLE = SAMPLES_ROOT / "openagenda" / "oa-v2_events.response.json"
+CAEN_TITLE = "Visite guidée : Tocqueville Trip"  # the sample's last event, left in Caen
+
+
+def mixed_openagenda() -> dict[str, Any]:
+    """The real OpenAgenda sample (a Caen library's events) with every event but the last
+    moved to Bavay: a file staff would import where one record is simply elsewhere."""
+    import json
+
+    data: dict[str, Any] = json.loads(OPENAGENDA_SAMPLE.read_text(encoding="utf-8"))
+    for i, event in enumerate(data["events"][:-1]):
+        event["location"] = {**(event.get("location") or {}), "latitude": 50.2936 + i / 1000,
+                             "longitude": 3.8031, "insee": "59053", "city": "Bavay",
+                             "address": "Rue de la gare, 59570 Bavay"}
+    assert data["events"][-1]["title"]["fr"] == CAEN_TITLE
+    return data

@@ -3,7 +3,9 @@
 The uploaded file is kept under var/uploads/ with a random name, bound to the session
 that uploaded it, and deleted once confirmed (or replaced by another upload); files left
 by sessions that have expired since are removed at the next upload. The import
-itself is `knowledge.importers.import_file`: all or nothing, the same as the command line.
+itself is `knowledge.importers.import_file`, the same as the command line: all or nothing,
+or, when staff choose "importer les valides et ignorer les autres", the valid records
+only (the command line's --partial). Records are named by their title, place and dates.
 
 Audit: a confirmed import writes, in its own transaction (so the journal and the base
 never disagree), one journal row per record it changed ("modification", before and
@@ -20,6 +22,7 @@ import asyncio
 import contextlib
 import secrets
 import time
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +33,7 @@ from knowledge.config import PROJECT_ROOT
 from webapp.console import auditlog
 from webapp.console.auth import SESSION_MAX_AGE, current_user, require_role
 from webapp.console.db import FACTORY
+from webapp.console.records import PATHS
 from webapp.console.render import render
 
 UPLOAD_DIR = PROJECT_ROOT / "var" / "uploads"
@@ -41,8 +45,10 @@ EDITORS = ("editor", "admin")
 
 
 def _run_import(factory: Any, path: Path, fmt: str, dry_run: bool, actor: str,
-                name: str = "") -> Any:
-    """A dry run (preview), or the import with its audit rows in its transaction."""
+                name: str = "", partial: bool = False) -> Any:
+    """A dry run (preview), or the import with its audit rows in its transaction;
+    `partial` imports the valid records and leaves the refused ones (the CLI's
+    --partial)."""
     from knowledge.importers import import_file  # the importer package of issue 6
 
     if dry_run:
@@ -57,7 +63,40 @@ def _run_import(factory: Any, path: Path, fmt: str, dry_run: bool, actor: str,
                         report.to_dict())
 
     return import_file(factory, path, fmt, dry_run=False, progress=False, actor=actor,
-                       on_record=on_record, before_commit=before_commit)
+                       partial=partial, on_record=on_record, before_commit=before_commit)
+
+
+@dataclass
+class Refusal:
+    """One refused record (or the whole file, `record` False) with all its reasons."""
+
+    record: bool
+    title: str | None
+    place: str | None
+    dates: str | None
+    file: str
+    reasons: list[str] = field(default_factory=list)
+
+
+def refusals(report: Any, upload_name: str, stored: str) -> list[Refusal]:
+    """The report's rejections grouped by record, in the file's order, each named as
+    staff know it (the uploaded file's own name, never the stored one)."""
+    grouped: dict[tuple[str, str | None], Refusal] = {}
+    for r in report.rejected:
+        file = upload_name if r.file == stored else r.file
+        key = (file, r.record_id if r.record_id is not None else None)
+        if r.record_id is None:  # the whole file: one row per reason
+            key = (file, f"\x00{len(grouped)}")
+        refusal = grouped.setdefault(key, Refusal(r.record_id is not None, r.title, r.place,
+                                                  r.dates, file))
+        if r.reason not in refusal.reasons:
+            refusal.reasons.append(r.reason)
+    return list(grouped.values())
+
+
+def importable(report: Any) -> int:
+    """How many records an import of the valid ones would write."""
+    return int(report.n_added + report.n_changed + report.n_unpublished)
 
 
 def _discard(session: Any) -> None:
@@ -120,8 +159,9 @@ async def upload(request: web.Request) -> web.StreamResponse:
     session["import"] = {"token": token, "file": stored, "name": upload_field.filename[:200],
                          "format": fmt}
     return await render(request, "console/import_report.html", {
-        "report": report, "name": upload_field.filename, "stored": stored, "token": token,
-        "preview": True})
+        "report": report, "name": upload_field.filename, "token": token, "preview": True,
+        "refusals": refusals(report, upload_field.filename, stored),
+        "importable": importable(report), "paths": PATHS})
 
 
 @require_role(*EDITORS)
@@ -139,14 +179,17 @@ async def confirm(request: web.Request) -> web.StreamResponse:
     if not path.exists():
         session.pop("import", None)
         raise web.HTTPBadRequest(text="Le fichier déposé n'existe plus : déposez-le à nouveau.")
+    partial = form.get("partiel") == "oui"  # "importer les valides et ignorer les autres"
     report = await asyncio.to_thread(_run_import, request.config_dict[FACTORY], path,
                                      str(pending["format"]), False, user.username,
-                                     str(pending["name"]))
+                                     str(pending["name"]), partial)
     if report.committed:  # with its audit rows (same transaction)
         _discard(session)
     return await render(request, "console/import_report.html", {
-        "report": report, "name": pending["name"], "stored": pending["file"],
-        "token": pending["token"], "preview": False})
+        "report": report, "name": pending["name"], "token": pending["token"],
+        "preview": False, "refusals": refusals(report, str(pending["name"]),
+                                               str(pending["file"])),
+        "importable": importable(report), "paths": PATHS})
 
 
 def setup_imports(app: web.Application) -> None:

@@ -91,7 +91,9 @@ def test_bad_rows_are_reported_and_nothing_changes(kb_factory: sessionmaker,
     assert got == {("bad-1", "interests"), ("bad-1", "latitude"), ("bad-2", "horaires")}
     assert all(r.file == "erreurs.csv" for r in report.rejected)
     bad = next(r for r in report.rejected if r.field == "interests")
-    assert str(bad).startswith("fichier erreurs.csv, fiche bad-1, champ interests : Intérêt "
+    assert (bad.title, bad.place) == ("Lieu faux (essai)", "Bavay")  # named for staff
+    assert str(bad).startswith("fichier erreurs.csv, fiche bad-1 (Lieu faux (essai) — Bavay), "
+                               "champ interests : Intérêt "
                                "inconnu : « vieilles pierres »")
     assert snapshot(kb_factory) == before
     path.write_text("nom,couleur\nX,bleu\n", encoding="utf-8")

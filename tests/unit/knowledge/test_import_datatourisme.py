@@ -70,10 +70,13 @@ def test_real_samples_are_refused_far_from_the_territory(kb_factory: sessionmake
     assert not report.committed and len(report.rejected) == 7
     rejection = next(r for r in report.rejected if r.record_id == "RESNOR050V50LHP5")
     assert rejection.field == "latitude"
-    assert "km du Pays de Mormal" in rejection.reason
+    # Named as staff know it, and simply elsewhere: no request to check the coordinates.
+    assert (rejection.title, rejection.place) == ("Chez Jeanne", "Sainte-Mère-Église")
+    assert rejection.reason.startswith("hors du territoire : Sainte-Mère-Église, à 3")
+    assert "km du Pays de Mormal" in rejection.reason and "vérifiez" not in rejection.reason
     assert str(rejection).startswith(
-        "fichier 30-0049c43b-5087-3c44-87ef-349d316fc2b8.json, fiche RESNOR050V50LHP5, "
-        "champ latitude : Le lieu (49.4091, -1.3178) est à ")
+        "fichier 30-0049c43b-5087-3c44-87ef-349d316fc2b8.json, fiche RESNOR050V50LHP5 "
+        "(Chez Jeanne — Sainte-Mère-Église), champ latitude : hors du territoire : ")
     assert snapshot(kb_factory) == {}
 
 
