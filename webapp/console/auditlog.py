@@ -34,11 +34,6 @@ def record(session: Session, username: str, action: str, record_type: str, recor
                            after=_jsonable(after)))
 
 
-def changed_fields(before: dict[str, Any] | None, after: dict[str, Any] | None) -> list[str]:
-    before, after = before or {}, after or {}
-    return sorted(k for k in set(before) | set(after) if before.get(k) != after.get(k))
-
-
 def entries(session: Session, *, username: str = "", record_type: str = "",
             record_id: str = "", action: str = "", page: int = 1,
             ) -> tuple[list[AuditEntry], int]:

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import json
-
 from aiohttp import web
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from knowledge.audit import check_base
-from webapp.console import auditlog
+from knowledge.models import Event, Poi, Route
+from webapp.console import auditlog, journal
 from webapp.console.auth import require_role
 from webapp.console.forms import FIELDS
 from webapp.console.records import PATHS
@@ -22,7 +23,10 @@ FIELD_LABELS = {
     "accessibility_labels": "Labels d'accessibilité", "source": "Source",
     "source_id": "Identifiant dans la source", "licence": "Licence",
     "last_update": "Mise à jour à la source", "timezone": "Fuseau horaire", "gpx": "Tracé GPX",
-    "active": "Actif", "role": "Rôle", "username": "Compte",
+    "active": "Actif", "role": "Rôle", "username": "Compte", "published": "Publié",
+    "venue_poi_id": "Lieu de l'événement", "venue_name": "Nom du lieu",
+    "coord_precision": "Précision des coordonnées", "is_example": "Exemple",
+    "notes": "Note interne",
     **{f.name: f.label for fields in FIELDS.values() for f in fields},
 }
 
@@ -36,6 +40,17 @@ async def validation_page(request: web.Request) -> web.StreamResponse:
         "paths": PATHS})
 
 
+def _record_names(session: Session, ids: set[str]) -> dict[str, str]:
+    """The current names of the records (places, events, routes) among `ids`."""
+    out: dict[str, str] = {}
+    for model, column in ((Poi, Poi.name), (Event, Event.title), (Route, Route.name)):
+        missing = sorted(ids - set(out))
+        if missing:
+            out.update({r.id: r.name for r in session.execute(
+                select(model.id, column.label("name")).where(model.id.in_(missing)))})
+    return out
+
+
 @require_role(*EDITORS)
 async def journal_page(request: web.Request) -> web.StreamResponse:
     q = request.query
@@ -44,18 +59,30 @@ async def journal_page(request: web.Request) -> web.StreamResponse:
     except ValueError:
         page = 1
     filters = {k: q.get(k, "")[:200] for k in ("username", "record_type", "record_id", "action")}
-    rows, total = await request.config_dict[KB].run(auditlog.entries, page=page, **filters)
-    shown = [{
-        "entry": e, "changed": [FIELD_LABELS.get(name, name)
-                                for name in auditlog.changed_fields(e.before, e.after)],
-        "before": json.dumps(e.before, ensure_ascii=False, indent=1) if e.before else "",
-        "after": json.dumps(e.after, ensure_ascii=False, indent=1) if e.after else "",
-    } for e in rows]
+    kb = request.config_dict[KB]
+    rows, total = await kb.run(auditlog.entries, page=page, **filters)
+    communes, ids = journal.ids_to_name(rows)
+    gazetteer = await kb.gazetteer_async()
+    names = journal.Names(
+        {c: p.name for c in communes if (p := gazetteer.by_insee(c)) is not None},
+        await kb.run(_record_names, ids) if ids else {})
+    shown = []
+    for e in rows:
+        is_import = e.record_type == "import"
+        shown.append({
+            "entry": e, "at": journal.paris_time(e.at),
+            "name": journal.record_name(e.record_type, e.record_id, e.before, e.after, names),
+            "type": journal.TYPES.get(e.record_type, e.record_type),
+            "changes": [] if is_import else journal.changes(e.before, e.after, FIELD_LABELS,
+                                                            names),
+            "summary": (str(e.after.get("summary", "")) if is_import
+                        and isinstance(e.after, dict) else ""),
+        })
     args = {k: v for k, v in filters.items() if v}
     return await render(request, "console/journal.html", {
         "rows": shown, "total": total, "page": page, "filters": filters, "query_args": args,
         "more": page * auditlog.PAGE_SIZE < total, "actions": auditlog.ACTIONS,
-        "paths": PATHS})
+        "paths": PATHS, "types": journal.TYPES})
 
 
 def setup_reports(app: web.Application) -> None:

@@ -190,7 +190,8 @@ async def test_create_edit_unpublish_with_audit(client: TestClient, kb_engine: E
     assert all(e.username == "edith" for e in log)
     journal = await (await client.get(f"/console/journal?record_id={record_id}")).text()
     assert "3 entrée(s)" in journal
-    assert "<td>Téléphone</td>" in journal  # the changed field, named as in the form
+    # the changed field, named as in the form, with its values before and after
+    assert '<th scope="row">Téléphone</th><td>—</td><td>03 27 00 00 00</td>' in journal
     listing = await client.get("/console/lieux?q=ferme+test&published=non")
     assert "1 résultat(s)" in await listing.text()
     assert "0 résultat(s)" in await (await client.get(
