@@ -105,9 +105,9 @@ def cmd_export(args: argparse.Namespace) -> str:
             write_summary(build(engine, filters), fmt, out)
             what = "les chiffres"
         else:
-            groups = build(engine, filters)["misunderstood"]
-            write_misunderstood(groups, fmt, out)
-            what = f"{len(groups)} groupes de messages mal compris"
+            fig = build(engine, filters)
+            write_misunderstood(fig, fmt, out)
+            what = f"{len(fig['misunderstood'])} groupes de messages mal compris"
     return f"Export ({fmt}) : {what}" + (f", dans {args.output}." if args.output else ".")
 
 

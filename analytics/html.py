@@ -3,7 +3,7 @@ and the console's Analyse page, and the standalone report around it."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +28,13 @@ def _number(value: float | None) -> str:
     return f"{value:g}".replace(".", ",")
 
 
+def _day(value: str | None) -> str:
+    """An ISO day as staff read it: "04/12/2026"."""
+    return date.fromisoformat(value).strftime("%d/%m/%Y") if value else "—"
+
+
 ENV.filters["percent"] = _percent
+ENV.filters["day"] = _day
 ENV.filters["number"] = _number
 
 
@@ -46,12 +52,12 @@ def chart_set(fig: dict[str, Any]) -> dict[str, Markup]:
         "weeks": charts.columns([(r["week"], r["conversations"], r["messages"])
                                  for r in fig["per_week"]],
                                 "Conversations et messages par semaine"),
-        "channels": charts.bars([(r["channel"], r["conversations"]) for r in fig["per_channel"]],
+        "channels": charts.bars([(r["label"], r["conversations"]) for r in fig["per_channel"]],
                                 "Conversations par canal"),
-        "intents": charts.bars(ranked(fig["intents"]), "Intentions les plus fréquentes"),
+        "intents": charts.bars(ranked(fig["intents"], "label"), "Intentions les plus fréquentes"),
         "misunderstood": charts.bars(ranked(fig["misunderstood"], "text"),
                                      "Messages mal compris les plus fréquents"),
-        "interests": charts.bars(ranked(fig["interests"]), "Centres d'intérêt demandés"),
+        "interests": charts.bars(ranked(fig["interests"], "label"), "Centres d'intérêt demandés"),
         "communes": charts.bars(ranked(fig["communes"]), "Communes demandées"),
         "recommended": charts.bars(ranked(fig["recommended"], "name"),
                                    "Lieux les plus recommandés"),

@@ -7,16 +7,19 @@ import statistics
 from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy.engine import Engine
 
 from analytics.aggregates import load_aggregates, stored_channels
-from analytics.misunderstood import Group, group_messages
+from analytics.known import commune_key, interest_key, period_key
+from analytics.labels import channel_label, intent_label, interest_label
+from analytics.misunderstood import group_messages
 from analytics.reader import Period, stream_conversations
-from analytics.tally import ConversationSummary, Tally, tally_conversation
+from analytics.tally import ConversationSummary, MessageNote, Tally, tally_conversation
 from bot.dialogue.persona import FAMILY
+from knowledge.config import PARIS
 
 TOP = 20
 TARGETS = {"website": "site web", "phone": "téléphone", "directions": "itinéraire",
@@ -77,6 +80,17 @@ def _top(counter: Counter[str], limit: int = TOP) -> list[dict[str, Any]]:
                                                       key=lambda kv: (-kv[1], kv[0]))[:limit]]
 
 
+def _rekey(counter: Counter[str], key: Callable[[str], str | None]) -> Counter[str]:
+    """The counts under the keys that count (analytics/known.py), the others left out;
+    stored counts of several raw keys add up under their common key."""
+    out: Counter[str] = Counter()
+    for raw, n in counter.items():
+        found = key(raw)
+        if found:
+            out[found] += n
+    return out
+
+
 def _week(day: str) -> str:
     iso = date.fromisoformat(day).isocalendar()
     return f"{iso[0]}-S{iso[1]:02d}"
@@ -107,13 +121,38 @@ def figures(tally: Tally, filters: Filters, channels: list[str]) -> dict[str, An
                  "type": label(f"type:{row['key']}", ""), "count": row["count"]}
                 for row in _top(counter)]
 
+    def recommended(counter: Counter[str]) -> list[dict[str, Any]]:
+        """The most recommended items, each with its clicks and click-through rate."""
+        return [{**row, "clicks": by["clicked"][row["id"]],
+                 "click_rate": _ratio(by["clicked"][row["id"]], row["count"])}
+                for row in items(counter)]
+
+    def misread(counter: Counter[str]) -> list[dict[str, Any]]:
+        """Misread messages grouped by similarity, with the day they were last seen, the
+        channels and what the bot answered (the group leader's)."""
+        out = []
+        for g in group_messages(counter):
+            note = tally.notes.get(g.text, MessageNote())
+            channels = set(note.channels)
+            for text in g.examples:
+                channels |= tally.notes.get(text, MessageNote()).channels
+            out.append({"text": g.text, "count": g.count, "examples": g.examples,
+                        "last_day": note.day or None,
+                        "channels": [channel_label(c) for c in sorted(channels)],
+                        "reply": note.reply or None})
+        return out
+
     def feedback(ups: Counter[str], downs: Counter[str], name: Callable[[str], str],
                  ) -> list[dict[str, Any]]:
         keys = sorted(set(ups) | set(downs), key=lambda k: (-(ups[k] + downs[k]), k))
         return [{"id": k, "name": name(k), "up": ups[k], "down": downs[k],
                  "ratio": _ratio(ups[k], ups[k] + downs[k])} for k in keys]
 
-    groups: list[Group] = group_messages(tally.misunderstood)
+    now = datetime.now(PARIS)
+    interests = _rekey(by["interest"], interest_key)
+    periods = _rekey(by["period"], lambda k: period_key(k, now))
+    communes = _rekey(by["commune"], commune_key)
+    shown = sum(by["recommended"].values())
     return {
         "filters": {"start": filters.period.start.isoformat() if filters.period.start else None,
                     "end": filters.period.end.isoformat() if filters.period.end else None,
@@ -131,6 +170,8 @@ def figures(tally: Tally, filters: Filters, channels: list[str]) -> dict[str, An
             "out_of_scope": by["out_of_scope"][""],
             "out_of_scope_rate": _ratio(by["out_of_scope"][""], messages),
             "clicks": sum(by["clicked"].values()),
+            "recommendations": shown,
+            "click_rate": _ratio(sum(by["clicked"].values()), shown),
             "feedback_up": sum(by["feedback_up"].values()),
             "feedback_down": sum(by["feedback_down"].values()),
         },
@@ -138,17 +179,18 @@ def figures(tally: Tally, filters: Filters, channels: list[str]) -> dict[str, An
                      "messages": per_day[d]["user_messages"]} for d in days],
         "per_week": [{"week": w, "conversations": c["conversations"],
                       "messages": c["user_messages"]} for w, c in weeks.items()],
-        "per_channel": [{"channel": ch, "conversations": c["conversations"],
-                         "messages": c["user_messages"]}
+        "per_channel": [{"channel": ch, "label": channel_label(ch),
+                         "conversations": c["conversations"], "messages": c["user_messages"]}
                         for ch, c in sorted(per_channel.items())],
-        "intents": _top(by["intent"], 100),
-        "misunderstood": [{"text": g.text, "count": g.count, "examples": g.examples}
-                          for g in groups],
+        "intents": [{**r, "label": intent_label(r["key"])} for r in _top(by["intent"], 100)],
+        "misunderstood": misread(tally.misunderstood),
+        "off_topic": misread(tally.off_topic),
+        "abusive": misread(tally.abusive),
         "misunderstood_not_kept": tally.dropped_misunderstood,
-        "interests": _top(by["interest"]),
-        "communes": _top(by["commune"]),
-        "periods": _top(by["period"]),
-        "recommended": items(by["recommended"]),
+        "interests": [{**r, "label": interest_label(r["key"])} for r in _top(interests)],
+        "communes": _top(communes),
+        "periods": _top(periods),
+        "recommended": recommended(by["recommended"]),
         "clicked": items(by["clicked"]),
         "click_targets": [{"key": TARGETS.get(r["key"], r["key"]), "count": r["count"]}
                           for r in _top(by["click_target"])],

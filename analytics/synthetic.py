@@ -31,6 +31,16 @@ INTERESTS = ("patrimoine", "nature", "randonnee", "gastronomie", "famille", "vel
 MISUNDERSTOOD = ("ou garer mon camping car", "où garer le camping-car ?", "wifi gratuit",
                  "y a t il du wifi", "horaires de la piscine", "la piscine est ouverte ?",
                  "blablabla", "prix du parking")
+# What a real tracker store also holds (issue 17): spans the model took for an interest or
+# a period that are none, a word the bot took for a far village, off-topic and abusive
+# messages. The figures must count none of them as interests, periods or communes.
+STRAY_INTERESTS = ("d'", "y", "from the")
+PERIODS = ("ce week-end", "ce we", "demain", "samedi", "en août", "le 14 juillet")
+STRAY_PERIODS = ("c'", "wilfred")
+STRAY_COMMUNES = (("Contre", "80210"), ("Boué", "02103"))
+OFF_TOPIC = ("tu connais un bon dentiste ?", "quel temps à Tokyo")
+ABUSIVE = ("t'es un gros con", "bot de merde")
+REPLY = "🎈 Léa : Pardon, je n'ai pas bien compris. Vous cherchez une sortie, un lieu ?"
 
 
 def create_events_table(engine: Engine) -> None:
@@ -104,7 +114,29 @@ def conversation(rng: random.Random, sender: str, start: float) -> list[dict[str
             "type": "click", "item": rng.choice(items)[0], "target": "website"}}))
     if rng.random() < 0.25:
         out += [_user(sender, t + 20, rng.choice(MISUNDERSTOOD), "nlu_fallback", ch),
-                _action(sender, t + 20, "action_default_fallback")]
+                _action(sender, t + 20, "action_default_fallback"),
+                _row(sender, "bot", t + 20, {"text": REPLY})]
+    return out + _noise(random.Random(sender), sender, t + 30, ch)
+
+
+def _noise(rng: random.Random, sender: str, t: float, ch: str) -> list[dict[str, Any]]:
+    """Stray entities, a far village, off-topic and abusive messages, from a generator
+    of their own (the rest of the data does not change with them)."""
+    out: list[dict[str, Any]] = []
+    if rng.random() < 0.3:
+        entities = [{"entity": "period", "value": rng.choice(PERIODS + STRAY_PERIODS)},
+                    {"entity": "interest", "value": rng.choice(STRAY_INTERESTS)}]
+        out += [_user(sender, t, "et pour ce week-end ?", "find_events", ch, entities),
+                _action(sender, t, "action_find_events")]
+    if rng.random() < 0.05:
+        commune, insee = rng.choice(STRAY_COMMUNES)
+        out += [_row(sender, "slot", t + 1, {"name": "position_label", "value": commune}),
+                _row(sender, "slot", t + 1, {"name": "position_commune", "value": insee})]
+    if rng.random() < 0.1:
+        text, intent = rng.choice([(m, "out_of_scope") for m in OFF_TOPIC]
+                                  + [(m, "nlu_fallback") for m in ABUSIVE])
+        out += [_user(sender, t + 2, text, intent, ch),
+                _row(sender, "bot", t + 2, {"text": REPLY})]
     return out
 
 

@@ -13,12 +13,14 @@ import re
 import sys
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
+from analytics.known import commune_named, interest_key, is_abusive, period_key
 from analytics.privacy import cell_key, scrub
 from analytics.reader import Conversation, Event
 from bot.dialogue.payloads import PAYLOAD_TYPES, Item, item_title, plan_items, read_payload
+from knowledge.config import PARIS
 from knowledge.seeding import commune_names
 from knowledge.text import without_controls
 
@@ -66,10 +68,29 @@ class ConversationSummary:
 
 
 @dataclass
+class MessageNote:
+    """When and where a misread message was last seen, and what the bot answered."""
+
+    day: str = ""                                 # ISO, Paris
+    channels: set[str] = field(default_factory=set)
+    reply: str = ""                               # the bot's first answer, scrubbed
+
+    def merge(self, other: MessageNote) -> None:
+        if other.day >= self.day:
+            self.day, self.reply = other.day, other.reply or self.reply
+        self.channels |= other.channels
+
+
+@dataclass
 class Tally:
     counts: Counter[Key] = field(default_factory=Counter)
     labels: dict[str, str] = field(default_factory=dict)          # item id → name
-    misunderstood: Counter[str] = field(default_factory=Counter)  # scrubbed text → count
+    # scrubbed text → count: the bot's gaps (fallbacks), the off-topic messages
+    # (out_of_scope) and the abusive ones (an insult, whatever the intent), apart
+    misunderstood: Counter[str] = field(default_factory=Counter)
+    off_topic: Counter[str] = field(default_factory=Counter)
+    abusive: Counter[str] = field(default_factory=Counter)
+    notes: dict[str, MessageNote] = field(default_factory=dict)   # scrubbed text → note
     dropped_misunderstood: int = 0
 
     def add(self, day: date, channel: str, metric: str, key: str = "", n: int = 1) -> None:
@@ -81,19 +102,32 @@ class Tally:
     def label(self, item_id: str, label: str) -> None:
         self.labels[fit(item_id)] = fit(label)
 
-    def note_misunderstood(self, text: str) -> None:
+    def note_misunderstood(self, text: str, *, off_topic: bool = False, day: date | None = None,
+                           channel: str = "") -> str | None:
+        """Counts a misread message (an off-topic one when `off_topic`; an abusive one
+        apart, whatever the intent); the scrubbed text it is kept as, or None."""
         clean = without_controls(" ".join(scrub(text).split()))[:MAX_TEXT]
         if not clean:
-            return
-        if clean in self.misunderstood or len(self.misunderstood) < MAX_MISUNDERSTOOD:
-            self.misunderstood[clean] += 1
+            return None
+        counter = (self.abusive if is_abusive(clean) else self.off_topic if off_topic
+                   else self.misunderstood)
+        if clean in counter or len(counter) < MAX_MISUNDERSTOOD:
+            counter[clean] += 1
         else:
             self.dropped_misunderstood += 1
+            return None
+        note = self.notes.setdefault(clean, MessageNote())
+        note.merge(MessageNote(day.isoformat() if day else "", {channel} if channel else set()))
+        return clean
 
     def merge(self, other: Tally) -> None:
         self.counts.update(other.counts)
         self.labels.update(other.labels)
         self.misunderstood.update(other.misunderstood)
+        self.off_topic.update(other.off_topic)
+        self.abusive.update(other.abusive)
+        for text, note in other.notes.items():
+            self.notes.setdefault(text, MessageNote()).merge(note)
         self.dropped_misunderstood += other.dropped_misunderstood
 
 
@@ -134,6 +168,7 @@ class _State:
     last_speaker: str | None = None
     rating: str | None = None
     speakers: dict[str, str] = field(default_factory=dict)
+    awaiting_reply: str | None = None  # the misread message the bot answers next
     shown: set[str] = field(default_factory=set)     # ids of the items the bot showed
     # the latest 👍/👎 per item shown (NO_ITEM: feedback on no item): (day, rating, speaker)
     feedback: dict[str, tuple[date, str, str | None]] = field(default_factory=dict)
@@ -151,20 +186,24 @@ def _user(tally: Tally, st: _State, event: Event, data: dict[str, Any]) -> None:
     text = str(data.get("text") or "")
     tally.add(day, st.channel, "intent", intent or "(aucune)")
     st.last_user_text, st.last_user_flagged = text, False
+    st.awaiting_reply = None
     if intent in (FALLBACK_INTENT, OUT_OF_SCOPE_INTENT):
         metric = "fallback" if intent == FALLBACK_INTENT else "out_of_scope"
         tally.add(day, st.channel, metric)
         st.summary.fallbacks += metric == "fallback"
-        tally.note_misunderstood(text)
+        st.awaiting_reply = tally.note_misunderstood(
+            text, off_topic=metric == "out_of_scope", day=day, channel=st.channel)
         st.last_user_flagged = True
     position: dict[str, float] = {}
     for entity in parse.get("entities") or []:
         name, value = entity.get("entity"), entity.get("value")
-        if name in ("interest", "period") and isinstance(value, str):
-            # an entity is a span of what the visitor typed: scrubbed like the text
-            key = fit(scrub(value.lower()), 60)
-            if key:
-                tally.add(day, st.channel, name, key)
+        # Only what the bot understood counts (analytics/known.py): a taxonomy key, a
+        # period its reader knows, never the span a visitor typed.
+        key = (interest_key(value) if name == "interest"
+               else period_key(value, datetime.fromtimestamp(event.timestamp, PARIS))
+               if name == "period" else None)
+        if key:
+            tally.add(day, st.channel, str(name), key)
         elif name in ("latitude", "longitude") and intent == "share_location":
             with contextlib.suppress(TypeError, ValueError):
                 position[name] = float(value)
@@ -177,6 +216,12 @@ def _user(tally: Tally, st: _State, event: Event, data: dict[str, Any]) -> None:
 def _bot(tally: Tally, st: _State, event: Event, data: dict[str, Any]) -> None:
     st.summary.bot_messages += 1
     tally.add(event.day, st.channel, "bot_messages")
+    if st.awaiting_reply is not None and data.get("text"):
+        # what the bot answered a misread message (it may quote the visitor: scrubbed)
+        note = tally.notes.get(st.awaiting_reply)
+        if note is not None:
+            note.reply = without_controls(" ".join(scrub(str(data["text"])).split()))[:MAX_TEXT]
+        st.awaiting_reply = None
     found = _items(data)
     if found is None:
         return
@@ -205,7 +250,8 @@ def _slot(tally: Tally, st: _State, event: Event, data: dict[str, Any]) -> None:
         st.communes_from_slot.append((event.day, commune_names().get(value, value)))
     elif name == POSITION_LABEL and isinstance(value, str) and value:
         shared = SHARED_LABEL.fullmatch(value)
-        commune = shared.group("commune") if shared else value
+        # a commune's name only (the gazetteer's), never a word the visitor typed
+        commune = commune_named(shared.group("commune") if shared else value)
         if commune:
             st.communes_from_label.append((event.day, commune))
     elif name == "feedback_rating":
@@ -267,7 +313,8 @@ def tally_conversation(tally: Tally, conversation: Conversation) -> Conversation
             if st.last_action == CORE_FALLBACK_ACTION and not st.last_user_flagged:
                 tally.add(event.day, channel, "fallback")
                 st.summary.fallbacks += 1
-                tally.note_misunderstood(st.last_user_text or "")
+                st.awaiting_reply = tally.note_misunderstood(
+                    st.last_user_text or "", day=event.day, channel=channel)
                 st.last_user_flagged = True
             continue
         data = event.data

@@ -177,10 +177,15 @@ def test_report_figures_are_exact(world: World) -> None:
     assert intents["nlu_fallback"] == 2 and intents["out_of_scope"] == 1
     assert intents["greet"] == 3
     scrubbed = GIBBERISH.replace(EMAIL, "[courriel]").replace(PHONE, "[téléphone]")
-    # The two wordings of the same gibberish are one group; ties: alphabetical leader.
-    assert fig["misunderstood"] == [
-        {"text": GIBBERISH_2, "count": 2, "examples": [scrubbed]},
-        {"text": GIBBERISH_3, "count": 1, "examples": []}]
+    # The bot's gaps (ties: alphabetical), each with its day, channel and the bot's reply;
+    # the off-topic message (out_of_scope) apart.
+    assert [(g["text"], g["count"], g["examples"]) for g in fig["misunderstood"]] == [
+        (GIBBERISH_2, 1, []), (GIBBERISH_3, 1, [])]
+    assert [(g["text"], g["count"]) for g in fig["off_topic"]] == [(scrubbed, 1)]
+    assert fig["abusive"] == []
+    for g in fig["misunderstood"] + fig["off_topic"]:
+        assert g["last_day"] == world.today.isoformat() and g["reply"], g
+        assert set(g["channels"]) <= {"API REST (essais)", "site web"}, g
     first, second = world.shown[0], world.shown[1]
     recommended = {r["id"]: r["count"] for r in fig["recommended"]}
     assert recommended == {i["id"]: 1 for i in world.shown}

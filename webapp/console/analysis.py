@@ -9,7 +9,7 @@ import asyncio
 import contextlib
 import io
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from datetime import date, datetime, timedelta
 from typing import Any
 from urllib.parse import urlencode
@@ -22,6 +22,7 @@ from analytics.config import RETENTION_DAYS, analytics_key
 from analytics.exports import ConversationWriter, write_misunderstood, write_summary
 from analytics.html import ENV as ANALYTICS_TEMPLATES
 from analytics.html import render_fragment
+from analytics.labels import channel_label
 from analytics.privacy import Pseudonymiser
 from analytics.reader import Period
 from analytics.report import Filters, build
@@ -44,27 +45,57 @@ KINDS = {"summary": "chiffres", "conversations": "conversations",
          "misunderstood": "messages-mal-compris"}
 
 
-def _day(value: str | None) -> date | None:
+class FilterError(ValueError):
+    """A filter that cannot be applied, with the French message shown on the page."""
+
+
+def _day(value: str | None, which: str) -> date | None:
     if not value:
         return None
     try:
         return date.fromisoformat(value)
     except ValueError:
-        raise web.HTTPBadRequest(
-            text=f"Date invalide « {value[:20]} » : choisissez-la dans le calendrier.") from None
+        raise FilterError(f"{which} invalide « {value[:20]} » : choisissez-la dans le "
+                          "calendrier (jour/mois/année).") from None
+
+
+def read_filters(query: Mapping[str, str]) -> tuple[Filters, list[str]]:
+    """?du=AAAA-MM-JJ&au=AAAA-MM-JJ&canal=… ; by default the last 30 days, all channels.
+    A filter that cannot be read is left at its default and said (French messages); the
+    others are kept."""
+    errors: list[str] = []
+    today = datetime.now(PARIS).date()  # the report's days are Paris days
+    try:
+        end = _day(query.get("au"), "Date de fin") or today
+    except FilterError as exc:
+        errors.append(str(exc))
+        end = today
+    default_start = end - timedelta(days=DEFAULT_DAYS - 1)
+    try:
+        start = _day(query.get("du"), "Date de début") if "du" in query else default_start
+    except FilterError as exc:
+        errors.append(str(exc))
+        start = default_start
+    if start and start > end:
+        errors.append(f"La date de début ({start.strftime('%d/%m/%Y')}) est après la date "
+                      f"de fin ({end.strftime('%d/%m/%Y')}) : les {DEFAULT_DAYS} jours "
+                      "jusqu'à la date de fin sont montrés.")
+        start = end - timedelta(days=DEFAULT_DAYS - 1)
+    channel = query.get("canal") or None
+    if channel is not None and (len(channel) > 64 or not channel.isascii()
+                                or not channel.replace("_", "").isalnum()):
+        errors.append(f"Canal inconnu « {channel[:20]} » : tous les canaux sont montrés.")
+        channel = None
+    return Filters(Period(start, end), channel), errors
 
 
 def filters_of(request: web.Request) -> Filters:
-    """?du=AAAA-MM-JJ&au=AAAA-MM-JJ&canal=… ; by default the last 30 days, all channels."""
-    q = request.query
-    end = _day(q.get("au")) or datetime.now(PARIS).date()  # the report's days are Paris days
-    start = _day(q.get("du")) if "du" in q else end - timedelta(days=DEFAULT_DAYS - 1)
-    if start and start > end:
-        raise web.HTTPBadRequest(text="La date de début est après la date de fin.")
-    channel = q.get("canal") or None
-    if channel is not None and (len(channel) > 64 or not channel.isascii()):
-        raise web.HTTPBadRequest(text="Canal inconnu.")
-    return Filters(Period(start, end), channel)
+    """The filters of a download: one that cannot be read is refused (a file cannot show
+    a message)."""
+    filters, errors = read_filters(request.query)
+    if errors:
+        raise web.HTTPBadRequest(text=" ".join(errors))
+    return filters
 
 
 def _query(filters: Filters) -> str:
@@ -79,12 +110,15 @@ def _query(filters: Filters) -> str:
 
 @require_role(*ROLES)
 async def page(request: web.Request) -> web.Response:
-    filters = filters_of(request)
+    """The figures of the filters; a filter that cannot be read is said on the page, the
+    other filters kept (never an error page)."""
+    filters, errors = read_filters(request.query)
     fig = await asyncio.to_thread(build, request.app[TRACKER], filters)
     channels = sorted(set(CHANNELS) | set(fig["channels"]))
     context: dict[str, Any] = {
         "fig": fig, "figures": Markup(render_fragment(fig)), "filters": filters,
-        "channels": channels, "query": _query(filters),
+        "channels": [(ch, channel_label(ch)) for ch in channels], "query": _query(filters),
+        "errors": errors,
     }
     return await render(request, "console/analysis.html", context)
 
@@ -105,7 +139,7 @@ def _export(kind: str, fmt: str, request: web.Request, filters: Filters) -> str:
     elif kind == "summary":
         write_summary(build(engine, filters), fmt, out)
     else:
-        write_misunderstood(build(engine, filters)["misunderstood"], fmt, out)
+        write_misunderstood(build(engine, filters), fmt, out)
     return out.getvalue()
 
 
