@@ -1,4 +1,5 @@
-"""What every channel does around Rasa: cap huge messages, and never leave a visitor in
+"""What every channel does around Rasa: cap huge messages, check the entities of
+`/intent{...}` messages (connectors/intent_payloads.py), and never leave a visitor in
 silence. When a turn produced no reply (the action server is down, an action crashed),
 the visitor gets a French apology instead."""
 
@@ -9,6 +10,8 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from rasa.core.channels.channel import UserMessage
+
+from connectors.intent_payloads import clean_intent_payload
 
 logger = logging.getLogger(__name__)
 
@@ -23,6 +26,8 @@ def guarded(on_new_message: Handler) -> Handler:
     async def handle(message: UserMessage) -> None:
         if message.text and len(message.text) > MAX_MESSAGE_CHARS:
             message.text = message.text[:MAX_MESSAGE_CHARS]
+        if message.text:
+            message.text = clean_intent_payload(message.text)
         channel = message.output_channel
         sent = 0
         # Every built-in output channel funnels its sends through one of these.

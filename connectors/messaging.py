@@ -33,6 +33,7 @@ from sanic.response import HTTPResponse
 from bot.dialogue.french import distance_fr, french_date, time_fr
 from bot.dialogue.payloads import Item, Payload, item_title, plan_items, read_payload
 from bot.dialogue.voice import SHARE_POSITION
+from connectors.edges import bound_requests
 from connectors.guard import Handler, guarded
 from knowledge.config import Settings, get_settings, setting, settings_of
 from knowledge.geo import CoordinateError, check_coordinates
@@ -386,7 +387,7 @@ class MessagingInput(InputChannel, abc.ABC):
 
         blueprint.listener("before_server_stop")(stop)
         self.add_routes(blueprint, handle)
-        return blueprint
+        return bound_requests(blueprint)
 
     def start_turn(self, handle: Handler, text: str, address: str) -> None:
         """Run the agent on `text` and send its replies to `address`, after the webhook."""

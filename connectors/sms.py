@@ -51,6 +51,10 @@ logger = logging.getLogger(__name__)
 
 MAX_SEGMENTS = 3
 EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>'
+# A Twilio webhook form: 1,600 characters of text (each up to 12 bytes percent-encoded),
+# the numbers, ids and a few media URLs fit well within 32 KB.
+MAX_FORM_BYTES = 32 * 1024
+SIGNATURE = re.compile(r"[A-Za-z0-9+/]{27}=")  # base64 of an HMAC-SHA1 (20 bytes)
 UNSUPPORTED_SMS = ("Je ne sais lire que du texte. Écrivez-moi votre question, ou le nom de "
                    "la commune où vous êtes.")
 SHARE_HINT = "Ou écrivez le nom de votre commune."
@@ -211,6 +215,13 @@ class SmsInput(MessagingInput):
             given = request.headers.get("X-Twilio-Signature")
             if given is None:
                 return response.text("Signature manquante.", status=401)
+            # Twilio signs the form's parameters, so the form is parsed to check the
+            # signature: before that, the header must look like one and the body be of a
+            # size Twilio sends (a forged body costs at most MAX_FORM_BYTES of parsing).
+            if not SIGNATURE.fullmatch(given):
+                return response.text("Signature invalide.", status=403)
+            if len(request.body or b"") > MAX_FORM_BYTES:
+                return response.text("Formulaire trop volumineux.", status=413)
             # Twilio signs blank parameters too, which Sanic's request.form drops.
             try:
                 pairs = parse_qsl((request.body or b"").decode(), keep_blank_values=True)

@@ -8,11 +8,14 @@ with the python-socketio 5.x that Rasa installs:
 - custom payloads were spread as keyword arguments of `emit` (`emit(evt, type=...,
   items=...)`) and failed; here they are sent as `{"custom": payload}`, the same shape as
   the REST channel's.
+
+Bounded like REST (connectors/edges.py): a session id that is not valid is replaced by a
+new one (session_request) or the message ignored (user_uttered); the message must be a
+text; `metadata` is dropped; a socket.io message over 64 KB closes the connection.
 """
 
 from __future__ import annotations
 
-import json
 import logging
 import uuid
 from typing import Any
@@ -21,6 +24,7 @@ from rasa.core.channels.channel import UserMessage
 from rasa.core.channels.socketio import SocketIOInput, SocketIOOutput
 from sanic import Blueprint
 
+from connectors.edges import MAX_REQUEST_BYTES, bound_requests, is_sender
 from connectors.guard import Handler, guarded
 
 logger = logging.getLogger(__name__)
@@ -45,11 +49,13 @@ class ApologeticSocketIOInput(SocketIOInput):
 
     def blueprint(self, on_new_message: Handler) -> Blueprint:
         handle = guarded(on_new_message)
-        blueprint = super().blueprint(handle)
+        blueprint = bound_requests(super().blueprint(handle))
         sio = self.sio
+        sio.eio.max_http_buffer_size = MAX_REQUEST_BYTES
 
         async def session_request(sid: str, data: dict[str, Any] | None) -> None:
-            session_id = (data or {}).get("session_id") or uuid.uuid4().hex
+            given = data.get("session_id") if isinstance(data, dict) else None
+            session_id = given if is_sender(given) else uuid.uuid4().hex
             if self.session_persistence:
                 await sio.enter_room(sid, session_id, namespace=self.namespace)
             await sio.emit("session_confirm", session_id, room=sid, namespace=self.namespace)
@@ -57,25 +63,18 @@ class ApologeticSocketIOInput(SocketIOInput):
         async def user_uttered(sid: str, data: dict[str, Any] | None) -> None:
             data = data if isinstance(data, dict) else {}
             if self.session_persistence:
-                if not data.get("session_id"):
-                    logger.warning("socket.io message without session_id ignored (%s)", sid)
+                if not is_sender(data.get("session_id")):
+                    logger.warning("socket.io message without a valid session_id ignored")
                     return
                 sender_id = str(data["session_id"])
             else:
                 sender_id = sid
-            metadata = data.get(self.metadata_key) or {}
-            if isinstance(metadata, str):
-                try:
-                    metadata = json.loads(metadata)
-                except ValueError:
-                    metadata = {}
-            message = UserMessage(
-                str(data.get("message") or ""),
-                WidgetSocketIOOutput(sio, self.bot_message_evt),
-                sender_id,
-                input_channel=self.name(),
-                metadata=metadata if isinstance(metadata, dict) else {},
-            )
+            text = data.get("message")
+            if not isinstance(text, str):
+                logger.warning("socket.io message without text ignored")
+                return
+            message = UserMessage(text, WidgetSocketIOOutput(sio, self.bot_message_evt),
+                                  sender_id, input_channel=self.name())
             await handle(message)
 
         sio.on("session_request", session_request, namespace=self.namespace)

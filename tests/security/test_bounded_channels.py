@@ -1,0 +1,212 @@
+"""Bounded input on the Rasa server's channels (issue 15), over the real servers (Rasa
+with the project's channels, the action server): before, REST bodies of any size were
+read (Sanic's 100 MB default), `sender`, `metadata` and `input_channel` were stored as
+sent, a socket.io session id of any length was accepted, the SMS webhook parsed a forged
+form of any size before refusing its signature, and `/intent{...}` entities reached the
+tracker, the slots and the analytics unchecked (NUL, any id)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import select
+import socket
+import time
+import urllib.error
+import urllib.request
+import uuid
+from collections.abc import Iterator
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+import socketio
+import sqlalchemy as sa
+
+from analytics.reader import EVENTS, make_engine
+from tests.support.servers import Servers, running_servers
+
+pytestmark = pytest.mark.e2e
+
+TWILIO = {"TWILIO_ACCOUNT_SID": "AC" + "0" * 32, "TWILIO_AUTH_TOKEN": "jeton-twilio-du-test",
+          "TWILIO_FROM": "+33600000000", "TWILIO_API_URL": "http://127.0.0.1:9"}
+
+
+@pytest.fixture(scope="module")
+def servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Servers]:
+    with running_servers(tmp_path_factory.mktemp("bounded"), TWILIO) as s:
+        yield s
+
+
+def post(url: str, body: bytes, headers: dict[str, str] | None = None,
+         ) -> tuple[int, bytes]:
+    req = urllib.request.Request(url, data=body,
+                                 headers={"Content-Type": "application/json", **(headers or {})})
+    try:
+        with urllib.request.urlopen(req, timeout=120) as resp:
+            return resp.status, resp.read()
+    except urllib.error.HTTPError as err:
+        return err.code, err.read()
+
+
+def send_large(url: str, size: int, headers: dict[str, str], chunked: bool = False,
+               ) -> tuple[int, float]:
+    """POSTs `size` bytes the way a hostile client does (all of it, 64 KB at a time,
+    with a Content-Length or chunked) and reads the answer as soon as one comes:
+    its status and the seconds from the headers to the answer."""
+    parts = urlsplit(url)
+    head = [f"POST {parts.path} HTTP/1.1", f"Host: {parts.netloc}",
+            *(f"{k}: {v}" for k, v in headers.items()),
+            "Transfer-Encoding: chunked" if chunked else f"Content-Length: {size}"]
+    piece = b"a" * 65536
+    with socket.create_connection((parts.hostname, parts.port), timeout=120) as sock:
+        sock.sendall(("\r\n".join(head) + "\r\n\r\n").encode())
+        start = time.monotonic()
+        sent = 0
+        try:
+            while sent < size and not select.select([sock], [], [], 0)[0]:
+                sock.sendall(b"10000\r\n" + piece + b"\r\n" if chunked else piece)
+                sent += len(piece)
+            if chunked:
+                sock.sendall(b"0\r\n\r\n")
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # the server stopped reading: its answer is waiting
+        answer = b""
+        try:
+            while b"\r\n" not in answer:
+                data = sock.recv(4096)
+                if not data:
+                    break
+                answer += data
+        except ConnectionResetError:
+            pass
+    took = time.monotonic() - start
+    return (int(answer.split()[1]) if answer.startswith(b"HTTP/") else -1), took
+
+
+def rest(servers: Servers, body: dict[str, Any]) -> tuple[int, bytes]:
+    return post(servers.rest_webhook, json.dumps(body).encode())
+
+
+def user_events(servers: Servers, sender: str) -> list[dict[str, Any]]:
+    engine = make_engine(f"sqlite:///{servers.env['TRACKER_STORE_DB']}")
+    with engine.connect() as conn:
+        rows = conn.execute(sa.select(EVENTS.c.type_name, EVENTS.c.data)
+                            .where(EVENTS.c.sender_id == sender)).all()
+    engine.dispose()
+    return [json.loads(r.data) for r in rows if r.type_name in ("user", "slot")]
+
+
+def senders_longer_than(servers: Servers, n: int) -> int:
+    engine = make_engine(f"sqlite:///{servers.env['TRACKER_STORE_DB']}")
+    with engine.connect() as conn:
+        count = conn.execute(sa.select(sa.func.count()).select_from(EVENTS)
+                             .where(sa.func.length(EVENTS.c.sender_id) > n)).scalar_one()
+    engine.dispose()
+    return int(count)
+
+
+def test_a_rest_body_over_64_kb_is_refused_before_it_is_read(servers: Servers) -> None:
+    json_type = {"Content-Type": "application/json"}
+    status, took = send_large(servers.rest_webhook, 20_000_000, json_type)
+    assert status == 413 and took < 5
+    assert send_large(servers.rest_webhook, 2_000_000, json_type, chunked=True)[0] == 413
+    assert rest(servers, {"sender": "apres-gros-corps", "message": "bonjour"})[0] == 200
+
+
+@pytest.mark.parametrize("body", [
+    {"sender": "s" * 129, "message": "bonjour"},
+    {"sender": "deux mots", "message": "bonjour"},
+    {"sender": "nul\u0000", "message": "bonjour"},
+    {"sender": 12, "message": "bonjour"},
+    {"sender": "ok-mais-message-objet", "message": {"text": "bonjour"}},
+    ["pas", "un", "objet"],
+])
+def test_a_bad_sender_or_body_gets_400_and_stores_nothing(servers: Servers, body: Any) -> None:
+    status, answer = rest(servers, body)
+    assert status == 400, answer[:200]
+    assert senders_longer_than(servers, 128) == 0
+
+
+def test_rest_input_channel_and_metadata_are_never_taken_from_the_body(servers: Servers,
+                                                                       ) -> None:
+    sender = f"canal-{uuid.uuid4().hex[:8]}"
+    status, _ = rest(servers, {"sender": sender, "message": "bonjour",
+                               "input_channel": "c" * 100, "metadata": {"m": "v" * 20_000}})
+    assert status == 200
+    users = [e for e in user_events(servers, sender) if e["event"] == "user"]
+    assert [e["input_channel"] for e in users] == ["rest"]
+    assert "m" not in users[0].get("metadata", {})  # only what Rasa adds (model id)
+    assert "v" * 100 not in json.dumps(users)
+
+
+def test_intent_payload_entities_are_checked_before_the_tracker(servers: Servers) -> None:
+    sender = f"charge-{uuid.uuid4().hex[:8]}"
+    assert rest(servers, {"sender": sender,
+                          "message": '/find_events{"period": "\\u0000", "place": "Bavay"}'})[0] \
+        == 200
+    assert rest(servers, {"sender": sender,
+                          "message": '/feedback{"rating": "up", "item": "<b>n importe quoi"}'}
+                )[0] == 200
+    events = user_events(servers, sender)
+    entities = [(x["entity"], x["value"]) for e in events if e["event"] == "user"
+                for x in e["parse_data"]["entities"]]
+    assert ("place", "Bavay") in entities
+    assert all(name != "period" and "\x00" not in str(value) for name, value in entities)
+    assert all(name != "item" for name, _ in entities)
+    slots = {e["name"]: e["value"] for e in events if e["event"] == "slot"}
+    assert slots.get("feedback_item") != "<b>n importe quoi"
+
+
+async def _socket(servers: Servers, session_id: str, message: dict[str, Any] | None,
+                  ) -> tuple[str, list[dict[str, Any]]]:
+    """The session id the server confirmed, and what it answered to `message`."""
+    client = socketio.AsyncClient(reconnection=False)
+    received: list[dict[str, Any]] = []
+    client.on("bot_uttered", received.append)
+    confirmed: asyncio.Future[str] = asyncio.get_running_loop().create_future()
+    client.on("session_confirm",
+              lambda sid: confirmed.done() or confirmed.set_result(sid))
+    await client.connect(servers.rasa_url, socketio_path="/socket.io", transports=["polling"])
+    try:
+        await client.emit("session_request", {"session_id": session_id})
+        got = await asyncio.wait_for(confirmed, timeout=30)
+        if message is not None:
+            await client.emit("user_uttered", message)
+            for _ in range(150):  # the apology or the greeting comes within seconds
+                if received:
+                    break
+                await asyncio.sleep(0.1)
+    finally:
+        await client.disconnect()
+    return got, received
+
+
+async def test_socketio_session_ids_and_fields_are_bounded(servers: Servers) -> None:
+    long_id = "z" * 300
+    confirmed, answers = await _socket(servers, long_id,
+                                       {"message": "bonjour", "session_id": long_id})
+    assert confirmed != long_id and len(confirmed) == 32  # a fresh id instead
+    assert answers == []  # the message with the invalid id was not taken
+    assert senders_longer_than(servers, 128) == 0
+    good = uuid.uuid4().hex
+    _, answers = await _socket(servers, good, {
+        "message": "bonjour", "session_id": good, "input_channel": "autre",
+        "customData": {"m": "v" * 20_000}})
+    assert answers
+    users = [e for e in user_events(servers, good) if e["event"] == "user"]
+    assert [e["input_channel"] for e in users] == ["socketio"]
+    assert "m" not in users[0].get("metadata", {})  # only what Rasa adds (model id)
+    assert "v" * 100 not in json.dumps(users)
+
+
+def test_the_sms_webhook_caps_a_forged_body_before_parsing_it(servers: Servers) -> None:
+    url = f"{servers.rasa_url}/webhooks/sms/webhook"
+    form = {"Content-Type": "application/x-www-form-urlencoded"}
+    forged = {**form, "X-Twilio-Signature": "A" * 27 + "="}
+    status, took = send_large(url, 10_000_000, forged)
+    assert status == 413 and took < 5
+    assert post(url, b"From=%2B33600000001&Body=" + b"b" * 40_000, forged)[0] == 413
+    assert post(url, b"From=%2B33600000001&Body=x", {**form, "X-Twilio-Signature": "x"})[0] \
+        == 403
+    assert post(url, b"From=%2B33600000001&Body=x&MessageSid=SM1", forged)[0] == 403
