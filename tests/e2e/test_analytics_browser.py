@@ -7,10 +7,7 @@ from __future__ import annotations
 
 import csv
 import json
-import os
 import re
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from datetime import datetime, timedelta
@@ -26,7 +23,7 @@ from analytics.synthetic import fill
 from knowledge.config import PARIS
 from knowledge.taxonomy import INTERESTS
 from tests.support.browser import chromium, describe, serious_violations
-from tests.support.servers import ROOT, Servers
+from tests.support.servers import Servers, web_only
 
 pytestmark = pytest.mark.e2e
 PASSWORD = "mot-de-passe-analyste"
@@ -38,23 +35,8 @@ def web(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Servers, str
     workdir = tmp_path_factory.mktemp("analysis-page")
     tracker = f"sqlite:///{workdir / 'tracker.sqlite3'}"
     fill(make_engine(tracker), 6000, start=time.time() - (DAYS - 1) * 86400, days=DAYS - 1)
-    env = {**os.environ, "KNOWLEDGE_DATABASE_URL": f"sqlite:///{workdir / 'kb.sqlite3'}",
-           "TRACKER_STORE_DB": str(workdir / "tracker.sqlite3"), "TRACKER_STORE_URL": "",
-           "ANALYTICS_KEY": "clé-de-test-assez-longue-pour-hmac", "PYTHONPATH": str(ROOT),
-           "RASA_API_TOKEN": "test-token", "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
-           "WEB_SECRET_KEY": "dGVzdC1rZXktdGVzdC1rZXktdGVzdC1rZXktdGVzdC0="}
-    subprocess.run([sys.executable, "-m", "knowledge", "init"], cwd=ROOT, env=env, check=True,
-                   capture_output=True)
-    for name, role in (("anna", "analyst"), ("edith", "editor")):
-        subprocess.run([sys.executable, "-m", "webapp.console", "users", "add", name, "--role",
-                        role, "--password-stdin"], cwd=ROOT, env=env, input=PASSWORD + "\n",
-                       text=True, check=True, capture_output=True)
-    servers = Servers("", "", env, workdir)
-    try:
-        servers.start_web()
+    with web_only(workdir, {"anna": "analyst", "edith": "editor"}, PASSWORD) as servers:
         yield servers, tracker
-    finally:
-        servers.stop("web")
 
 
 @pytest.fixture

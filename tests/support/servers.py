@@ -126,3 +126,28 @@ def running_servers(workdir: Path, extra_env: dict[str, str] | None = None,
     finally:
         for name in list(servers.procs):
             servers.stop(name)
+
+
+@contextmanager
+def web_only(workdir: Path, accounts: dict[str, str], password: str,
+             extra_env: dict[str, str] | None = None) -> Iterator[Servers]:
+    """The web app alone (console, Analyse page) on a seeded SQLite knowledge base and a
+    tracker store of its own, with staff `accounts` (name → role) sharing `password`."""
+    env = {**os.environ, "KNOWLEDGE_DATABASE_URL": f"sqlite:///{workdir / 'kb.sqlite3'}",
+           "TRACKER_STORE_DB": str(workdir / "tracker.sqlite3"), "TRACKER_STORE_URL": "",
+           "ANALYTICS_KEY": "clé-de-test-assez-longue-pour-hmac", "PYTHONPATH": str(ROOT),
+           "RASA_API_TOKEN": "test-token", "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
+           "WEB_SECRET_KEY": "dGVzdC1rZXktdGVzdC1rZXktdGVzdC1rZXktdGVzdC0=",
+           **(extra_env or {})}
+    subprocess.run([sys.executable, "-m", "knowledge", "init"], cwd=ROOT, env=env, check=True,
+                   capture_output=True)
+    for name, role in accounts.items():
+        subprocess.run([sys.executable, "-m", "webapp.console", "users", "add", name, "--role",
+                        role, "--password-stdin"], cwd=ROOT, env=env, input=password + "\n",
+                       text=True, check=True, capture_output=True)
+    servers = Servers("", "", env, workdir)
+    try:
+        servers.start_web()
+        yield servers
+    finally:
+        servers.stop("web")
