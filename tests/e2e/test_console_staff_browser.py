@@ -173,6 +173,18 @@ def test_forms_on_a_phone_with_a_visible_focus(page: Page, path: str) -> None:
     assert not serious_violations(page), describe(serious_violations(page))
 
 
+@pytest.mark.parametrize("path", ["/console/lieux", "/console/evenements",
+                                  "/console/itineraires", "/console/verification",
+                                  "/console/journal", "/console/import"])
+def test_pages_on_a_phone_scroll_only_their_tables(page: Page, path: str) -> None:
+    page.set_viewport_size(PHONE)
+    page.goto(path)
+    assert no_sideways_scroll(page)
+    for table in page.locator("main table").all():  # a wide table scrolls in its own box
+        assert table.evaluate("t => (t.closest('.table-box') || t).getBoundingClientRect()"
+                              ".right") <= PHONE["width"]
+
+
 def test_login_page_points_to_the_accounts_page(browser: Browser, web: Servers) -> None:
     context = browser.new_context(base_url=web.web_url, locale="fr-FR")
     page = context.new_page()
