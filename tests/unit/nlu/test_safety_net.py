@@ -160,6 +160,13 @@ def test_chitchat_is_only_overruled_by_a_plain_request() -> None:
                            strict=True)) == "find_places"
 
 
+def test_a_wish_to_talk_to_staff_is_not_a_search() -> None:
+    assert intent_of(parse("je voudrais parler à quelqu'un de l'office de tourisme",
+                           "ask_human", 0.8)) == "ask_human"
+    assert intent_of(parse("vos idées de resto étaient nulles", "feedback", 0.7)) \
+        == "feedback"
+
+
 def test_the_ranking_is_consistent_with_the_settled_intent() -> None:
     message = parse("y a une friterie dans le coin ?", "ask_weather", 0.5)
     ranking = message.get("intent_ranking")
