@@ -54,7 +54,9 @@ def test_retention_survives_a_long_channel_name_and_a_nul_entity(tracker_url: st
         keys = conn.execute(sa.select(DAILY.c.metric, DAILY.c.key)
                             .where(DAILY.c.metric.in_(("period", "interest")))).all()
     engine.dispose()
-    assert keys == [("interest", "patrimoine" + "e" * 50)]  # no NUL, clipped; no empty period
+    # no NUL, no empty period, and no interest that is no taxonomy key (issue 17: only what
+    # the bot understood counts, analytics/known.py)
+    assert keys == []
 
 
 def test_an_unreadable_conversation_is_skipped_and_the_others_counted(tracker_url: str,
