@@ -170,8 +170,9 @@ def test_report_figures_are_exact(world: World) -> None:
     assert (t["out_of_scope"], t["out_of_scope_rate"]) == (1, 0.1)
     assert fig["per_day"] == [{"day": world.today.isoformat(), "conversations": 4,
                                "messages": 10}]
-    assert fig["per_channel"] == [{"channel": "rest", "conversations": 3, "messages": 9},
-                                  {"channel": "socketio", "conversations": 1, "messages": 1}]
+    assert fig["per_channel"] == [
+        {"channel": "rest", "label": "API REST (essais)", "conversations": 3, "messages": 9},
+        {"channel": "socketio", "label": "site web", "conversations": 1, "messages": 1}]
     intents = {r["key"]: r["count"] for r in fig["intents"]}
     assert intents["share_location"] == 1 and intents["feedback"] == 2
     assert intents["nlu_fallback"] == 2 and intents["out_of_scope"] == 1
