@@ -17,6 +17,7 @@ from typing import Any
 from knowledge.config import PARIS
 from knowledge.gazetteer import Gazetteer
 from knowledge.importers.common import first, text_of
+from knowledge.validation import _parse_instant
 
 # "15 quai François Mitterrand, 14000 Caen" → "Caen"
 _POSTAL_TOWN = re.compile(r"\b\d{5}\s+(?P<town>[^,\d][^,]*)$")
@@ -54,18 +55,8 @@ def _clip(text: str | None, limit: int = MAX_TITLE) -> str | None:
 
 
 def _instant(value: Any) -> datetime | None:
-    if isinstance(value, datetime):
-        moment = value
-    elif isinstance(value, str) and value.strip():
-        try:
-            moment = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
-        except ValueError:
-            return None
-    else:
-        return None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=PARIS)
-    return moment.astimezone(PARIS)
+    parsed = _parse_instant(value) if isinstance(value, (str, datetime)) else None
+    return parsed.astimezone(PARIS) if parsed is not None else None
 
 
 def _time(moment: datetime) -> str:
