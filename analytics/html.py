@@ -11,6 +11,7 @@ import jinja2
 from markupsafe import Markup
 
 from analytics import charts
+from analytics.labels import channel_label
 
 HERE = Path(__file__).resolve().parent
 ENV = jinja2.Environment(loader=jinja2.FileSystemLoader(str(HERE / "templates")),
@@ -35,6 +36,7 @@ def _day(value: str | None) -> str:
 
 ENV.filters["percent"] = _percent
 ENV.filters["day"] = _day
+ENV.filters["channel"] = channel_label
 ENV.filters["number"] = _number
 
 
