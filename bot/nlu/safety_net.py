@@ -122,11 +122,12 @@ OUT_OF_SCOPE: list[tuple[str, re.Pattern[str]]] = [
                                     r"recettes?", r"comment (cuisiner|preparer|faire cuire)",
                                     r"temps de cuisson")),
     ("news, politics, general knowledge", _re(
-        r"actualites?", r"actus?", r"les infos", r"journal (televise|de 20 h)", r"news",
+        r"actualites?", r"actus?", r"infos? (du jour|de ce matin|a la radio|a la tele)",
+        r"journal (televise|de 20 h)", r"news",
         r"elections?", r"presidentielles?", r"president de la republique", r"gouvernement",
         r"ministre", r"politique", r"partis? politiques?", r"impots?", r"capitale (de|du)",
         r"qui a (gagne|invente|ecrit|peint)", r"traduis\w*", r"traduction", r"definition",
-        r"que veut dire", r"resultats? du (match|loto)", r"loto", r"euromillions?",
+        r"que veut dire", r"resultats? du (match|loto)", r"tirage du loto", r"euromillions?",
         r"horoscope", r"score du match")),
     ("orders and deliveries", _re(
         r"command\w*\s+(moi\s+)?(un|une|des|du)\s+(uber|taxi|vtc|pizzas?|repas|sushis?|"

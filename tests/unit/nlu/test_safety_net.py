@@ -160,6 +160,14 @@ def test_chitchat_is_only_overruled_by_a_plain_request() -> None:
                            strict=True)) == "find_places"
 
 
+@pytest.mark.parametrize(("text", "intent"), [
+    ("merci pour les infos", "thank"),                       # not the news
+    ("un loto ou un concours de cartes vendredi soir ?", "find_events"),  # a village event
+])
+def test_everyday_tourism_words_are_not_out_of_scope(text: str, intent: str) -> None:
+    assert intent_of(parse(text, intent, 0.95)) == intent
+
+
 def test_a_wish_to_talk_to_staff_is_not_a_search() -> None:
     assert intent_of(parse("je voudrais parler à quelqu'un de l'office de tourisme",
                            "ask_human", 0.8)) == "ask_human"
