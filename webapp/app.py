@@ -29,6 +29,9 @@ __all__ = ["HTTP", "KB", "SETTINGS", "TRACKER", "create_app"]
 log = logging.getLogger(__name__)
 
 HERE = Path(__file__).resolve().parent
+# Request bodies the web app reads: 1 MB, except the import upload of a logged-in editor
+# (webapp/console/security.py).
+MAX_BODY = 1024 * 1024
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
@@ -119,7 +122,7 @@ def _parts() -> list[Callable[[web.Application], None]]:
 
 
 def create_app(settings: WebSettings | None = None) -> web.Application:
-    app = web.Application(middlewares=[error_middleware], client_max_size=64 * 1024 * 1024)
+    app = web.Application(middlewares=[error_middleware], client_max_size=MAX_BODY)
     app[SETTINGS] = settings or get_web_settings()
     aiohttp_jinja2.setup(
         app, loader=jinja2.FileSystemLoader(str(HERE / "templates")),

@@ -7,6 +7,7 @@ import secrets
 from dataclasses import dataclass
 
 from knowledge.config import Settings, get_settings, setting, var_secret
+from webapp.forwarded import Network, parse_networks
 
 
 @dataclass(frozen=True)
@@ -18,6 +19,8 @@ class WebSettings:
     secret_key: bytes      # 32 bytes: signs and encrypts the staff session cookies
     secure_cookies: bool   # `Secure` flag on cookies (on behind HTTPS; off on plain localhost)
     daily_retention: bool = True  # delete old conversations once a day (ANALYTICS_DAILY_RETENTION)
+    # reverse proxies whose X-Forwarded-For is believed (WEB_TRUSTED_PROXIES, webapp/forwarded.py)
+    trusted_proxies: tuple[Network, ...] = ()
 
 
 def _secret_key() -> bytes:
@@ -42,4 +45,5 @@ def get_web_settings(settings: Settings | None = None) -> WebSettings:
         secret_key=_secret_key(),
         secure_cookies=setting("WEB_SECURE_COOKIES") == "1",
         daily_retention=settings.daily_retention,
+        trusted_proxies=parse_networks(setting("WEB_TRUSTED_PROXIES")),
     )

@@ -8,8 +8,11 @@ import http.cookiejar
 import json
 import os
 import re
+import select
+import socket
 import subprocess
 import sys
+import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -18,6 +21,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 from sqlalchemy.engine import Engine
@@ -96,9 +100,11 @@ def web_env(workdir: Path, extra: dict[str, str] | None = None) -> dict[str, str
 @contextmanager
 def web_app(workdir: Path, extra_env: dict[str, str] | None = None,
             accounts: tuple[tuple[str, str], ...] = (("anna", "analyst"),)) -> Iterator[WebApp]:
-    """`python -m webapp` on a free port (tests/support/servers.py), with staff accounts
-    (name, role) whose password is PASSWORD; no model needed."""
+    """`python -m webapp` on a free port (tests/support/servers.py), on a seeded knowledge
+    base, with staff accounts (name, role) whose password is PASSWORD; no model needed."""
     env = web_env(workdir, extra_env)
+    made = run("-m", "knowledge", "init", env=env)
+    assert made.returncode == 0, made.stderr
     for name, role in accounts:
         made = run("-m", "webapp.console", "users", "add", name, "--role", role,
                    "--password-stdin", env=env, stdin=PASSWORD + "\n")
@@ -151,3 +157,38 @@ class Staff:
 class _NoRedirect(urllib.request.HTTPRedirectHandler):
     def redirect_request(self, *args: Any, **kwargs: Any) -> None:
         return None
+
+
+def send_large(url: str, size: int, headers: dict[str, str], chunked: bool = False,
+               ) -> tuple[int, float]:
+    """POSTs `size` bytes the way a hostile client does (all of it, 64 KB at a time,
+    with a Content-Length or chunked) and reads the answer as soon as one comes:
+    its status and the seconds from the headers to the answer."""
+    parts = urlsplit(url)
+    head = [f"POST {parts.path} HTTP/1.1", f"Host: {parts.netloc}",
+            *(f"{k}: {v}" for k, v in headers.items()),
+            "Transfer-Encoding: chunked" if chunked else f"Content-Length: {size}"]
+    piece = b"a" * 65536
+    with socket.create_connection((parts.hostname, parts.port), timeout=120) as sock:
+        sock.sendall(("\r\n".join(head) + "\r\n\r\n").encode())
+        start = time.monotonic()
+        sent = 0
+        try:
+            while sent < size and not select.select([sock], [], [], 0)[0]:
+                sock.sendall(b"10000\r\n" + piece + b"\r\n" if chunked else piece)
+                sent += len(piece)
+            if chunked:
+                sock.sendall(b"0\r\n\r\n")
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # the server stopped reading: its answer is waiting
+        answer = b""
+        try:
+            while b"\r\n" not in answer:
+                data = sock.recv(4096)
+                if not data:
+                    break
+                answer += data
+        except ConnectionResetError:
+            pass
+    took = time.monotonic() - start
+    return (int(answer.split()[1]) if answer.startswith(b"HTTP/") else -1), took

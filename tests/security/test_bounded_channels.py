@@ -9,21 +9,18 @@ from __future__ import annotations
 
 import asyncio
 import json
-import select
-import socket
-import time
 import urllib.error
 import urllib.request
 import uuid
 from collections.abc import Iterator
 from typing import Any
-from urllib.parse import urlsplit
 
 import pytest
 import socketio
 import sqlalchemy as sa
 
 from analytics.reader import EVENTS, make_engine
+from tests.security.conftest import send_large
 from tests.support.servers import Servers, running_servers
 
 pytestmark = pytest.mark.e2e
@@ -47,41 +44,6 @@ def post(url: str, body: bytes, headers: dict[str, str] | None = None,
             return resp.status, resp.read()
     except urllib.error.HTTPError as err:
         return err.code, err.read()
-
-
-def send_large(url: str, size: int, headers: dict[str, str], chunked: bool = False,
-               ) -> tuple[int, float]:
-    """POSTs `size` bytes the way a hostile client does (all of it, 64 KB at a time,
-    with a Content-Length or chunked) and reads the answer as soon as one comes:
-    its status and the seconds from the headers to the answer."""
-    parts = urlsplit(url)
-    head = [f"POST {parts.path} HTTP/1.1", f"Host: {parts.netloc}",
-            *(f"{k}: {v}" for k, v in headers.items()),
-            "Transfer-Encoding: chunked" if chunked else f"Content-Length: {size}"]
-    piece = b"a" * 65536
-    with socket.create_connection((parts.hostname, parts.port), timeout=120) as sock:
-        sock.sendall(("\r\n".join(head) + "\r\n\r\n").encode())
-        start = time.monotonic()
-        sent = 0
-        try:
-            while sent < size and not select.select([sock], [], [], 0)[0]:
-                sock.sendall(b"10000\r\n" + piece + b"\r\n" if chunked else piece)
-                sent += len(piece)
-            if chunked:
-                sock.sendall(b"0\r\n\r\n")
-        except (BrokenPipeError, ConnectionResetError):
-            pass  # the server stopped reading: its answer is waiting
-        answer = b""
-        try:
-            while b"\r\n" not in answer:
-                data = sock.recv(4096)
-                if not data:
-                    break
-                answer += data
-        except ConnectionResetError:
-            pass
-    took = time.monotonic() - start
-    return (int(answer.split()[1]) if answer.startswith(b"HTTP/") else -1), took
 
 
 def rest(servers: Servers, body: dict[str, Any]) -> tuple[int, bytes]:

@@ -15,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from knowledge.models import utcnow
-from webapp.console.models import ROLES, StaffUser
+from webapp.console.models import ROLES, StaffSessionVersion, StaffUser
 
 HASHER = PasswordHasher()
 MIN_PASSWORD = 10
@@ -35,6 +35,21 @@ class User:
     id: int
     username: str
     role: str
+    session_version: int = 0  # sessions carrying another version are revoked
+
+
+def session_version(session: Session, user_id: int) -> int:
+    row = session.get(StaffSessionVersion, user_id)
+    return row.version if row is not None else 0
+
+
+def revoke_sessions(session: Session, user_id: int) -> None:
+    """Every session of the account issued so far stops being valid."""
+    row = session.get(StaffSessionVersion, user_id)
+    if row is None:
+        session.add(StaffSessionVersion(user_id=user_id, version=1))
+    else:
+        row.version += 1
 
 
 def _check_password(password: str) -> None:
@@ -69,7 +84,9 @@ def add_user(session: Session, username: str, password: str, role: str) -> Staff
 
 def set_password(session: Session, username: str, password: str) -> None:
     _check_password(password)
-    _get(session, username).password_hash = HASHER.hash(password)
+    row = _get(session, username)
+    row.password_hash = HASHER.hash(password)
+    revoke_sessions(session, row.id)
 
 
 def set_active(session: Session, username: str, active: bool) -> None:
@@ -95,7 +112,7 @@ def authenticate(session: Session, username: str, password: str) -> User | None:
     if HASHER.check_needs_rehash(row.password_hash):
         row.password_hash = HASHER.hash(password)
     row.last_login = utcnow()
-    return User(row.id, row.username, row.role)
+    return User(row.id, row.username, row.role, session_version(session, row.id))
 
 
 def active_user(session: Session, user_id: int) -> User | None:
@@ -103,4 +120,4 @@ def active_user(session: Session, user_id: int) -> User | None:
     row = session.get(StaffUser, user_id)
     if row is None or not row.active:
         return None
-    return User(row.id, row.username, row.role)
+    return User(row.id, row.username, row.role, session_version(session, row.id))

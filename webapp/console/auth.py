@@ -7,8 +7,10 @@ For every part of the console (the analysis page too):
 
 `require_role` sends visitors who are not logged in to the login page and answers 403 (in
 French) to a logged-in member whose role is not listed. The session (an encrypted cookie,
-see `setup_sessions`) holds only the account id and the CSRF token; the account is read
-again on each request, so a disabled account loses access at once.
+see `setup_sessions`) holds only the account id, its session version and the CSRF token;
+the account is read again on each request, so a disabled account loses access at once,
+and a cookie of an older session version (the account logged out, or its password was
+changed: `accounts.revoke_sessions`) is refused even if it was copied.
 """
 
 from __future__ import annotations
@@ -24,7 +26,8 @@ from aiohttp_session import Session, get_session, new_session
 from aiohttp_session import setup as session_setup
 from aiohttp_session.cookie_storage import EncryptedCookieStorage
 
-from webapp.console.accounts import User, active_user
+from webapp.console.accounts import User, active_user, revoke_sessions
+from webapp.console.db import write
 from webapp.keys import KB, SETTINGS
 
 LOGIN_PATH = "/console/connexion"
@@ -52,6 +55,8 @@ async def current_user(request: web.Request) -> User | None:
     user = None
     if isinstance(user_id, int):
         user = await request.config_dict[KB].run(active_user, user_id)
+        if user is not None and session.get("sv") != user.session_version:
+            user = None  # a revoked session
         if user is None:
             session.invalidate()
     request[_USER_KEY] = user
@@ -105,11 +110,16 @@ async def log_in(request: web.Request, user: User) -> None:
     """A fresh session (no fixation) holding the account id and a new CSRF token."""
     session = await new_session(request)
     session["uid"] = user.id
+    session["sv"] = user.session_version
     _csrf_from(session)
     request[_USER_KEY] = user
 
 
 async def log_out(request: web.Request) -> None:
+    """Ends this session and revokes the account's others (a copy of the cookie too)."""
+    user = await current_user(request)
+    if user is not None:
+        await write(request, revoke_sessions, user.id)
     session = await get_session(request)
     session.invalidate()
     request[_USER_KEY] = None

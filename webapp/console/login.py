@@ -1,7 +1,19 @@
-"""Login, logout and the console's home page."""
+"""Login, logout and the console's home page.
+
+Login attempts are counted before the password is checked (ratelimit.py), under three keys:
+- the client's address (webapp/forwarded.py: behind a trusted proxy, from
+  X-Forwarded-For): 20 attempts in 5 minutes, then 429 — one guesser trying many names;
+- the account from that address: 5 attempts in 5 minutes, then 429 — one guesser on one
+  account (40 concurrent wrong passwords: 5 answered 401, the others 429);
+- the account from anywhere: never a refusal, which would let strangers lock a colleague
+  out, but a delay that doubles with each attempt beyond 5 in 5 minutes (up to
+  MAX_DELAY seconds) before the password is checked: a correct password always gets in.
+A successful login does not count.
+"""
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from aiohttp import web
@@ -13,16 +25,16 @@ from webapp.console.accounts import authenticate
 from webapp.console.auth import current_user, log_in, log_out, require_role
 from webapp.console.db import write
 from webapp.console.models import ROLES
-from webapp.console.ratelimit import FailureLimiter
+from webapp.console.ratelimit import AttemptLimiter
 from webapp.console.render import render
-from webapp.keys import KB
+from webapp.forwarded import client_address
+from webapp.keys import KB, SETTINGS
 
-LIMITER = web.AppKey("console_login_limiter", FailureLimiter)
-IP_LIMITER = web.AppKey("console_login_ip_limiter", FailureLimiter)
-# An account is locked after 5 failures in 5 minutes; an address (an office behind one
-# router, a guesser trying many names) after 20, so one colleague's typos do not lock out
-# the whole office.
-ACCOUNT_LIMIT, IP_LIMIT = 5, 20
+ADDRESS_LIMITER = web.AppKey("console_login_address_limiter", AttemptLimiter)
+PAIR_LIMITER = web.AppKey("console_login_pair_limiter", AttemptLimiter)
+ACCOUNT_LIMITER = web.AppKey("console_login_account_limiter", AttemptLimiter)
+ADDRESS_LIMIT, PAIR_LIMIT = 20, 5
+FREE_ATTEMPTS, MAX_DELAY = 5, 8.0   # per account, from anywhere: then 0.25 s, 0.5 s, 1 s…
 WRONG = "Nom de compte ou mot de passe incorrect."
 
 
@@ -41,29 +53,49 @@ async def login_form(request: web.Request) -> web.StreamResponse:
         "next": _safe_next(request.query.get("suivant")), "username": "", "error": ""})
 
 
+def account_delay(attempts: int) -> float:
+    """Seconds to wait before checking the password of an account tried `attempts` times
+    (this one included) in the window, from anywhere."""
+    if attempts <= FREE_ATTEMPTS:
+        return 0.0
+    return min(MAX_DELAY, 0.25 * 2 ** (attempts - FREE_ATTEMPTS - 1))
+
+
 async def login_submit(request: web.Request) -> web.StreamResponse:
     form = await request.post()
     username = str(form.get("username", "")).strip()[:80]
     password = str(form.get("password", ""))[:1000]
     target = _safe_next(form.get("suivant"))
-    checks = ((request.app[LIMITER], f"user:{username.lower()}"),
-              (request.app[IP_LIMITER], f"ip:{request.remote}"))
-    waits = [limiter.retry_after(key) for limiter, key in checks if limiter.blocked(key)]
-    if waits:
-        wait = max(waits)
+    app = request.app
+    client = client_address(request, app[SETTINGS].trusted_proxies)
+    account = f"user:{username.lower()}"
+    pair = f"{account}|ip:{client}"
+    # Counted now, before any await: concurrent requests cannot all pass.
+    checks = ((app[ADDRESS_LIMITER], f"ip:{client}"), (app[PAIR_LIMITER], pair))
+    refused = [(limiter, key) for limiter, key in checks if not limiter.attempt(key)]
+    if refused:
+        for limiter, key in checks:
+            if (limiter, key) not in refused:
+                limiter.forgive(key)
+        wait = max(limiter.retry_after(key) for limiter, key in refused)
         page = await render(request, "console/login.html", {
             "next": target, "username": username,
             "error": f"Trop de tentatives de connexion échouées. Réessayez dans "
                      f"{-(-wait // 60)} minute(s)."}, status=429)
         page.headers["Retry-After"] = str(wait)
         return page
+    accounts = app[ACCOUNT_LIMITER]
+    accounts.attempt(account)  # never refuses: the delay grows instead
+    delay = account_delay(accounts.count(account))
+    if delay:
+        await asyncio.sleep(delay)
     user = await write(request, authenticate, username, password) if username else None
     if user is None:
-        for limiter, key in checks:
-            limiter.fail(key)
         return await render(request, "console/login.html", {
             "next": target, "username": username, "error": WRONG}, status=401)
-    request.app[LIMITER].reset(f"user:{username.lower()}")
+    for limiter, key in (*checks, (accounts, account)):
+        limiter.forgive(key)
+    app[PAIR_LIMITER].reset(pair)
     await log_in(request, user)
     raise web.HTTPFound(target)
 
@@ -89,8 +121,9 @@ async def home(request: web.Request) -> web.StreamResponse:
 
 
 def setup_login(app: web.Application) -> None:
-    app[LIMITER] = FailureLimiter(limit=ACCOUNT_LIMIT)
-    app[IP_LIMITER] = FailureLimiter(limit=IP_LIMIT)
+    app[ADDRESS_LIMITER] = AttemptLimiter(limit=ADDRESS_LIMIT)
+    app[PAIR_LIMITER] = AttemptLimiter(limit=PAIR_LIMIT)
+    app[ACCOUNT_LIMITER] = AttemptLimiter(limit=10_000)  # counts only: see account_delay
     app.router.add_get("/console/connexion", login_form, name="console_login")
     app.router.add_post("/console/connexion", login_submit)
     app.router.add_post("/console/deconnexion", logout)

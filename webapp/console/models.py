@@ -37,6 +37,18 @@ class StaffUser(ConsoleBase):
     last_login = Column(DateTime)
 
 
+class StaffSessionVersion(ConsoleBase):
+    """An account's sessions are valid while they carry its current version: logging out
+    and a password change increase it, which revokes every cookie issued before (the
+    cookie is encrypted but stateless: without this, a captured one stayed valid until it
+    expired). A table of its own, so that `ensure_tables` adds it to existing bases."""
+
+    __tablename__ = "staff_session_versions"
+
+    user_id = Column(Integer, primary_key=True)
+    version = Column(Integer, nullable=False, default=0)
+
+
 class AuditEntry(ConsoleBase):
     """Who changed what, when, with the record before and after (JSON, None if absent)."""
 

@@ -1,4 +1,11 @@
-"""Login attempts: at most `limit` failures per `window` seconds per IP and per account."""
+"""Login attempts, counted before the password is checked.
+
+`AttemptLimiter.attempt` checks and counts in one call with no `await` in between, so on
+one event loop two concurrent requests can never both pass the last free place (the race
+of counting only after the password check: 40 concurrent wrong passwords all got 401).
+In memory, per process: enough for one web app process; several instances would share
+it through Redis (docs/DESIGN.md), not done yet.
+"""
 
 from __future__ import annotations
 
@@ -7,41 +14,51 @@ from collections import deque
 from collections.abc import Callable
 
 
-class FailureLimiter:
-    """In memory, per process: enough for one web app process on 127.0.0.1."""
+class AttemptLimiter:
+    """At most `limit` attempts per `window` seconds per key."""
 
     def __init__(self, limit: int = 5, window: float = 300.0,
                  clock: Callable[[], float] = time.monotonic, max_keys: int = 10_000) -> None:
         self.limit, self.window, self.clock, self.max_keys = limit, window, clock, max_keys
-        self._failures: dict[str, deque[float]] = {}
+        self._attempts: dict[str, deque[float]] = {}
 
     def _recent(self, key: str) -> deque[float]:
         now = self.clock()
-        times = self._failures.get(key, deque())
+        times = self._attempts.get(key, deque())
         while times and now - times[0] > self.window:
             times.popleft()
         if not times:
-            self._failures.pop(key, None)
+            self._attempts.pop(key, None)
         return times
 
-    def blocked(self, *keys: str) -> bool:
-        return any(len(self._recent(k)) >= self.limit for k in keys)
+    def count(self, key: str) -> int:
+        return len(self._recent(key))
 
-    def retry_after(self, *keys: str) -> int:
-        """Seconds until the oldest counted failure of a blocked key expires."""
-        now = self.clock()
-        waits = [self.window - (now - t[0]) for k in keys
-                 if len(t := self._recent(k)) >= self.limit]
-        return max(1, int(max(waits, default=0)) + 1)
+    def attempt(self, key: str) -> bool:
+        """Counts an attempt and says whether it is allowed; a refused one is not counted
+        (it would push the end of the wait further)."""
+        if len(self._recent(key)) >= self.limit:
+            return False
+        if key not in self._attempts and len(self._attempts) >= self.max_keys:
+            for stale in list(self._attempts)[: self.max_keys // 10]:  # the stalest first
+                del self._attempts[stale]
+        self._attempts.setdefault(key, deque()).append(self.clock())
+        return True
 
-    def fail(self, *keys: str) -> None:
-        if len(self._failures) >= self.max_keys:  # forget the stalest keys first
-            for key in list(self._failures)[: self.max_keys // 10]:
-                del self._failures[key]
-        now = self.clock()
-        for key in keys:
-            self._failures.setdefault(key, deque()).append(now)
+    def forgive(self, key: str) -> None:
+        """Takes back the latest attempt (it succeeded)."""
+        times = self._attempts.get(key)
+        if times:
+            times.pop()
+            if not times:
+                del self._attempts[key]
 
-    def reset(self, *keys: str) -> None:
-        for key in keys:
-            self._failures.pop(key, None)
+    def reset(self, key: str) -> None:
+        self._attempts.pop(key, None)
+
+    def retry_after(self, key: str) -> int:
+        """Seconds until a blocked key has a free place again."""
+        times = self._recent(key)
+        if len(times) < self.limit:
+            return 0
+        return max(1, int(self.window - (self.clock() - times[-self.limit])) + 1)
