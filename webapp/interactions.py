@@ -6,8 +6,8 @@ the tourism office's own site: CORS open, no cookie). The body is validated; the
 recorded only when the conversation exists in the tracker store and showed that item —
 otherwise the answer is still 204 and nothing is stored (a beacon cannot act on an error,
 and the answer does not tell which session ids exist). The click goes through Rasa's HTTP
-API as an `agent` event: Rasa stores it as-is, and it changes neither slots nor the
-dialogue's prediction.
+API (at RASA_INTERNAL_URL, never the public address) as an `agent` event: Rasa stores it
+as-is, and it changes neither slots nor the dialogue's prediction.
 """
 
 from __future__ import annotations
@@ -26,12 +26,12 @@ from aiohttp import web
 from sqlalchemy.engine import Engine
 
 from analytics.reader import EVENTS, has_events_table
+from connectors.edges import is_sender
 from webapp.keys import HTTP, SETTINGS, TRACKER
 
 log = logging.getLogger(__name__)
 
 MAX_BODY = 2048
-SENDER = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.:@-]{0,127}")
 ITEM = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.:-]{0,119}")  # record ids: knowledge/validation.py
 TYPES = frozenset({"click"})
 TARGETS = frozenset({"website", "phone", "directions", "calendar"})
@@ -57,7 +57,7 @@ def parse_interaction(body: bytes) -> dict[str, str]:
     if not all(isinstance(v, str) for v in raw.values()):
         raise _bad("Champs attendus (texte) : sender, type, item, target.")
     fields = {k: str(v) for k, v in raw.items()}
-    if not SENDER.fullmatch(fields["sender"]):
+    if not is_sender(fields["sender"]):
         raise _bad("Identifiant de session invalide.")
     if fields["type"] not in TYPES:
         raise _bad("Type d'interaction inconnu.")
@@ -102,8 +102,9 @@ async def record_interaction(request: web.Request) -> web.Response:
     event = {"event": "agent", "timestamp": time.time(), "text": None,
              "data": {"type": fields["type"], "item": fields["item"],
                       "target": fields["target"]}}
-    url = (f"{settings.rasa_url}/conversations/{quote(fields['sender'], safe='')}"
-           "/tracker/events")
+    # Server to server: the token never goes through the public address (RASA_INTERNAL_URL).
+    base = (settings.rasa_internal_url or settings.rasa_url).rstrip("/")
+    url = f"{base}/conversations/{quote(fields['sender'], safe='')}/tracker/events"
     try:
         async with app[HTTP].post(url, json=event, params={
                 "token": settings.rasa_api_token, "include_events": "NONE"}) as resp:

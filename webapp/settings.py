@@ -18,6 +18,9 @@ class WebSettings:
     rasa_api_token: str    # Rasa's HTTP API token (server side only, never sent to browsers)
     secret_key: bytes      # 32 bytes: signs and encrypts the staff session cookies
     secure_cookies: bool   # `Secure` flag on cookies (on behind HTTPS; off on plain localhost)
+    # the Rasa server as this server reaches it, for its HTTP API and token (never the public
+    # address: the reverse proxy forwards only the channels, RASA_INTERNAL_URL)
+    rasa_internal_url: str = ""
     daily_retention: bool = True  # delete old conversations once a day (ANALYTICS_DAILY_RETENTION)
     # reverse proxies whose X-Forwarded-For is believed (WEB_TRUSTED_PROXIES, webapp/forwarded.py)
     trusted_proxies: tuple[Network, ...] = ()
@@ -41,6 +44,8 @@ def get_web_settings(settings: Settings | None = None) -> WebSettings:
         knowledge_url=settings.database_url,
         tracker_store_db=settings.tracker_store_db,
         rasa_url=setting("RASA_PUBLIC_URL") or f"http://127.0.0.1:{setting('RASA_PORT')}",
+        rasa_internal_url=(setting("RASA_INTERNAL_URL")
+                           or f"http://127.0.0.1:{setting('RASA_PORT')}"),
         rasa_api_token=setting("RASA_API_TOKEN"),
         secret_key=_secret_key(),
         secure_cookies=setting("WEB_SECURE_COOKIES") == "1",
