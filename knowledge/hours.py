@@ -31,6 +31,11 @@ Rules shared by every query below:
   covered dates (stale or partial data) the answer is unknown.
 * Slots belong to the day they open on (Friday 19:00–02:00 is listed on Friday).
 * Malformed data (see ``validate_hours``) is logged and treated as unknown.
+
+Said in French: ``day_text_fr``/``format_week_fr`` (a day, a week), ``describe_fr`` (the
+whole schedule in one sentence — what the bot says after "Horaires :" and what the staff
+console shows under the hours field), ``next_opening`` (the next opening day, for a visitor
+asking outside the season).
 """
 
 from __future__ import annotations
@@ -43,18 +48,23 @@ from datetime import date, datetime, time, timedelta, timezone
 from typing import Any
 
 from knowledge.config import PARIS
-from knowledge.text import WEEKDAYS_FR
+from knowledge.text import MONTHS_FR, WEEKDAYS_FR
 
 __all__ = [
     "DAYS",
     "PARIS",
     "Slot",
+    "date_fr",
+    "describe_fr",
     "format_slots_fr",
     "format_week_fr",
     "from_datatourisme",
     "hours_on",
     "is_open",
     "is_open_on",
+    "next_opening",
+    "slots_phrase_fr",
+    "time_fr",
     "validate_hours",
     "week_summary",
 ]
@@ -422,6 +432,11 @@ def _format_time(value: time) -> str:
     return f"{value.hour} h" if value.minute == 0 else f"{value.hour} h {value.minute:02d}"
 
 
+def time_fr(value: time) -> str:
+    """"10 h", "10 h 30", "minuit"."""
+    return _format_time(value)
+
+
 def format_slots_fr(slots: Sequence[Slot]) -> str:
     """French text for a day's slots: "10 h – 12 h 30, 14 h – 18 h", or "fermé"."""
     if not slots:
@@ -456,6 +471,156 @@ def day_text_fr(hours: Mapping[str, Any] | None, day: date,
     if status is None:
         return "horaires non communiqués"
     return "ouvert (horaires non précisés)" if status else "fermé"
+
+
+def next_opening(hours: Mapping[str, Any] | None, start: date,
+                 horizon_days: int = 2 * 366) -> tuple[date, list[Slot]] | None:
+    """The first local date from ``start`` (included) on which the place opens (see
+    ``is_open_on``), with its slots ([] when the hours of that day are not given);
+    None when no opening is known within ``horizon_days``."""
+    parsed = _parse(hours)
+    if parsed is None:
+        return None
+    for i in range(horizon_days):
+        day = start + timedelta(days=i)
+        if not parsed.closed(day) and any(spec.applies(day) for spec in parsed.specs):
+            return day, [(_to_time(s), _to_time(e)) for s, e in _slots(parsed, day)]
+    return None
+
+
+def date_fr(day: date | MonthDay, *, year: bool = True) -> str:
+    """"1er avril", "25 décembre 2027" (a date; ``year=False`` leaves the year out)."""
+    if isinstance(day, date):
+        month, number = day.month, day.day
+    else:
+        month, number = day
+    text = f"{'1er' if number == 1 else number} {MONTHS_FR[month - 1]}"
+    return f"{text} {day.year}" if isinstance(day, date) and year else text
+
+
+def _clock_fr(minutes: int) -> str:
+    return _format_time(_to_time(minutes))
+
+
+def slots_phrase_fr(slots: Sequence[Slot]) -> str:
+    """"de 10 h à 12 h 30 et de 14 h à 18 h", "24 h sur 24"; "" without slots."""
+    parts = []
+    for opens, closes in slots:
+        if opens == closes == time(0, 0):
+            parts.append("24 h sur 24")
+        else:
+            parts.append(f"de {_format_time(opens)} à {_format_time(closes)}")
+    return " et ".join(parts)
+
+
+def _days_phrase_fr(days: Sequence[int]) -> str:
+    """"tous les jours", "du mardi au dimanche", "le lundi, le mercredi et le vendredi"."""
+    if len(days) == 7:
+        return "tous les jours"
+    runs: list[list[int]] = []
+    for d in sorted(days):
+        if runs and d == runs[-1][-1] + 1:
+            runs[-1].append(d)
+        else:
+            runs.append([d])
+    if len(runs) > 1 and runs[0][0] == 0 and runs[-1][-1] == 6:  # e.g. samedi-lundi
+        runs = [runs[-1] + runs[0]] + runs[1:-1]
+    parts: list[str] = []
+    for run in runs:
+        if len(run) >= 3:
+            parts.append(f"du {DAY_NAMES_FR[run[0]]} au {DAY_NAMES_FR[run[-1]]}")
+        else:
+            parts.extend(f"le {DAY_NAMES_FR[d]}" for d in run)
+    return _join_fr(parts)
+
+
+def _join_fr(items: Sequence[str]) -> str:
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + " et " + items[-1]
+
+
+def _period_phrase_fr(start: Bound, end: Bound) -> str:
+    """"du 1er avril au 31 octobre", "du 1er avril au 30 septembre 2027",
+    "à partir du 1er avril 2027", "jusqu'au 30 septembre"; "" for no bounds."""
+    if start is not None and end is not None:
+        same_year = isinstance(start, date) and isinstance(end, date) and start.year == end.year
+        return f"du {date_fr(start, year=not same_year)} au {date_fr(end)}"
+    if start is not None:
+        return f"à partir du {date_fr(start)}"
+    if end is not None:
+        return f"jusqu'au {date_fr(end)}"
+    return ""
+
+
+def _bound_key(bound: Bound) -> tuple[int, int, int]:
+    if isinstance(bound, date):
+        return (bound.year, bound.month, bound.day)
+    if bound is None:
+        return (0, 0, 0)
+    return (0, bound[0], bound[1])
+
+
+def _closures_phrase_fr(parsed: _Hours) -> str:
+    """"le 1er mai, le 25 décembre et du 24 décembre 2027 au 2 janvier 2028" ("" if none):
+    three consecutive days or more as a range."""
+    items: list[str] = []
+    groups: list[list[date]] = [
+        sorted(date(2000, m, d) for m, d in parsed.yearly_closures),  # a leap year
+        sorted(parsed.dated_closures)]
+    for yearly, days in zip((True, False), groups, strict=True):
+        runs: list[list[date]] = []
+        for day in days:
+            if runs and day - runs[-1][-1] == timedelta(days=1):
+                runs[-1].append(day)
+            else:
+                runs.append([day])
+        if yearly and len(runs) > 1 and runs[0][0] == date(2000, 1, 1) and \
+                runs[-1][-1] == date(2000, 12, 31):  # over the new year: said last
+            runs = runs[1:-1] + [runs[-1] + runs[0]]
+        for run in runs:
+            said = [date_fr((d.month, d.day)) if yearly else date_fr(d) for d in run]
+            if len(run) >= 3:
+                items.append(f"du {said[0]} au {said[-1]}")
+            else:
+                items.extend(f"le {text}" for text in said)
+    return _join_fr(items)
+
+
+def describe_fr(hours: Mapping[str, Any] | None) -> str | None:
+    """The opening hours as one French sentence, the way the family says them:
+    "ouvert du 1er avril au 31 octobre, du mardi au dimanche de 10 h à 18 h ; fermé le
+    1er mai". None when unknown, empty or malformed; the note is not included."""
+    parsed = _parse(hours)
+    if parsed is None:
+        return None
+    periods: dict[tuple[Bound, Bound], dict[int, list[tuple[int, int]] | None]] = {}
+    for spec in parsed.specs:
+        per_day = periods.setdefault((spec.valid_from, spec.valid_through), {})
+        for day in spec.days:
+            if spec.opens is None or spec.closes is None:
+                per_day.setdefault(day, None)  # open, hours not given (unless given)
+            else:
+                per_day[day] = [*(per_day.get(day) or []), (spec.opens, spec.end)]
+    parts: list[str] = []
+    for (start, end), per_day in sorted(
+            periods.items(), key=lambda kv: (_bound_key(kv[0][0]), _bound_key(kv[0][1]))):
+        by_slots: dict[tuple[tuple[int, int], ...] | None, list[int]] = {}
+        for day in sorted(per_day):
+            slots = per_day[day]
+            key = None if slots is None else tuple(_merge(slots))
+            by_slots.setdefault(key, []).append(day)
+        phrases = []
+        for key, days in sorted(by_slots.items(), key=lambda kv: kv[1]):
+            what = ("(horaires non précisés)" if key is None else slots_phrase_fr(
+                [(_to_time(s), _to_time(e)) for s, e in key]))
+            phrases.append(f"{_days_phrase_fr(days)} {what}")
+        period = _period_phrase_fr(start, end)
+        parts.append("ouvert " + (f"{period}, " if period else "") + ", ".join(phrases))
+    closures = _closures_phrase_fr(parsed)
+    if closures:
+        parts.append(f"fermé {closures}")
+    return " ; ".join(parts)
 
 
 # --------------------------------------------------------------------------- DATAtourisme

@@ -1,4 +1,5 @@
-"""Opening hours typed by staff in plain French, one rule per line, and back.
+"""Opening hours typed by staff in plain French, one rule per line or several rules on a
+line separated by ";", and back.
 
 ``parse_hours_text`` turns lines such as::
 
@@ -9,6 +10,7 @@
     fermé le 25/12 et le 1/01
     vendredi 19h-2h
     tous les jours 0h-24h
+    du 1/04 au 31/10 : mardi-dimanche 10h-18h ; fermé le 1er mai
 
 into the storage format of ``knowledge.hours`` (specs, validity periods, closures, note),
 and ``hours_to_text`` writes stored hours back as the same kind of lines, or returns None
@@ -30,8 +32,15 @@ Rules of a line (case and accents do not matter):
   ``du 1/11 au 31/03 : fermé``: whole days closed (every year, or on those dates),
   whatever the other lines say.
 
+Rules may share a line, separated by ";" (a ";" followed by more hours or dates,
+``samedi 10h-12h ; 14h-18h``, ``fermé le 25/12 ; 1/01``, stays in its rule). A period
+written at the start of a line also applies to the rules after it on that line, up to
+one with its own period (closures excepted): ``du 1/04 au 31/10 : mardi-vendredi
+10h-18h ; samedi, dimanche 10h-19h`` is one season.
+
 Lines with different periods add up; the same day cannot be given twice for the same
-period. The note (free text) is a separate field.
+period. The note (free text) is a separate field. ``knowledge.hours.describe_fr`` says
+the result as the chatbot does.
 """
 
 from __future__ import annotations
@@ -72,7 +81,7 @@ _CLOSED = re.compile(r"^fermee?s?\b")
 _OPEN = re.compile(r"^ouverte?s?\b(\s*\(horaires non precises\))?$")
 _CLOCK = r"(\d{1,2})(?:\s*(?:h|:)(\d{2})?)?"
 _SLOT = re.compile(rf"^(?:de\s+)?{_CLOCK}\s*(?:-|a\b)\s*{_CLOCK}")
-_SEPARATOR = re.compile(r"^(?:,|;|/|\+|et\b)?\s*")
+_SEPARATOR = re.compile(r"^\s*(?:,|;|/|\+|et\b)?\s*")
 _HOLIDAYS = re.compile(r"\b(jours? feries?|paques|pentecote|ascension)\b")
 
 
@@ -220,7 +229,7 @@ def _slots(text: str) -> list[tuple[str, str]]:
 
 @dataclass
 class _Rule:
-    line: int
+    line: str  # "ligne 2", or "ligne 2 (« samedi 10h-18h »)" when the line has several rules
     valid_from: str | None
     valid_through: str | None
     days: list[int]
@@ -257,8 +266,36 @@ def _overlap(a: _Rule, b: _Rule) -> list[int]:
     return sorted(found)
 
 
-def _line(n: int, raw: str) -> tuple[_Rule | None, list[str]]:
-    """One line as an opening rule, or closure days (the rule is then None)."""
+def _starts_rule(text: str) -> bool:
+    """Whether folded ``text`` begins a rule (a period, "fermé", days), not more hours or
+    dates of the rule before it."""
+    if _PERIOD.match(text) or _CLOSED.match(text) or _EVERY_DAY.match(text):
+        return True
+    if re.match(r"^(?:le |les )?(week-?end|we)\b", text):
+        return True
+    m = re.match(r"^(?:(?:le|les|du)\s+)?([a-z]+)", text)
+    word = m.group(1) if m else ""
+    return word in _DAY_WORDS or word.removesuffix("s") in _DAY_WORDS
+
+
+def _rules_of(raw: str) -> list[str]:
+    """The rules of a typed line: split at each ";" that a new rule follows."""
+    parts: list[str] = []
+    for piece in raw.split(";"):
+        if parts and (not piece.strip() or not _starts_rule(_fold(piece))):
+            parts[-1] += ";" + piece
+        else:
+            parts.append(piece)
+    return [p.strip() for p in parts if p.strip()]
+
+
+Period = tuple[str | None, str | None]
+
+
+def _line(where: str, raw: str, inherited: Period | None = None,
+          ) -> tuple[_Rule | None, list[str], Period | None]:
+    """One rule as an opening rule, or closure days (the rule is then None), and the
+    period it gives the rules after it on the same line (``inherited`` if none)."""
     text = _fold(raw)
     if _HOLIDAYS.search(text):
         raise _LineError("les jours fériés ne sont pas gérés : indiquez les dates "
@@ -280,12 +317,16 @@ def _line(n: int, raw: str) -> tuple[_Rule | None, list[str]]:
         if valid_from is None or valid_through is None:
             raise _LineError("pour une fermeture, indiquez le début et la fin "
                              "(ex. du 1/11 au 31/03 : fermé)")
-        return None, _days_between(valid_from, valid_through)
+        return None, _days_between(valid_from, valid_through), inherited
     if _CLOSED.match(text):
         if has_period:
             raise _LineError("une période et des dates de fermeture sur la même ligne : "
                              "écrivez « fermé du 24/12 au 2/01 » ou « du 1/11 au 31/03 : fermé »")
-        return None, _closure_days(_CLOSED.sub("", text, count=1).strip())
+        return None, _closure_days(_CLOSED.sub("", text, count=1).strip()), inherited
+    if has_period:
+        inherited = (valid_from, valid_through)
+    elif inherited is not None:
+        valid_from, valid_through = inherited
     days, rest = _days(text)
     if not days:
         raise _LineError("jours manquants au début (ex. « lundi-vendredi 9h-12h », "
@@ -295,10 +336,10 @@ def _line(n: int, raw: str) -> tuple[_Rule | None, list[str]]:
                          "ou « ouvert »)")
     rest = re.sub(r"^:\s*", "", rest)
     if _CLOSED.match(rest) and not _CLOSED.sub("", rest, count=1).strip():
-        return _Rule(n, valid_from, valid_through, days, [], closed=True), []
+        return _Rule(where, valid_from, valid_through, days, [], closed=True), [], inherited
     if _OPEN.match(rest):
-        return _Rule(n, valid_from, valid_through, days, None), []
-    return _Rule(n, valid_from, valid_through, days, _slots(rest)), []
+        return _Rule(where, valid_from, valid_through, days, None), [], inherited
+    return _Rule(where, valid_from, valid_through, days, _slots(rest)), [], inherited
 
 
 def _closure_days(text: str) -> list[str]:
@@ -342,14 +383,18 @@ def parse_hours_text(text: str, note: str = "") -> dict[str, Any] | None:
             errors.append(f"Horaires, ligne {n} : ligne trop longue "
                           f"({MAX_LINE_LENGTH} caractères au plus).")
             continue
-        try:
-            rule, days = _line(n, raw)
-        except _LineError as exc:
-            errors.append(f"Horaires, ligne {n} (« {raw.strip()} ») : {exc}.")
-            continue
-        closures.extend(days)
-        if rule is not None:
-            rules.append(rule)
+        parts = _rules_of(raw)
+        period: Period | None = None
+        for part in parts:
+            where = f"ligne {n}" if len(parts) == 1 else f"ligne {n} (« {part} »)"
+            try:
+                rule, days, period = _line(where, part, period)
+            except _LineError as exc:
+                errors.append(f"Horaires, ligne {n} (« {part} ») : {exc}.")
+                continue
+            closures.extend(days)
+            if rule is not None:
+                rules.append(rule)
     if not errors:
         errors.extend(_conflicts(rules))
     if errors:
@@ -399,16 +444,16 @@ def _conflicts(rules: list[_Rule]) -> list[str]:
             if later.closed or earlier.closed:
                 closed, other = (later, earlier) if later.closed else (earlier, later)
                 if same_period:
-                    advice = f"retirez ce jour de la ligne {other.line}"
+                    advice = f"retirez ce jour de la {other.line}"
                 else:
                     advice = ("les lignes s'ajoutent : donnez à chaque saison sa période "
                               "(ex. « du 1/10 au 31/03 : … » et « du 1/04 au 30/09 : … »)")
                 errors.append(
-                    f"Horaires, ligne {closed.line} : {names} est dit fermé, mais la ligne "
+                    f"Horaires, {closed.line} : {names} est dit fermé, mais la "
                     f"{other.line} l'ouvre sur la même période ; {advice}.")
             else:
                 errors.append(
-                    f"Horaires, ligne {later.line} : {names} figure déjà à la ligne "
+                    f"Horaires, {later.line} : {names} figure déjà à la "
                     f"{earlier.line} pour la même période ; mettez tous les horaires d'un "
                     "jour sur une seule ligne (ex. « samedi 10h-12h 14h-18h »).")
     return errors

@@ -540,6 +540,33 @@ def find_places_by_name(session: Session, text: str, *, limit: int = 3,
     return [NameMatch(pois[key], round(score, 1)) for score, key in kept]
 
 
+def find_records_by_name(session: Session, model: Any, text: str, *,
+                         limit: int = 50) -> list[str]:
+    """Ids of the records of ``model`` (POIs, events or routes, published or not) whose
+    name or title matches ``text`` despite typos ("forum antik", "marche de noel du
+    kesnoy"), best first: the staff console's search. POIs go through
+    ``find_places_by_name`` (the matching of the CLI's ``search`` and of the bot);
+    events and routes are scored the same way (rapidfuzz WRatio over the names sharing
+    a 3-letter word start with the text, a typed word close to a word of the name)."""
+    if model is Poi:
+        return [m.poi.id for m in find_places_by_name(session, text, limit=limit,
+                                                      include_unpublished=True)]
+    name_col = model.title_norm if model is Event else model.name_norm
+    norm = " ".join(w for w in without_articles(normalize(text)).split()
+                    if w not in QUESTION_WORDS)
+    tokens = [t for t in norm.split() if len(t) >= 3 and t not in _GENERIC]
+    if not tokens:
+        return []
+    stmt = (select(model.id, name_col)
+            .where(or_(*[name_col.like(f"%{tok[:PREFIX]}%") for tok in tokens])).limit(5000))
+    choices = {rid: without_articles(name) for rid, name in session.execute(stmt)}
+    best = process.extract(norm, choices, scorer=fuzz.WRatio, limit=limit,
+                           score_cutoff=FUZZY_PLACE_MIN)
+    # every word typed is (close to) a word of the name: "marche de noel" is not any market
+    return [key for _, _, key in best
+            if all(any(fuzz.ratio(t, w) >= 75 for w in choices[key].split()) for t in tokens)]
+
+
 def search(session: Session, model: Any, text: str = "", *, interest: str | None = None,
            commune_insee: str | None = None, limit: int = 50) -> list[Any]:
     """Staff search: by words of the name or title, interest and commune."""
@@ -557,5 +584,6 @@ def search(session: Session, model: Any, text: str = "", *, interest: str | None
 
 __all__ = [
     "EventHit", "NameMatch", "Page", "PoiHit", "PoiQuery", "RouteHit",
-    "events_between", "find_places_by_name", "nearby_pois", "routes_near", "search",
+    "events_between", "find_places_by_name", "find_records_by_name", "nearby_pois",
+    "routes_near", "search",
 ]

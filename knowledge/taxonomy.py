@@ -70,6 +70,21 @@ KINDS: dict[str, str] = {
     "bike_rental": "Location de vélos",
 }
 
+# The kinds in groups, for choosing one among 42 (the console's place form).
+KIND_GROUPS: dict[str, tuple[str, ...]] = {
+    "Patrimoine": ("castle", "mill", "museum", "church", "chapel", "abbey", "rampart",
+                   "monument", "memorial", "archaeological_site", "heritage_site"),
+    "Nature": ("forest", "pond", "lake", "waterway", "park", "nature_reserve", "viewpoint",
+               "fishing_spot"),
+    "Terroir, restaurants et commerces": ("producer", "farm", "cheese_dairy", "brewery",
+                                          "market", "shop", "restaurant", "estaminet",
+                                          "cafe"),
+    "Hébergement": ("hotel", "campsite", "gite", "guesthouse"),
+    "Loisirs et sports": ("playground", "leisure_park", "zoo", "swimming_pool", "sports",
+                          "equestrian_centre", "bike_rental"),
+    "Pratique": ("tourist_office", "train_station", "bus_stop"),
+}
+
 # Who an outing suits.
 AUDIENCES: dict[str, str] = {
     "enfants": "Avec des enfants",

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 from rapidfuzz import fuzz
 from sqlalchemy.orm import Session
 
-from bot.dialogue.facts import access_text, price_text
+from bot.dialogue.facts import access_text, hours_lines, price_text
 from bot.dialogue.french import a, de, distance_fr, duration_fr, french_date, km_fr, time_fr
 from bot.dialogue.payloads import PARIS, event_item, osm_link, payload, poi_item, route_item
 from bot.dialogue.persona import FRANCK, JEANNINE, LEA, Member, speaker_for
@@ -163,7 +163,7 @@ def names_of(session: Session, focus: Focus) -> dict[str, str]:
     return out
 
 
-def _asked_day(text: str, today: date) -> date | None:
+def asked_day(text: str, today: date) -> date | None:
     """"le mardi" → the next Tuesday (today if it is one); "demain"; None otherwise."""
     norm = normalize(text).split()
     if "demain" in norm:
@@ -240,13 +240,8 @@ def _poi_answer(session: Session, poi: Poi, question: str | None, text: str,
     today = now.astimezone(PARIS).date()
     if question in (None, "hours"):
         if poi.opening_hours:
-            day = _asked_day(text, today)
-            if day is not None and day != today:
-                lines.append(f"Le {WEEKDAYS_FR[day.weekday()]} {day.day} : "
-                             + hours.day_text_fr(poi.opening_hours, day))
-            else:
-                lines.append("Aujourd'hui : " + hours.day_text_fr(poi.opening_hours, today))
-            lines.append(hours.format_week_fr(poi.opening_hours, today))
+            lines.extend(hours_lines(poi.opening_hours, today, asked_day(text, today),
+                                     week=True))
             if poi.opening_hours.get("note"):
                 lines.append(f"À savoir : {poi.opening_hours['note']}")
         elif question == "hours":

@@ -11,13 +11,13 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
 from sqlalchemy.orm import Session
 
 from bot.dialogue import periods
-from bot.dialogue.facts import access_text, price_text
+from bot.dialogue.facts import access_text, hours_lines, price_text
 from bot.dialogue.filters import open_moment
 from bot.dialogue.french import a, distance_fr, french_date, km_fr, time_fr
 from bot.dialogue.payloads import (
@@ -510,10 +510,11 @@ INFO_TYPES = ("horaires", "prix", "adresse", "telephone", "acces", "accessibilit
 
 def place_info(session: Session, name: str, info_type: str | None,
                position: Position | None, now: datetime | None = None,
-               poi_id: str | None = None) -> list[Reply]:
-    """Hours today and this week, address, phone, price, accessibility, a map link —
-    only what the knowledge base knows; the rest is said to be unknown. The place is
-    found by fuzzy name, or given by id (the last card shown)."""
+               poi_id: str | None = None, asked: date | None = None) -> list[Reply]:
+    """Hours today (or on the day `asked`), the next opening when closed, the season and
+    this week's, address, phone, price, accessibility, a map link — only what the
+    knowledge base knows; the rest is said to be unknown. The place is found by fuzzy
+    name, or given by id (the last card shown)."""
     now = now or datetime.now(timezone.utc)
     poi = session.get(Poi, poi_id) if poi_id else None
     if poi is None:
@@ -529,11 +530,9 @@ def place_info(session: Session, name: str, info_type: str | None,
     want = info_type if info_type in INFO_TYPES else None
     if want in (None, "horaires"):
         if poi.opening_hours:
-            lines.append("Aujourd'hui : " + hours.day_text_fr(poi.opening_hours, today))
+            lines.extend(hours_lines(poi.opening_hours, today, asked, week=want == "horaires"))
             if poi.opening_hours.get("note"):
                 lines.append(f"À savoir : {poi.opening_hours['note']}")
-            if want == "horaires":
-                lines.append(hours.format_week_fr(poi.opening_hours, today))
         else:
             lines.append("Horaires : je ne les connais pas, mieux vaut appeler avant de venir.")
     if want in (None, "adresse", "acces"):

@@ -54,6 +54,7 @@ from bot.dialogue.recommend import (
     route_card,
 )
 from bot.dialogue.slots import ASK_HUMAN, inform_location
+from knowledge.config import PARIS
 from knowledge.gazetteer import Gazetteer
 from knowledge.queries import PoiQuery, nearby_pois
 from knowledge.taxonomy import KINDS
@@ -311,7 +312,12 @@ def named_place_replies(session: Session, text: str, position: Position | None,
     poi = named_place(session, text)
     if poi is None:
         return None
-    replies = place_info(session, "", None, position, now, poi_id=poi.id)
+    # "c'est ouvert quand le forum antique ?", "le forum est ouvert samedi ?": its hours
+    asks_hours = followups.question_of(text) == "hours"
+    today = (now or datetime.now(timezone.utc)).astimezone(PARIS).date()
+    replies = place_info(session, "", "horaires" if asks_hours else None, position, now,
+                         poi_id=poi.id,
+                         asked=followups.asked_day(text, today) if asks_hours else None)
     return replies, Focus("places", [poi.id], poi.id)
 
 

@@ -8,22 +8,37 @@ their French `ValidationError` messages are shown next to the form.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from typing import Any
 
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
 from knowledge.config import PARIS as _PARIS
+from knowledge.event_dates import (
+    EventDatesError,
+    describe_event_dates,
+    event_dates_text,
+    parse_event_dates,
+)
 from knowledge.gazetteer import Gazetteer
+from knowledge.hours import describe_fr
 from knowledge.hours_text import HoursTextError, hours_summary, hours_to_text, parse_hours_text
+from knowledge.models import Commune, Poi
+from knowledge.queries import find_places_by_name
 from knowledge.taxonomy import (
     AUDIENCES,
     COORD_PRECISIONS,
     DIFFICULTIES,
     INTERESTS,
+    KIND_GROUPS,
     KINDS,
     ROUTE_MODES,
 )
+from knowledge.text import fold, normalize
 
 YES_NO = {"oui": "Oui", "non": "Non"}
 
@@ -32,15 +47,26 @@ YES_NO = {"oui": "Oui", "non": "Non"}
 class Field:
     name: str
     label: str
-    widget: str = "text"  # text, textarea, number, select, checkboxes, flag, tristate, hours
+    # text, textarea, number, select, checkboxes, flag, tristate, hours, dates, venue
+    widget: str = "text"
     choices: Mapping[str, str] = field(default_factory=dict)
     required: bool = False
     hint: str = ""
+    groups: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # checkboxes
+
+    def grouped(self) -> list[tuple[str, list[tuple[str, str]]]]:
+        """The choices as (group label, [(key, label)]); one unnamed group without
+        ``groups``."""
+        if not self.groups:
+            return [("", list(self.choices.items()))]
+        return [(name, [(k, self.choices[k]) for k in keys])
+                for name, keys in self.groups.items()]
 
 
 _COMMUNE = Field("commune", "Commune", hint="Nom de la commune ; sans coordonnées, le lieu "
                  "est placé au centre de la commune.")
-_COORD_HINT = "Degrés décimaux, ex. 50,2936 ou 50.2936"
+_LAT_HINT = "Degrés décimaux, ex. 50,2936 ou 50.2936"
+_LON_HINT = "Degrés décimaux, ex. 3,8031 ou 3.8031"
 _PROVENANCE = [
     Field("is_example", "Exemple (donnée fictive de démonstration)", "flag"),
     Field("published", "Publié (visible par le chatbot)", "flag"),
@@ -48,25 +74,15 @@ _PROVENANCE = [
 ]
 
 FIELDS: dict[str, list[Field]] = {
+    # The fields staff use most first (name, commune, hours, prices, contacts); the
+    # 42 kinds lower down, in groups.
     "poi": [
         Field("name", "Nom", required=True),
-        Field("kinds", "Types de lieu", "checkboxes", KINDS, required=True),
-        Field("interests", "Intérêts", "checkboxes", INTERESTS, required=True),
-        Field("audiences", "Publics", "checkboxes", AUDIENCES),
         _COMMUNE,
-        Field("latitude", "Latitude", hint=_COORD_HINT),
-        Field("longitude", "Longitude", hint=_COORD_HINT),
-        Field("coord_precision", "Précision des coordonnées", "select", COORD_PRECISIONS),
-        Field("address", "Adresse"),
-        Field("short_description", "Description courte"),
-        Field("description", "Description", "textarea"),
-        Field("phone", "Téléphone"),
-        Field("email", "Adresse e-mail"),
-        Field("website", "Site web", hint="https://…"),
-        Field("image", "Image (lien)", hint="https://…"),
         Field("opening_hours", "Horaires d'ouverture", "hours",
-              hint="Une règle par ligne. Sans horaires, le chatbot dit qu'il ne les "
-                   "connaît pas."),
+              hint="Comme vous les écrivez : une règle par ligne, ou plusieurs sur une ligne "
+                   "séparées par « ; ». Sans horaires, le chatbot dit qu'il ne les connaît "
+                   "pas."),
         Field("hours_note", "Précisions sur les horaires", "textarea",
               hint="Texte libre, montré tel quel, ex. « Visites guidées sur réservation »."),
         Field("prices_free", "Entrée gratuite", "flag"),
@@ -75,6 +91,20 @@ FIELDS: dict[str, list[Field]] = {
         Field("price_reduced", "Tarif réduit (€)", hint="ex. 6,50"),
         Field("price_note", "Précisions sur les tarifs",
               hint="ex. Gratuit pour les moins de 6 ans ; tarif réduit : étudiants."),
+        Field("phone", "Téléphone"),
+        Field("email", "Adresse e-mail"),
+        Field("website", "Site web", hint="https://…"),
+        Field("address", "Adresse"),
+        Field("short_description", "Description courte"),
+        Field("description", "Description", "textarea"),
+        Field("kinds", "Types de lieu", "checkboxes", KINDS, required=True,
+              groups=KIND_GROUPS),
+        Field("interests", "Intérêts", "checkboxes", INTERESTS, required=True),
+        Field("audiences", "Publics", "checkboxes", AUDIENCES),
+        Field("latitude", "Latitude", hint=_LAT_HINT),
+        Field("longitude", "Longitude", hint=_LON_HINT),
+        Field("coord_precision", "Précision des coordonnées", "select", COORD_PRECISIONS),
+        Field("image", "Image (lien)", hint="https://…"),
         Field("wheelchair", "Accès fauteuil roulant", "tristate", YES_NO),
         Field("pushchair", "Accès poussette", "tristate", YES_NO),
         Field("pets_allowed", "Animaux acceptés", "tristate", YES_NO),
@@ -82,16 +112,23 @@ FIELDS: dict[str, list[Field]] = {
     ],
     "event": [
         Field("title", "Titre", required=True),
-        Field("dates", "Dates", "textarea", required=True,
-              hint="Une date par ligne : début ; fin, heure de Paris, "
-                   "ex. 14/07/2027 10:00 ; 14/07/2027 18:00"),
+        Field("dates", "Dates", "dates", required=True,
+              hint="Une date par ligne, comme vous l'écrivez (heure de Paris ; sans année, "
+                   "la prochaine), ex. « 05/12 10h-18h », « samedi 14 décembre de 10 h à "
+                   "18 h », « du 5 au 7 décembre 14h-18h »."),
+        Field("venue", "Lieu (un lieu de la base)", "venue",
+              hint="Tapez le début du nom et choisissez dans la liste ; l'événement prend "
+                   "la position et la commune du lieu."),
+        Field("venue_name", "Nom du lieu, s'il n'est pas dans la base",
+              hint="ex. Salle des fêtes"),
+        _COMMUNE,
+        Field("price", "Tarif",
+              hint="« gratuit », ou le tarif tel que le chatbot le dira, ex. « 5 € ; 3 € pour "
+                   "les moins de 12 ans »."),
         Field("interests", "Intérêts", "checkboxes", INTERESTS),
         Field("audiences", "Publics", "checkboxes", AUDIENCES),
-        _COMMUNE,
-        Field("venue_poi_id", "Lieu (identifiant d'un lieu de la base)"),
-        Field("venue_name", "Nom du lieu"),
-        Field("latitude", "Latitude", hint=_COORD_HINT),
-        Field("longitude", "Longitude", hint=_COORD_HINT),
+        Field("latitude", "Latitude", hint=_LAT_HINT),
+        Field("longitude", "Longitude", hint=_LON_HINT),
         Field("coord_precision", "Précision des coordonnées", "select", COORD_PRECISIONS),
         Field("description", "Description", "textarea"),
         Field("url", "Lien", hint="https://…"),
@@ -109,8 +146,8 @@ FIELDS: dict[str, list[Field]] = {
         Field("elevation_gain_m", "Dénivelé (m)", "number"),
         Field("is_loop", "Boucle", "tristate", YES_NO),
         _COMMUNE,
-        Field("start_latitude", "Latitude du départ", hint=_COORD_HINT),
-        Field("start_longitude", "Longitude du départ", hint=_COORD_HINT),
+        Field("start_latitude", "Latitude du départ", hint=_LAT_HINT),
+        Field("start_longitude", "Longitude du départ", hint=_LON_HINT),
         Field("coord_precision", "Précision des coordonnées", "select", COORD_PRECISIONS),
         Field("description", "Description", "textarea"),
         Field("url", "Lien", hint="https://…"),
@@ -139,56 +176,176 @@ class FormError(ValueError):
         return cls([message for _, message in fields], fields)
 
 
-def _paris_text(value: datetime) -> str:
-    return value.replace(tzinfo=timezone.utc).astimezone(_PARIS).strftime("%d/%m/%Y %H:%M")
+def _paris(value: datetime) -> datetime:
+    """A stored instant (naive UTC) as naive Paris wall time."""
+    return value.replace(tzinfo=timezone.utc).astimezone(_PARIS).replace(tzinfo=None)
 
 
-# 14/07/2027, 14/07/2027 10:00, 14/07/2027 à 10h, 14/07/2027 10h30 (heure de Paris).
-_FR_DATE = re.compile(
-    r"^(\d{1,2})/(\d{1,2})/(\d{4})(?:\s+(?:à\s+)?(\d{1,2})(?:\s*[:h]\s*(\d{2})?)?)?$")
+def paris_today() -> date:
+    return datetime.now(_PARIS).date()
+
+
 # A decimal comma, as staff type it in French ("50,2936").
 _DECIMAL_COMMA = re.compile(r"^[+-]?\d+,\d+$")
 _DECIMALS = {"latitude", "longitude", "start_latitude", "start_longitude"}
 
 
-def _iso(text: str, n: int, *, end: bool) -> str:
-    """A date typed the French way (or in ISO) as ISO text, which the validation reads.
-    A day without an hour starts at 00:00 and ends at 23:59."""
-    if not text:
-        raise FormError([f"Dates, ligne {n} : il manque {'la fin' if end else 'le début'}."])
-    match = _FR_DATE.match(text)
-    if not match:
-        try:
-            datetime.fromisoformat(text.replace("Z", "+00:00"))
-        except ValueError:
-            raise FormError([f"Dates, ligne {n} : date illisible « {text} » "
-                             "(ex. 14/07/2027 10:00)."]) from None
-        return text
-    day, month, year, hour, minute = match.groups()
-    if hour is None:
-        hour, minute = ("23", "59") if end else ("0", "0")
+def _parse_dates(text: str, today: date) -> list[dict[str, str]]:
+    """The dates typed as staff write them (`knowledge.event_dates`), as the ISO text
+    (Paris wall time) the validation reads."""
+    if not text.strip():
+        return []
     try:
-        value = datetime(int(year), int(month), int(day), int(hour), int(minute or 0))
-    except ValueError:
-        raise FormError([f"Dates, ligne {n} : date ou heure impossible « {text} »."]) from None
-    return value.strftime("%Y-%m-%dT%H:%M")
+        timings = parse_event_dates(text, today)
+    except EventDatesError as exc:
+        raise FormError(exc.errors) from None
+    return [{"start": start.strftime("%Y-%m-%dT%H:%M"), "end": end.strftime("%Y-%m-%dT%H:%M")}
+            for start, end in timings]
 
 
-def _parse_dates(text: str) -> list[dict[str, str]]:
-    timings = []
-    for n, line in enumerate((ln.strip() for ln in text.splitlines()), 1):
-        if not line:
-            continue
-        start, sep, end = line.partition(";")
-        if not sep:
-            raise FormError([f"Dates, ligne {n} : séparez le début et la fin par « ; »."])
-        timings.append({"start": _iso(start.strip(), n, end=False),
-                        "end": _iso(end.strip(), n, end=True)})
-    return timings
+def dates_preview(text: str, today: date | None = None) -> dict[str, Any] | None:
+    """How the dates typed are read, for the form: {"lines": ["samedi 5 décembre 2026,
+    de 10 h à 18 h", …], "past": True when one is over}; None when they cannot be read
+    (the errors say why) or are empty."""
+    today = today or paris_today()
+    try:
+        timings = parse_event_dates(text, today)
+    except EventDatesError:
+        return None
+    if not timings:
+        return None
+    return {"lines": describe_event_dates(timings, today),
+            "past": any(end.date() < today for _, end in timings)}
 
 
-def form_to_record(kind: str, form: Mapping[str, Any], gazetteer: Gazetteer) -> dict[str, Any]:
-    """The submitted form as a record dict (every field present: blank clears it)."""
+# ------------------------------------------------------------------ event price
+_FREE = re.compile(r"^(?:entree\s+)?(?:gratuite?s?|libre|entree\s+libre|acces\s+libre)"
+                   r"(?:\s+pour\s+tous)?\s*(?:[.!]\s*)?(?:[,;(:–-]\s*(?P<rest>.*?)\)?\s*)?$",
+                   re.IGNORECASE)
+
+
+def event_price_from_text(text: str) -> dict[str, Any] | None:
+    """The "Tarif" field of an event as the `price` storage the bot and the widget read:
+    "gratuit" → {"free": True}; "gratuit, sur réservation" → {"free": True, "text":
+    "sur réservation"}; anything else → {"text": …}; blank → None."""
+    text = " ".join(text.split())
+    if not text:
+        return None
+    if len(text) > 300:
+        raise FormError.about([("price", "Tarif : trop long (300 caractères au plus).")])
+    m = _FREE.match(fold(text))
+    if m:
+        rest = m.group("rest")
+        if not rest:
+            return {"free": True}
+        cut = min(i for i in (text.find(c) for c in ",;(:–-") if i >= 0)
+        note = text[cut + 1:].strip().removesuffix(")").strip()
+        return {"free": True, "text": note} if note else {"free": True}
+    return {"text": text}
+
+
+def event_price_to_text(price: Mapping[str, Any] | None) -> str:
+    """A stored event price as the "Tarif" field shows it ("" when unknown)."""
+    if not isinstance(price, Mapping) or not price:
+        return ""
+    note = str(price.get("text") or price.get("note") or "").strip()
+    if price.get("free") is True:
+        return f"gratuit, {note}" if note else "gratuit"
+    return note
+
+
+# ------------------------------------------------------------------ venue
+def venue_labels(session: Session) -> dict[str, str]:
+    """Every place of the base as the event form names it ("Forum antique de Bavay";
+    "Église Saint-Martin (Bavay)" when several places share the name), label → id."""
+    rows = session.execute(
+        select(Poi.id, Poi.name, Commune.name)
+        .outerjoin(Commune, Commune.insee == Poi.commune_insee)
+        .order_by(Poi.name_norm, Poi.id)).all()
+    counts = Counter(normalize(name) for _, name, _ in rows)
+    labels: dict[str, str] = {}
+    for poi_id, name, commune in rows:
+        label = name if counts[normalize(name)] == 1 else f"{name} ({commune or poi_id})"
+        if label in labels:
+            label = f"{name} ({poi_id})"
+        labels[label] = poi_id
+    return labels
+
+
+def venue_label(session: Session, poi_id: str | None) -> str:
+    """The form's name of the place ``poi_id`` ("" when none)."""
+    if not poi_id:
+        return ""
+    for label, found in venue_labels(session).items():
+        if found == poi_id:
+            return label
+    return poi_id
+
+
+def resolve_venue(session: Session, text: str) -> str | None:
+    """The id of the place named in the "Lieu" field (a label of the suggestions, a
+    place's name typed in full — case and accents aside —, or its identifier); None when
+    blank. A name that matches no place raises a `FormError` that says so in French,
+    with the closest names when there are some."""
+    text = " ".join(text.split())
+    if not text:
+        return None
+    labels = venue_labels(session)
+    if text in labels:
+        return labels[text]
+    by_norm: dict[str, list[str]] = {}
+    for label, poi_id in labels.items():
+        by_norm.setdefault(normalize(label), []).append(poi_id)
+        name = label.rsplit(" (", 1)[0] if label.endswith(")") else label
+        if normalize(name) != normalize(label):
+            by_norm.setdefault(normalize(name), []).append(poi_id)
+    found = by_norm.get(normalize(text), [])
+    if len(set(found)) == 1:
+        return found[0]
+    if session.get(Poi, text) is not None:
+        return text
+    if len(set(found)) > 1:
+        names = [label for label, poi_id in labels.items() if poi_id in found]
+        raise FormError.about([("venue", f"Lieu : plusieurs lieux s'appellent « {text} » "
+                                f"({' ; '.join(names[:5])}) ; choisissez-en un dans la "
+                                "liste proposée.")])
+    close = [m.poi.id for m in find_places_by_name(session, text, limit=3,
+                                                   include_unpublished=True)]
+    names = [label for label, poi_id in labels.items() if poi_id in close]
+    advice = (f" Vouliez-vous dire : {' ; '.join(f'« {n} »' for n in names)} ?"
+              if names else "")
+    raise FormError.about([("venue", f"Lieu inconnu : « {text} » n'est pas un lieu de la "
+                            f"base.{advice} Choisissez un lieu dans la liste proposée, ou "
+                            "laissez ce champ vide et écrivez le nom dans « Nom du lieu, "
+                            "s'il n'est pas dans la base ».")])
+
+
+# ------------------------------------------------------------------ hours preview
+def hours_preview(text: str, note: str = "", stored: Mapping[str, Any] | None = None,
+                  ) -> dict[str, Any]:
+    """What the chatbot will say of the hours typed (or of the ``stored`` ones when no
+    text is given, e.g. imported hours shown read-only): {"phrase": "ouvert du 1er
+    avril au 31 octobre, …", "note": …} or {"errors": [...]} (the parser's French
+    messages). The phrase is `knowledge.hours.describe_fr`, the sentence the bot gives
+    after "Horaires :" (`bot.dialogue.facts.hours_lines`)."""
+    if text.strip():
+        try:
+            hours = parse_hours_text(text, note)
+        except HoursTextError as exc:
+            return {"errors": exc.errors}
+    else:
+        hours = dict(stored) if stored else None
+    phrase = describe_fr(hours) if hours else None
+    said_note = (hours or {}).get("note") if hours else (note.strip() or None)
+    return {"phrase": phrase or "je ne connais pas les horaires, mieux vaut appeler avant "
+            "de venir", "known": phrase is not None, "note": said_note}
+
+
+def form_to_record(kind: str, form: Mapping[str, Any], gazetteer: Gazetteer,
+                   today: date | None = None) -> dict[str, Any]:
+    """The submitted form as a record dict (every field present: blank clears it). An
+    event's "venue_poi_id" is then still the name typed in "Lieu" (see `resolve_venue`);
+    dates without a year are the next ones from ``today`` (Paris)."""
     record: dict[str, Any] = {}
     errors: list[tuple[str | None, str]] = []
     for f in FIELDS[kind]:
@@ -214,9 +371,15 @@ def form_to_record(kind: str, form: Mapping[str, Any], gazetteer: Gazetteer) -> 
         record[commune_key(kind)] = None
     if kind == "event":
         try:
-            record["timings"] = _parse_dates(record.pop("dates"))
+            record["timings"] = _parse_dates(record.pop("dates"), today or paris_today())
         except FormError as exc:
             errors.extend(("dates", message) for message in exc.errors)
+        try:
+            record["price"] = event_price_from_text(record.pop("price"))
+        except FormError as exc:
+            errors.extend(exc.fields)
+        # the "Lieu" field names a place: `resolve_venue` gives its id (records._submit)
+        record["venue_poi_id"] = record.pop("venue") or None
     if kind == "poi":
         _hours_and_prices(record, form, errors)
     if errors:
@@ -379,12 +542,12 @@ def record_to_form(kind: str, record: Mapping[str, Any], gazetteer: Gazetteer,
         values["opening_hours"], values["hours_note"] = hours
         values.update(prices_to_form(record.get("prices")) or prices_to_form(None) or {})
     if kind == "event":
-        lines = []
-        for t in record.get("timings") or []:
-            start = datetime.fromisoformat(t["start"]).replace(tzinfo=None)
-            end = datetime.fromisoformat(t["end"]).replace(tzinfo=None)
-            lines.append(f"{_paris_text(start)} ; {_paris_text(end)}")
-        values["dates"] = "\n".join(lines)
+        timings = [(_paris(datetime.fromisoformat(t["start"]).replace(tzinfo=None)),
+                    _paris(datetime.fromisoformat(t["end"]).replace(tzinfo=None)))
+                   for t in record.get("timings") or []]
+        values["dates"] = event_dates_text(sorted(timings))
+        values["price"] = event_price_to_text(record.get("price"))
+        values["venue"] = record.get("venue_poi_id") or ""  # an id: records names it
     return values
 
 
@@ -403,7 +566,8 @@ def submitted_values(kind: str, form: Mapping[str, Any]) -> dict[str, Any]:
 
 # Record fields named by `knowledge.validation` → the form field that shows them.
 _FORM_FIELD = {"commune_insee": "commune", "start_commune_insee": "commune",
-               "timings": "dates", "venue_poi": "venue_poi_id", "prices": "price_note"}
+               "timings": "dates", "venue_poi": "venue", "venue_poi_id": "venue",
+               "prices": "price_note"}
 
 
 def errors_by_field(kind: str, fields: list[tuple[str | None, str]]) -> dict[str, list[str]]:

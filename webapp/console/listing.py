@@ -5,10 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import String, cast, func, select
+from sqlalchemy import String, and_, cast, func, or_, select
 from sqlalchemy.orm import Session
 
 from knowledge.models import Event, Poi, Route, interest_mask
+from knowledge.queries import find_records_by_name
 from knowledge.store import MODELS
 from knowledge.taxonomy import INTERESTS, KINDS, ROUTE_MODES
 from knowledge.text import normalize
@@ -40,11 +41,17 @@ def _flag(value: str) -> bool | None:
 
 
 def list_records(session: Session, kind: str, f: Filters) -> ListPage:
+    """One page of records, by name: the words typed as they are (every word in the
+    name), or close to it despite typos ("forum antik": the Forum antique, as the CLI's
+    ``search`` and the bot find it — ``knowledge.queries.find_records_by_name``)."""
     model = MODELS[kind]
     name_col = model.title_norm if model is Event else model.name_norm
     stmt = select(model)
-    for tok in normalize(f.q).split():
-        stmt = stmt.where(name_col.like(f"%{tok}%"))
+    tokens = normalize(f.q).split()
+    if tokens:
+        exact = and_(*[name_col.like(f"%{tok}%") for tok in tokens])
+        close = find_records_by_name(session, model, f.q, limit=PAGE_SIZE)
+        stmt = stmt.where(or_(exact, model.id.in_(close)) if close else exact)
     if f.type and model is Poi and f.type in KINDS:
         stmt = stmt.where(cast(Poi.kinds, String).like(f'%"{f.type}"%'))
     if f.type and model is Route and f.type in ROUTE_MODES:

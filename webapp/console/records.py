@@ -7,12 +7,13 @@ server reads the base on each request, so the bot sees a change at once.
 
 from __future__ import annotations
 
+from datetime import timezone
 from typing import Any
 
 from aiohttp import web
 from sqlalchemy.orm import Session
 
-from knowledge.config import get_settings
+from knowledge.config import PARIS, get_settings
 from knowledge.gazetteer import Gazetteer
 from knowledge.hours_text import same_hours
 from knowledge.store import TYPE_LABELS, NotFound, Store, ValidationError, to_dict
@@ -23,11 +24,17 @@ from webapp.console.db import write
 from webapp.console.forms import (
     FIELDS,
     FormError,
+    dates_preview,
     errors_by_field,
+    event_price_to_text,
     form_to_record,
+    hours_preview,
     locked_summaries,
     record_to_form,
+    resolve_venue,
     submitted_values,
+    venue_label,
+    venue_labels,
 )
 from webapp.console.listing import Filters, list_records
 from webapp.console.mapsvg import map_view
@@ -64,13 +71,27 @@ async def _store_context(request: web.Request, kind: str, values: dict[str, Any]
     lat, lon = _coords(kind, record or {})
     field_errors = errors_by_field(kind, errors)
     messages = [message for _, message in errors]
+    locked = locked_summaries(kind, record)
+    previews: dict[str, Any] = {}
+    if kind == "poi":
+        # what the chatbot will say of the hours (the typed ones, else those kept as is)
+        hours = hours_preview(str(values.get("opening_hours") or ""),
+                              str(values.get("hours_note") or ""),
+                              (record or {}).get("opening_hours") if locked.get(
+                                  "opening_hours") else None)
+        if not hours.get("errors"):
+            previews["opening_hours"] = hours
+    venues: list[str] = []
+    if kind == "event":
+        previews["dates"] = dates_preview(str(values.get("dates") or ""))
+        venues = list(await request.config_dict[KB].run(venue_labels))
     return {
         "kind": kind, "kind_label": TYPE_LABELS[kind], "base": f"/console/{PATHS[kind]}",
         "title": TITLES[kind], "fields": FIELDS[kind], "values": values, "record": record,
         "errors": messages, "field_errors": field_errors,
         "error_targets": {m: name for name, msgs in field_errors.items() for m in msgs},
         "map": map_view(gazetteer, lat, lon, _label(record or values) or "nouveau"),
-        "lat": lat, "lon": lon, "locked": locked_summaries(kind, record),
+        "lat": lat, "lon": lon, "locked": locked, "previews": previews, "venues": venues,
     }
 
 
@@ -93,11 +114,24 @@ async def list_page(request: web.Request) -> web.StreamResponse:
     unknown_commune = bool(commune_text) and place is None
     result = await request.config_dict[KB].run(list_records, kind, filters)
     args = {k: v for k, v in q.items() if k != "page"}
+    types = KINDS if kind == "poi" else ROUTE_MODES if kind == "route" else {}
+    # What the table shows of each row, in French: the kinds' and modes' labels, an
+    # event's first date in Paris time.
+    shown: dict[str, str] = {}
+    for r in result.rows:
+        if kind == "event":
+            starts = sorted(t.start for t in r.timings)
+            shown[r.id] = (starts[0].replace(tzinfo=timezone.utc).astimezone(PARIS)
+                           .strftime("%d/%m/%Y") if starts else "sans date")
+        elif kind == "route":
+            shown[r.id] = ROUTE_MODES.get(r.mode, r.mode)
+        else:
+            shown[r.id] = ", ".join(KINDS.get(k, k) for k in (r.kinds or [r.kind]))
     return await render(request, "console/list.html", {
         "kind": kind, "base": f"/console/{PATHS[kind]}", "title": TITLES[kind],
         "kind_label": TYPE_LABELS[kind], "result": result, "filters": filters,
         "commune_text": commune_text, "unknown_commune": unknown_commune, "query_args": args,
-        "types": KINDS if kind == "poi" else ROUTE_MODES if kind == "route" else {},
+        "types": types, "shown": shown,
         "interests": INTERESTS if kind != "route" else {},
     })
 
@@ -115,6 +149,8 @@ async def edit_form(request: web.Request) -> web.StreamResponse:
         raise web.HTTPNotFound(text=str(exc)) from None
     gazetteer = await request.config_dict[KB].gazetteer_async()
     values = record_to_form(kind, record, gazetteer)
+    if kind == "event":
+        values["venue"] = await request.config_dict[KB].run(venue_label, values["venue"])
     saved = request.query.get("enregistre") == "1"
     context = await _store_context(request, kind, values, record, [])
     return await render(request, "console/form.html", {**context, "saved": saved})
@@ -133,6 +169,8 @@ async def new_form(request: web.Request) -> web.StreamResponse:
 def _save(session: Session, kind: Any, record_id: str | None, data: dict[str, Any],
           username: str, gazetteer: Gazetteer) -> str:
     store = Store(session, gazetteer, get_settings().max_distance_km)
+    if kind == "event":
+        data = {**data, "venue_poi_id": resolve_venue(session, data.get("venue_poi_id") or "")}
     if record_id is None:
         data = {**data, "source": "Saisie par l'office de tourisme"}
         data.pop("id", None)
@@ -146,6 +184,9 @@ def _save(session: Session, kind: Any, record_id: str | None, data: dict[str, An
         data = {k: v for k, v in data.items() if k != "opening_hours"}
     if "prices" in data and data["prices"] == before.get("prices"):
         data = {k: v for k, v in data.items() if k != "prices"}
+    if "price" in data and event_price_to_text(data["price"]) == event_price_to_text(
+            before.get("price")):  # the same said: an imported price keeps its other keys
+        data = {k: v for k, v in data.items() if k != "price"}
     obj = store.edit(kind, record_id, data)
     after = to_dict(obj)
     if after != before:
@@ -216,7 +257,16 @@ async def publication(request: web.Request) -> web.StreamResponse:
     raise web.HTTPSeeOther(f"/console/{PATHS[kind]}/{record_id}?enregistre=1")
 
 
+@require_role(*EDITORS)
+async def hours_preview_api(request: web.Request) -> web.StreamResponse:
+    """What the chatbot will say of the hours being typed (the form's live preview):
+    {"phrase", "known", "note"} or {"errors"}, the same reading as on save."""
+    text, note = request.query.get("texte", "")[:20000], request.query.get("note", "")[:2000]
+    return web.json_response(hours_preview(text, note))
+
+
 def setup_records(app: web.Application) -> None:
+    app.router.add_get("/console/horaires/apercu", hours_preview_api)
     base = "/console/{section:lieux|evenements|itineraires}"
     app.router.add_get(base, list_page)
     app.router.add_get(base + "/nouveau", new_form)

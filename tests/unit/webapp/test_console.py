@@ -232,11 +232,12 @@ async def test_form_problems_are_shown_next_to_their_fields_too(client: TestClie
         assert error and message in error.group(1), (field, text)
     resp = await client.post("/console/evenements/nouveau", data={
         "csrf_token": csrf, "title": "Fête", "commune": "Bavay", "published": "oui",
-        "venue_poi_id": "lieu-qui-n-existe-pas", "dates": "14/07/2027 10h ; 14/07/2027 18h"})
+        "venue": "lieu-qui-n-existe-pas", "dates": "14/07/2027 10h ; 14/07/2027 18h"})
     assert resp.status == 422
-    error = re.search(r'<span class="field-error" id="e-venue_poi_id">([^<]*)</span>',
+    error = re.search(r'<span class="field-error" id="e-venue">([^<]*)</span>',
                       await resp.text())
-    assert error and "lieu-qui-n-existe-pas" in error.group(1)
+    assert error and "Lieu inconnu" in error.group(1) and "lieu-qui-n-existe-pas" in \
+        error.group(1)
 
 
 async def test_french_decimal_commas_and_dates(client: TestClient, kb_engine: Engine) -> None:
@@ -252,15 +253,16 @@ async def test_french_decimal_commas_and_dates(client: TestClient, kb_engine: En
         "csrf_token": csrf, "title": "Fête", "commune": "Bavay", "published": "oui",
         "dates": "31/02/2027 10:00 ; 31/02/2027 18:00"})
     assert bad.status == 422
-    assert re.search(r'id="e-dates">Dates, ligne 1 : date ou heure impossible',
-                     await bad.text())
+    assert re.search(r'id="e-dates">Dates, ligne 1 \(« 31/02/2027 10:00 ; 31/02/2027 18:00 »\)'
+                     r' : date impossible « 31/02/2027 »', await bad.text())
     resp = await client.post("/console/evenements/nouveau", allow_redirects=False, data={
         "csrf_token": csrf, "title": "Fête du 14 juillet", "commune": "Bavay",
         "published": "oui", "dates": "14/07/2027 10h ; 14/07/2027 18:30\n15/07/2027 ; 15/07/2027"})
     assert resp.status == 303, await resp.text()
     path = resp.headers["Location"].split("?")[0]
     page = await (await client.get(path)).text()
-    assert "14/07/2027 10:00 ; 14/07/2027 18:30\n15/07/2027 00:00 ; 15/07/2027 23:59" in page
+    # shown again the way staff write them (a whole day: the date alone)
+    assert "14/07/2027 10h-18h30\n15/07/2027</textarea>" in page
     with session_factory(kb_engine)() as session:
         poi = session.get(Poi, poi_id)
         assert poi is not None and (poi.latitude, poi.longitude) == (50.2936, 3.8031)
