@@ -19,6 +19,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from knowledge.config import PARIS
+from knowledge.db import sqlite_concurrency
 
 BATCH = 2000
 # The event types the figures use; the others (session_started, active_loop, …) are skipped
@@ -84,7 +85,14 @@ def local_day(timestamp: float) -> date:
 
 
 def make_engine(url: str) -> Engine:
-    return sa.create_engine(url, future=True)
+    """The tracker store: on SQLite in WAL mode with a busy timeout (a report streaming it
+    never blocks Rasa saving a turn); elsewhere with a ping before a pooled connection is
+    reused (the first request after a PostgreSQL restart no longer fails)."""
+    if url.startswith("sqlite"):
+        engine = sa.create_engine(url, future=True)
+        sqlite_concurrency(engine)
+        return engine
+    return sa.create_engine(url, future=True, pool_pre_ping=True)
 
 
 def has_events_table(engine: Engine) -> bool:

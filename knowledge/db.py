@@ -33,10 +33,32 @@ def make_engine(url: str | None = None) -> Engine:
     return engine
 
 
+# How long an SQLite connection waits for another one's write lock before "database is
+# locked" (the driver's default is 5 s: a long import or a tracker save lost a request).
+BUSY_TIMEOUT_MS = 30_000
+
+
+def sqlite_concurrency(engine: Engine) -> None:
+    """Every SQLite engine of the project (knowledge base and console, the tracker store
+    for Rasa, the web app and the analytics): WAL, so that readers (an export streaming
+    the tracker, the Analyse page) never block a writer (Rasa saving a turn), and a busy
+    timeout instead of failing at once. Does nothing on another database."""
+    if engine.dialect.name == "sqlite":
+        event.listen(engine, "connect", _wal_pragmas)
+
+
+def _wal_pragmas(dbapi_conn: Any, _record: Any = None) -> None:
+    cur = dbapi_conn.cursor()
+    cur.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+    if dbapi_conn.execute("PRAGMA database_list").fetchone()[2]:  # a file, not :memory:
+        cur.execute("PRAGMA journal_mode=WAL")
+    cur.close()
+
+
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+    _wal_pragmas(dbapi_conn)
     cur = dbapi_conn.cursor()
     cur.execute("PRAGMA foreign_keys=ON")
-    cur.execute("PRAGMA journal_mode=WAL")
     cur.execute("PRAGMA synchronous=NORMAL")
     cur.execute("PRAGMA mmap_size=1073741824")  # read through the OS page cache directly
     cur.execute("PRAGMA cache_size=-16000")  # 16 MB of pages per connection

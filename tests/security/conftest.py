@@ -29,10 +29,21 @@ from sqlalchemy.engine import Engine
 from analytics.reader import make_engine
 from analytics.synthetic import EVENTS_TABLE, create_events_table
 from tests.conftest import _postgres_database
-from tests.support.servers import ROOT, Servers
+from tests.support.servers import ROOT, Servers, running_servers
 
 PASSWORD = "mot-de-passe-du-test"
+# The SMS channel on, with a platform API nobody answers (no reply is sent in these tests).
+TWILIO = {"TWILIO_ACCOUNT_SID": "AC" + "0" * 32, "TWILIO_AUTH_TOKEN": "jeton-twilio-du-test",
+          "TWILIO_FROM": "+33600000000", "TWILIO_API_URL": "http://127.0.0.1:9"}
 WEB_SECRET = "dGVzdC1rZXktdGVzdC1rZXktdGVzdC1rZXktdGVzdC0="
+
+
+@pytest.fixture(scope="session")
+def rasa_servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Servers]:
+    """The real Rasa server (the project's channels, SQLite tracker store) and action
+    server, started once for the security tests that need them."""
+    with running_servers(tmp_path_factory.mktemp("rasa"), TWILIO) as servers:
+        yield servers
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])

@@ -12,7 +12,6 @@ import json
 import urllib.error
 import urllib.request
 import uuid
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -21,18 +20,15 @@ import sqlalchemy as sa
 
 from analytics.reader import EVENTS, make_engine
 from tests.security.conftest import send_large
-from tests.support.servers import Servers, running_servers
+from tests.support.servers import Servers
 
 pytestmark = pytest.mark.e2e
 
-TWILIO = {"TWILIO_ACCOUNT_SID": "AC" + "0" * 32, "TWILIO_AUTH_TOKEN": "jeton-twilio-du-test",
-          "TWILIO_FROM": "+33600000000", "TWILIO_API_URL": "http://127.0.0.1:9"}
 
 
-@pytest.fixture(scope="module")
-def servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Servers]:
-    with running_servers(tmp_path_factory.mktemp("bounded"), TWILIO) as s:
-        yield s
+@pytest.fixture
+def servers(rasa_servers: Servers) -> Servers:
+    return rasa_servers
 
 
 def post(url: str, body: bytes, headers: dict[str, str] | None = None,

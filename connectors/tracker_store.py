@@ -1,0 +1,24 @@
+"""Rasa's SQL tracker store, on SQLite in WAL mode with a busy timeout (issue 15).
+
+In Rasa's default rollback-journal mode, a reader of the tracker file (an export, the
+Analyse page, retention) blocked Rasa's save of a turn, which failed after 5 s: the turn
+was lost. endpoints.yml names this class; on PostgreSQL it is Rasa's store unchanged.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa.core.tracker_store import SQLTrackerStore
+
+from knowledge.db import sqlite_concurrency
+
+
+class WalSQLTrackerStore(SQLTrackerStore):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.engine.dialect.name == "sqlite":
+            self.engine.dispose()  # the connections opened to create the table
+            sqlite_concurrency(self.engine)
+            with self.engine.connect():
+                pass  # the file switches to WAL now, before any reader comes
