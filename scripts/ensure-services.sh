@@ -10,4 +10,12 @@ if ! pg_up && command -v pg_ctlcluster >/dev/null 2>&1 && [ -d /etc/postgresql ]
   for _ in $(seq 1 20); do pg_up && break; sleep 0.5; done
 fi
 pg_up || echo "!! PostgreSQL injoignable sur 127.0.0.1:5432 : les tests PostgreSQL vont échouer." >&2
+# nginx (Debian's nginx-light), which tests/security/test_reverse_proxy.py runs on the
+# documented configuration docs/nginx.conf (its own temporary instance, never a service).
+if ! command -v nginx >/dev/null 2>&1 && ! [ -x /usr/sbin/nginx ] && command -v apt-get >/dev/null 2>&1; then
+  echo ">> Installation de nginx (paquet Debian nginx-light)"
+  if [ "$(id -u)" -eq 0 ]; then sudo=""; else sudo="sudo"; fi
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq nginx-light >/dev/null \
+    || echo "!! nginx non installé : le test du proxy inverse va échouer." >&2
+fi
 exit 0

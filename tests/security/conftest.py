@@ -16,11 +16,11 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 from urllib.parse import urlsplit
 
 import pytest
@@ -53,7 +53,7 @@ def tracker_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]
         url = f"sqlite:///{tmp_path / 'tracker.sqlite3'}"
         databases = None
     else:
-        databases = _postgres_database()
+        databases = cast(Generator[str, None, None], _postgres_database())
         url = next(databases)
     engine = make_engine(url)
     create_events_table(engine)
@@ -180,7 +180,7 @@ def send_large(url: str, size: int, headers: dict[str, str], chunked: bool = Fal
             *(f"{k}: {v}" for k, v in headers.items()),
             "Transfer-Encoding: chunked" if chunked else f"Content-Length: {size}"]
     piece = b"a" * 65536
-    with socket.create_connection((parts.hostname, parts.port), timeout=120) as sock:
+    with socket.create_connection((parts.hostname, parts.port or 80), timeout=120) as sock:
         sock.sendall(("\r\n".join(head) + "\r\n\r\n").encode())
         start = time.monotonic()
         sent = 0

@@ -123,8 +123,11 @@ async def _socket(servers: Servers, session_id: str, message: dict[str, Any] | N
     received: list[dict[str, Any]] = []
     client.on("bot_uttered", received.append)
     confirmed: asyncio.Future[str] = asyncio.get_running_loop().create_future()
-    client.on("session_confirm",
-              lambda sid: confirmed.done() or confirmed.set_result(sid))
+    def on_confirm(sid: str) -> None:
+        if not confirmed.done():
+            confirmed.set_result(sid)
+
+    client.on("session_confirm", on_confirm)
     await client.connect(servers.rasa_url, socketio_path="/socket.io", transports=["polling"])
     try:
         await client.emit("session_request", {"session_id": session_id})

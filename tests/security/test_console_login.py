@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import time
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import cast
 
 import pytest
 
@@ -89,7 +90,8 @@ def _copy(staff: Staff) -> Staff:
 def test_logout_and_a_password_change_revoke_a_copied_cookie(backend: str,
                                                               tmp_path: Path) -> None:
     """The session versions live in the console's database: SQLite and PostgreSQL."""
-    databases = _postgres_database() if backend == "postgres" else None
+    databases = (cast(Generator[str, None, None], _postgres_database())
+                 if backend == "postgres" else None)
     extra = {"KNOWLEDGE_DATABASE_URL": next(databases)} if databases else {}
     try:
         with web_app(tmp_path, extra, (("anna", "analyst"),)) as app:

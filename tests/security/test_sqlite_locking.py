@@ -12,12 +12,14 @@ import threading
 import time
 import urllib.request
 import uuid
+from collections.abc import Generator
 from pathlib import Path
+from typing import cast
 
 import pytest
 import sqlalchemy as sa
 
-from analytics.reader import EVENTS, make_engine, stream_events
+from analytics.reader import EVENTS, Event, make_engine, stream_events
 from tests.security.conftest import Staff, user, web_app, write_events
 from tests.support.servers import Servers
 
@@ -31,7 +33,8 @@ def test_a_turn_is_saved_while_an_export_streams_the_tracker(rasa_servers: Serve
     write_events(engine, [user(f"ancien-{n % 50}", old + n, "bonjour", "greet", "rest")
                           for n in range(6000)])
     sender = f"pendant-export-{uuid.uuid4().hex[:8]}"
-    stream = stream_events(engine)  # an export reading the tracker, batch by batch
+    # an export reading the tracker, batch by batch
+    stream = cast(Generator[Event, None, None], stream_events(engine))
     next(stream)
     try:
         body = json.dumps({"sender": sender, "message": "bonjour"}).encode()
