@@ -441,13 +441,14 @@ def format_slots_fr(slots: Sequence[Slot]) -> str:
     """French text for a day's slots: "10 h – 12 h 30, 14 h – 18 h", or "fermé"."""
     if not slots:
         return "fermé"
-    parts = []
-    for opens, closes in slots:
-        if opens == closes == time(0, 0):
-            parts.append("24 h/24")
-        else:
-            parts.append(f"{_format_time(opens)} – {_format_time(closes)}")
-    return ", ".join(parts)
+    return ", ".join(_slot_texts(slots, "24 h/24", "{} – {}"))
+
+
+def _slot_texts(slots: Sequence[Slot], all_day: str, template: str) -> list[str]:
+    """Each slot through `template` ("de {} à {}"), a whole day as `all_day`."""
+    return [all_day if opens == closes == time(0, 0)
+            else template.format(_format_time(opens), _format_time(closes))
+            for opens, closes in slots]
 
 
 def format_week_fr(hours: Mapping[str, Any] | None, start: date) -> str:
@@ -504,19 +505,12 @@ def _clock_fr(minutes: int) -> str:
 
 def slots_phrase_fr(slots: Sequence[Slot]) -> str:
     """"de 10 h à 12 h 30 et de 14 h à 18 h", "24 h sur 24"; "" without slots."""
-    parts = []
-    for opens, closes in slots:
-        if opens == closes == time(0, 0):
-            parts.append("24 h sur 24")
-        else:
-            parts.append(f"de {_format_time(opens)} à {_format_time(closes)}")
-    return " et ".join(parts)
+    return " et ".join(_slot_texts(slots, "24 h sur 24", "de {} à {}"))
 
 
-def _days_phrase_fr(days: Sequence[int]) -> str:
-    """"tous les jours", "du mardi au dimanche", "le lundi, le mercredi et le vendredi"."""
-    if len(days) == 7:
-        return "tous les jours"
+def day_runs(days: Sequence[int]) -> list[list[int]]:
+    """Consecutive days together, a run over the weekend kept whole:
+    [0, 1, 2, 5, 6] -> [[5, 6, 0, 1, 2]] (samedi-mercredi)."""
     runs: list[list[int]] = []
     for d in sorted(days):
         if runs and d == runs[-1][-1] + 1:
@@ -525,6 +519,14 @@ def _days_phrase_fr(days: Sequence[int]) -> str:
             runs.append([d])
     if len(runs) > 1 and runs[0][0] == 0 and runs[-1][-1] == 6:  # e.g. samedi-lundi
         runs = [runs[-1] + runs[0]] + runs[1:-1]
+    return runs
+
+
+def _days_phrase_fr(days: Sequence[int]) -> str:
+    """"tous les jours", "du mardi au dimanche", "le lundi, le mercredi et le vendredi"."""
+    if len(days) == 7:
+        return "tous les jours"
+    runs = day_runs(days)
     parts: list[str] = []
     for run in runs:
         if len(run) >= 3:

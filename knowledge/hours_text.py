@@ -52,7 +52,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from knowledge.hours import DAY_NAMES_FR, DAYS, _parse_day, _Spec, validate_hours
+from knowledge.hours import DAY_NAMES_FR, DAYS, _parse_day, _Spec, day_runs, validate_hours
 from knowledge.text import MONTHS_FR_FOLDED, WEEKDAYS_FR, fold
 
 __all__ = ["HoursTextError", "hours_summary", "hours_to_text", "parse_hours_text", "same_hours"]
@@ -492,14 +492,7 @@ def _days_text(days: list[int]) -> str:
         return "tous les jours"
     if days == [5, 6]:
         return "samedi, dimanche"
-    runs: list[list[int]] = []
-    for d in days:
-        if runs and d == runs[-1][-1] + 1:
-            runs[-1].append(d)
-        else:
-            runs.append([d])
-    if len(runs) > 1 and runs[0][0] == 0 and runs[-1][-1] == 6:  # e.g. samedi-lundi
-        runs = [runs[-1] + runs[0]] + runs[1:-1]
+    runs = day_runs(days)
     parts = []
     for run in runs:
         if len(run) >= 3:
