@@ -7,7 +7,6 @@ tracker, the slots and the analytics unchecked (NUL, any id)."""
 
 from __future__ import annotations
 
-import asyncio
 import json
 import urllib.error
 import urllib.request
@@ -15,12 +14,12 @@ import uuid
 from typing import Any
 
 import pytest
-import socketio
 import sqlalchemy as sa
 
 from analytics.reader import EVENTS, make_engine
 from tests.security.conftest import send_large
 from tests.support.servers import Servers
+from tests.support.widget_socket import widget_turn
 
 pytestmark = pytest.mark.e2e
 
@@ -53,6 +52,15 @@ def user_events(servers: Servers, sender: str) -> list[dict[str, Any]]:
                             .where(EVENTS.c.sender_id == sender)).all()
     engine.dispose()
     return [json.loads(r.data) for r in rows if r.type_name in ("user", "slot")]
+
+
+def assert_stored_as(servers: Servers, sender: str, channel: str) -> None:
+    """One visitor message stored, under the channel's own name, without what the client
+    sent as metadata (20,000 × "v" under "m")."""
+    users = [e for e in user_events(servers, sender) if e["event"] == "user"]
+    assert [e["input_channel"] for e in users] == [channel]
+    assert "m" not in users[0].get("metadata", {})  # only what Rasa adds (model id)
+    assert "v" * 100 not in json.dumps(users)
 
 
 def senders_longer_than(servers: Servers, n: int) -> int:
@@ -92,10 +100,7 @@ def test_rest_input_channel_and_metadata_are_never_taken_from_the_body(servers: 
     status, _ = rest(servers, {"sender": sender, "message": "bonjour",
                                "input_channel": "c" * 100, "metadata": {"m": "v" * 20_000}})
     assert status == 200
-    users = [e for e in user_events(servers, sender) if e["event"] == "user"]
-    assert [e["input_channel"] for e in users] == ["rest"]
-    assert "m" not in users[0].get("metadata", {})  # only what Rasa adds (model id)
-    assert "v" * 100 not in json.dumps(users)
+    assert_stored_as(servers, sender, "rest")
 
 
 def test_intent_payload_entities_are_checked_before_the_tracker(servers: Servers) -> None:
@@ -116,49 +121,19 @@ def test_intent_payload_entities_are_checked_before_the_tracker(servers: Servers
     assert slots.get("feedback_item") != "<b>n importe quoi"
 
 
-async def _socket(servers: Servers, session_id: str, message: dict[str, Any] | None,
-                  ) -> tuple[str, list[dict[str, Any]]]:
-    """The session id the server confirmed, and what it answered to `message`."""
-    client = socketio.AsyncClient(reconnection=False)
-    received: list[dict[str, Any]] = []
-    client.on("bot_uttered", received.append)
-    confirmed: asyncio.Future[str] = asyncio.get_running_loop().create_future()
-    def on_confirm(sid: str) -> None:
-        if not confirmed.done():
-            confirmed.set_result(sid)
-
-    client.on("session_confirm", on_confirm)
-    await client.connect(servers.rasa_url, socketio_path="/socket.io", transports=["polling"])
-    try:
-        await client.emit("session_request", {"session_id": session_id})
-        got = await asyncio.wait_for(confirmed, timeout=30)
-        if message is not None:
-            await client.emit("user_uttered", message)
-            for _ in range(150):  # the apology or the greeting comes within seconds
-                if received:
-                    break
-                await asyncio.sleep(0.1)
-    finally:
-        await client.disconnect()
-    return got, received
-
-
 async def test_socketio_session_ids_and_fields_are_bounded(servers: Servers) -> None:
     long_id = "z" * 300
-    confirmed, answers = await _socket(servers, long_id,
-                                       {"message": "bonjour", "session_id": long_id})
+    confirmed, answers = await widget_turn(servers.rasa_url, long_id,
+                                           {"message": "bonjour", "session_id": long_id}, 15)
     assert confirmed != long_id and len(confirmed) == 32  # a fresh id instead
     assert answers == []  # the message with the invalid id was not taken
     assert senders_longer_than(servers, 128) == 0
     good = uuid.uuid4().hex
-    _, answers = await _socket(servers, good, {
+    _, answers = await widget_turn(servers.rasa_url, good, {
         "message": "bonjour", "session_id": good, "input_channel": "autre",
         "customData": {"m": "v" * 20_000}})
     assert answers
-    users = [e for e in user_events(servers, good) if e["event"] == "user"]
-    assert [e["input_channel"] for e in users] == ["socketio"]
-    assert "m" not in users[0].get("metadata", {})  # only what Rasa adds (model id)
-    assert "v" * 100 not in json.dumps(users)
+    assert_stored_as(servers, good, "socketio")
 
 
 def test_the_sms_webhook_caps_a_forged_body_before_parsing_it(servers: Servers) -> None:
