@@ -14,6 +14,8 @@ from knowledge.importers.mapping import Mapping
 from knowledge.importers.report import Rejection
 
 MAX_OBJECT_BYTES = 50 * 1024 * 1024  # one DATAtourisme object, one CSV is streamed
+MAX_ARCHIVE_BYTES = 500 * 1024 * 1024  # all the members of a zip, decompressed
+MAX_DEPTH = 64  # nesting of a streamed JSON file (real feeds: about 10)
 
 
 class RecordError(ValueError):
@@ -94,11 +96,14 @@ def json_error(exc: Exception) -> str:
                 "le fichier est peut-être tronqué ou abîmé.")
     if isinstance(exc, UnicodeDecodeError):
         return "le fichier n'est pas en UTF-8."
+    if isinstance(exc, RecursionError):
+        return "JSON imbriqué trop profondément : ce n'est pas un export attendu."
     detail = str(exc).strip().splitlines()[0] if str(exc).strip() else "fin inattendue"
     return f"JSON illisible ({detail}) : le fichier est peut-être tronqué ou abîmé."
 
 
-JSON_ERRORS = (json.JSONDecodeError, ijson.JSONError, UnicodeDecodeError)
+# RecursionError: json.load of a deeply nested document ([[[[…) fails so, not as invalid.
+JSON_ERRORS = (json.JSONDecodeError, ijson.JSONError, UnicodeDecodeError, RecursionError)
 
 
 def first_char(fh: IO[bytes]) -> bytes:
@@ -111,10 +116,19 @@ def first_char(fh: IO[bytes]) -> bytes:
 def stream_json(fh: IO[bytes], wanted: set[str]) -> Iterator[tuple[str, Any]]:
     """Yield (path, value) for every complete value at one of the `wanted` ijson paths
     ("item" = elements of a top-level list, "events.item", "total"…), one at a time, so
-    that a huge file never sits in memory."""
+    that a huge file never sits in memory. Nesting deeper than MAX_DEPTH raises
+    RecursionError (as json.load does later): ijson keeps the path of every level, so
+    40 KB of "[[[[…" took 1 GB and 200 KB killed the process."""
     builder: Any = None
     current = ""
+    depth = 0
     for prefix, event, value in ijson.parse(fh, use_float=True):
+        if event in ("start_map", "start_array"):
+            depth += 1
+            if depth > MAX_DEPTH:
+                raise RecursionError(f"JSON imbriqué sur plus de {MAX_DEPTH} niveaux")
+        elif event in ("end_map", "end_array"):
+            depth -= 1
         if builder is not None:
             builder.event(event, value)
             if prefix == current and event in ("end_map", "end_array"):

@@ -129,7 +129,7 @@ def to_record(row: dict[Any, Any], ctx: Context) -> tuple[str, dict[str, Any]]:
         elif key in _JSON:
             try:
                 data[key] = json.loads(value)
-            except ValueError:
+            except (ValueError, RecursionError):
                 raise RecordError(header, "JSON attendu (voir le modèle), "
                                           f"reçu « {value[:60]} ».") from None
         elif key in _NUMBERS:

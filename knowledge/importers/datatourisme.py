@@ -20,6 +20,7 @@ from knowledge import hours
 from knowledge.importers import describe
 from knowledge.importers.common import (
     JSON_ERRORS,
+    MAX_ARCHIVE_BYTES,
     MAX_OBJECT_BYTES,
     Context,
     Feed,
@@ -139,6 +140,13 @@ def _zip_feed(path: Path, ctx: Context) -> Feed:
         reason = f"archive zip illisible ({exc})."
         return Feed(SOURCE, lambda: iter([file_rejection(path.name, reason)]))
     names = [n for n in archive.namelist() if not n.endswith("/")]
+    # The sizes the archive declares bound what reading its members yields (zipfile stops
+    # there): a small upload that would decompress into gigabytes is refused unread.
+    if sum(archive.getinfo(n).file_size for n in names) > MAX_ARCHIVE_BYTES:
+        archive.close()
+        reason = (f"archive trop grosse une fois décompressée (plus de "
+                  f"{MAX_ARCHIVE_BYTES // (1024 * 1024)} Mo) : importez-la en plusieurs fois.")
+        return Feed(SOURCE, lambda: iter([file_rejection(path.name, reason)]))
     indexes = sorted((n for n in names if PurePosixPath(n).name == INDEX),
                      key=lambda n: n.count("/"))
 

@@ -16,6 +16,7 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
+import uuid
 from collections.abc import Generator, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -163,6 +164,27 @@ class Staff:
         form = {"csrf_token": self.csrf(), "suivant": "/console/", "username": name,
                 "password": password}
         return self.request("/console/connexion", form, headers)[0]
+
+
+    def upload(self, page: str, filename: str, content: bytes, fmt: str = "auto",
+               ) -> tuple[int, str]:
+        """The console's import form sent with a file, the CSRF token read on `page`."""
+        boundary = uuid.uuid4().hex
+        fields = {"csrf_token": self.csrf(page), "format": fmt}
+        body = b"".join(
+            f'--{boundary}\r\nContent-Disposition: form-data; name="{k}"\r\n\r\n{v}\r\n'
+            .encode() for k, v in fields.items())
+        body += (f'--{boundary}\r\nContent-Disposition: form-data; name="fichier"; '
+                 f'filename="{filename}"\r\nContent-Type: application/octet-stream\r\n\r\n'
+                 .encode() + content + f"\r\n--{boundary}--\r\n".encode())
+        req = urllib.request.Request(
+            f"{self.base}/console/import", data=body,
+            headers={"Content-Type": f"multipart/form-data; boundary={boundary}"})
+        try:
+            with self.opener.open(req, timeout=300) as resp:
+                return resp.status, resp.read().decode()
+        except urllib.error.HTTPError as err:
+            return err.code, err.read().decode()
 
 
 class _NoRedirect(urllib.request.HTTPRedirectHandler):
