@@ -12,6 +12,7 @@ from typing import Any
 from rasa.core.channels.channel import UserMessage
 
 from connectors.intent_payloads import clean_intent_payload
+from knowledge.text import without_controls
 
 logger = logging.getLogger(__name__)
 
@@ -27,7 +28,9 @@ def guarded(on_new_message: Handler) -> Handler:
         if message.text and len(message.text) > MAX_MESSAGE_CHARS:
             message.text = message.text[:MAX_MESSAGE_CHARS]
         if message.text:
-            message.text = clean_intent_payload(message.text)
+            # control characters and lone surrogates (which crash spaCy's tokenizer) become
+            # spaces; then the entities of an /intent{...} message are checked
+            message.text = clean_intent_payload(without_controls(message.text, " "))
         channel = message.output_channel
         sent = 0
         # Every built-in output channel funnels its sends through one of these.

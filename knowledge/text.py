@@ -27,9 +27,10 @@ MONTHS_FR: tuple[str, ...] = (
 """French month names with their accents, January first (index = month - 1)."""
 
 
-def without_controls(text: str) -> str:
-    """The text without control characters or lone surrogates: "a\\x00b\\nc" → "abc"."""
-    return _CONTROLS.sub("", text)
+def without_controls(text: str, replacement: str = "") -> str:
+    """The text without control characters or lone surrogates: "a\\x00b\\nc" → "abc"
+    (each replaced by `replacement`, if given)."""
+    return _CONTROLS.sub(replacement, text)
 
 
 def strip_accents(text: str) -> str:

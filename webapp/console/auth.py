@@ -98,7 +98,10 @@ async def check_csrf(request: web.Request) -> None:
     expected = session.get("csrf")
     sent = request.headers.get("X-CSRF-Token")
     if sent is None:
-        form = await request.post()
+        try:
+            form = await request.post()
+        except ValueError:  # UnicodeDecodeError included: not a form a browser sends
+            raise web.HTTPBadRequest(text="Formulaire illisible.") from None
         value = form.get("csrf_token")
         sent = value if isinstance(value, str) else None
     if not isinstance(expected, str) or not sent or not hmac.compare_digest(expected, sent):
