@@ -193,22 +193,24 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
 
 
 def send_large(url: str, size: int, headers: dict[str, str], chunked: bool = False,
-               ) -> tuple[int, float]:
-    """POSTs `size` bytes the way a hostile client does (all of it, 64 KB at a time,
-    with a Content-Length or chunked) and reads the answer as soon as one comes:
-    its status and the seconds from the headers to the answer."""
+               body: bytes | None = None) -> tuple[int, float]:
+    """POSTs `size` bytes ("a"s, or `body`) the way a hostile client does (all of it, 64 KB
+    at a time, with a Content-Length or chunked) and reads the answer as soon as one
+    comes: its status and the seconds from the headers to the answer."""
     parts = urlsplit(url)
+    payload = memoryview(body if body is not None else b"a" * size)
+    size = len(payload)
     head = [f"POST {parts.path} HTTP/1.1", f"Host: {parts.netloc}",
             *(f"{k}: {v}" for k, v in headers.items()),
             "Transfer-Encoding: chunked" if chunked else f"Content-Length: {size}"]
-    piece = b"a" * 65536
     with socket.create_connection((parts.hostname, parts.port or 80), timeout=120) as sock:
         sock.sendall(("\r\n".join(head) + "\r\n\r\n").encode())
         start = time.monotonic()
         sent = 0
         try:
             while sent < size and not select.select([sock], [], [], 0)[0]:
-                sock.sendall(b"10000\r\n" + piece + b"\r\n" if chunked else piece)
+                piece = payload[sent:sent + 65536]
+                sock.sendall(b"%x\r\n%s\r\n" % (len(piece), piece) if chunked else piece)
                 sent += len(piece)
             if chunked:
                 sock.sendall(b"0\r\n\r\n")
