@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from rapidfuzz import fuzz, process
@@ -43,6 +44,7 @@ from rasa.shared.nlu.constants import (
 )
 from rasa.shared.nlu.training_data.message import Message
 
+from bot.dialogue.periods import resolve_period
 from bot.nlu.lexicon import (
     CHEESE_BEFORE,
     EVERYDAY_PLACE_WORDS,
@@ -55,6 +57,7 @@ from bot.nlu.lexicon import (
     fold,
     squash,
 )
+from knowledge.config import PARIS
 
 EXTRACTOR = "SafetyNet"
 GIBBERISH_INTENT = "nlu_fallback"
@@ -264,6 +267,7 @@ class Evidence:
     taste: bool = False
     place: bool = False
     period: bool = False
+    dated: bool = False  # a date the bot's own reader finds, even if DIET missed it
     short: bool = False
 
     @property
@@ -320,6 +324,7 @@ def gather(text: str, entities: list[dict[str, Any]], lexicon: Lexicon) -> Evide
     ev.taste = bool(TASTE.search(folded))
     ev.place = any(e.get("entity") == "place" for e in entities)
     ev.period = any(e.get("entity") == "period" for e in entities)
+    ev.dated = ev.period or resolve_period(text, datetime.now(PARIS)) is not None
     return ev
 
 
@@ -382,6 +387,10 @@ def decide(intent: str, confidence: float, ev: Evidence, unsure_below: float = 0
     """The intent to set instead of `intent`, and why; None to keep the classifier's."""
     target = target_intent(ev)
     if target is None:
+        if (intent == "find_events" and confidence < unsure_below and ev.search
+                and not (ev.event or ev.period or ev.dated)):
+            # "qu'est-ce qu'on peut faire avec les enfants ?": no date, nothing that is on.
+            return "find_places", "what to do, no date (classifier unsure)"
         return None
     new, rule = target
     if new == intent:

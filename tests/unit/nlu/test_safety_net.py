@@ -106,6 +106,8 @@ def test_clear_evidence_overrules_a_contradicting_classifier(text: str, wrong: s
     ("un gite pour 4 ce we", "find_events", "find_places"),
     ("bonjour, on cherche une chambre d'hôtes", "greet", "find_places"),
     ("un parking près de la mairie ?", "ask_place_info", "find_places"),
+    ("on est au Quesnoy avec nos 2 enfants, qu'est-ce qu'on peut faire avec eux ?",
+     "find_events", "find_places"),
 ])
 def test_an_unsure_classifier_is_settled_by_the_words(text: str, unsure: str,
                                                       right: str) -> None:
@@ -166,6 +168,11 @@ def test_chitchat_is_only_overruled_by_a_plain_request() -> None:
 ])
 def test_everyday_tourism_words_are_not_out_of_scope(text: str, intent: str) -> None:
     assert intent_of(parse(text, intent, 0.95)) == intent
+
+
+def test_what_to_do_on_a_date_stays_an_event_request() -> None:
+    assert intent_of(parse("qu'est-ce qu'on peut faire demain soir avec les enfants ?",
+                           "find_events", 0.5)) == "find_events"
 
 
 def test_a_wish_to_talk_to_staff_is_not_a_search() -> None:
