@@ -15,36 +15,18 @@ from __future__ import annotations
 
 import sys
 import tempfile
-import threading
 import time
-import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from tests.security.conftest import send_large  # noqa: E402
+from tests.support.probe import Probe  # noqa: E402
 from tests.support.servers import running_servers  # noqa: E402
 
 TWILIO = {"TWILIO_ACCOUNT_SID": "AC" + "0" * 32, "TWILIO_AUTH_TOKEN": "jeton-du-banc",
           "TWILIO_FROM": "+33600000000", "TWILIO_API_URL": "http://127.0.0.1:9"}
-
-
-class Probe(threading.Thread):
-    def __init__(self, url: str) -> None:
-        super().__init__(daemon=True)
-        self.url, self.slowest, self.stop = url, 0.0, threading.Event()
-
-    def run(self) -> None:
-        while not self.stop.is_set():
-            start = time.monotonic()
-            try:
-                with urllib.request.urlopen(self.url, timeout=120) as resp:
-                    resp.read()
-            except OSError:
-                pass
-            self.slowest = max(self.slowest, time.monotonic() - start)
-            time.sleep(0.02)
 
 
 def send(url: str, body: bytes, headers: dict[str, str]) -> tuple[str, float]:
@@ -70,7 +52,7 @@ def main() -> None:
         ]
         print(f"{'requête':36} {'réponse':>28} {'durée (s)':>10} {'boucle tenue (s)':>17}")
         for label, url, body, headers in cases:
-            probe = Probe(f"{servers.rasa_url}/")
+            probe = Probe(f"{servers.rasa_url}/", every=0.02)
             probe.start()
             status, took = send(url, body, headers)
             time.sleep(0.2)

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import json
 import random
-import threading
-import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
@@ -21,6 +19,7 @@ import sqlalchemy as sa
 
 from analytics.reader import EVENTS, make_engine
 from tests.security.conftest import Staff, run, web_app
+from tests.support.probe import Probe
 from tests.support.servers import Servers
 
 pytestmark = pytest.mark.e2e
@@ -85,22 +84,6 @@ def send(url: str, body: bytes, kind: str) -> int:
             return resp.status
     except urllib.error.HTTPError as err:
         return err.code
-
-
-class Probe(threading.Thread):
-    """GETs `url` every 0.1 s and keeps the slowest answer's time."""
-
-    def __init__(self, url: str) -> None:
-        super().__init__(daemon=True)
-        self.url, self.slowest, self.stop = url, 0.0, threading.Event()
-
-    def run(self) -> None:
-        while not self.stop.is_set():
-            start = time.monotonic()
-            with urllib.request.urlopen(self.url, timeout=30) as resp:
-                resp.read()
-            self.slowest = max(self.slowest, time.monotonic() - start)
-            time.sleep(0.1)
 
 
 def stored(url: str, senders: list[str]) -> dict[str, int]:
