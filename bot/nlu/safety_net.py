@@ -223,6 +223,12 @@ ROUTE = _re(r"randos?", r"randonnees?", r"randonner", r"balades?", r"ballades?",
             r"pedestres?", r"a pied", r"velo", r"velos", r"vtt", r"cyclo\w*", r"pedaler",
             r"voie verte", r"veloroute", r"piste cyclable", r"a cheval", r"equestres?",
             r"\d+\s*(km|kms|bornes)", r"denivele", r"trek\w*")
+# "Que visiter sans trop marcher ?": walking refused, not asked for.
+NOT_WALKING = _re(r"sans (trop |beaucoup |avoir a |devoir )?(marcher|marche|de marche|"
+                  r"randonner|pedaler|faire de (la )?marche)",
+                  r"(pas|peu) (trop |beaucoup |de )?(marcher|marche|a pied)",
+                  r"(ne|n) (peut|peux|peuvent|pouvons|peu) (pas|plus) (trop |beaucoup |bien )?"
+                  r"marcher", r"(du|de) mal a marcher", r"difficultes? (a|pour) marcher")
 WEATHER = _re(r"meteo", r"temps (qu il|qui|prevu|fait|fera|va)", r"quel temps", r"pleut",
               r"pleuvoir", r"pleuvra", r"pluie", r"drache", r"averses?", r"orages?",
               r"neige\w*", r"soleil", r"ensoleille", r"temperatures?", r"degres", r"canicule",
@@ -318,7 +324,7 @@ def gather(text: str, entities: list[dict[str, Any]], lexicon: Lexicon) -> Evide
         ev.event = True  # "marché de Noël": the event is the whole phrase
     ev.outing = bool(OUTING.search(folded))
     ev.where_i_am = bool(WHERE_I_AM.search(folded))
-    ev.route = bool(ROUTE.search(rest))
+    ev.route = bool(ROUTE.search(NOT_WALKING.sub(" ", rest)))
     ev.weather = bool(WEATHER.search(folded))
     ev.transport = bool(TRANSPORT.search(folded))
     ev.taste = bool(TASTE.search(folded))
@@ -432,6 +438,25 @@ def decide(intent: str, confidence: float, ev: Evidence, unsure_below: float = 0
     if intent == "inform_location" and new in SEARCH_INTENTS and (ev.kinds or ev.event):
         return new, rule + " (a request with a place)"
     return None
+
+
+def drop_refused_walking(text: str, entities: list[dict[str, Any]]
+                         ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Without the walk/ride entities read inside "sans trop marcher" and the like;
+    (kept, dropped). Folding keeps the text's length, so spans line up."""
+    folded = fold(text)
+    refused = [(m.start(), m.end()) for m in NOT_WALKING.finditer(folded)]
+    if not refused or len(folded) != len(text):
+        return entities, []
+    kept, dropped = [], []
+    for e in entities:
+        start, end = e.get("start", -1), e.get("end", -1)
+        inside = any(s <= start and end <= t for s, t in refused)
+        if inside and e.get("entity") in {"interest", "route_mode"}:
+            dropped.append(e)
+        else:
+            kept.append(e)
+    return kept, dropped
 
 
 def known_place(name: str, lexicon: Lexicon) -> bool:
@@ -606,9 +631,11 @@ class SafetyNet(GraphComponent, IntentClassifier):
             return
         entities = [dict(e) for e in message.get(ENTITIES) or []]
         retype(entities)
+        entities, not_walking = drop_refused_walking(text, entities)
         entities, dropped = filter_places(text, entities, self.lexicon)
+        dropped += not_walking
         ev = gather(text, entities, self.lexicon)
-        added = missing_entities(text, entities, ev)
+        added, _ = drop_refused_walking(text, missing_entities(text, entities, ev))
         record: dict[str, Any] = {}
         intent = message.get(INTENT) or {}
         name = str(intent.get(INTENT_NAME_KEY) or "")
@@ -628,7 +655,7 @@ class SafetyNet(GraphComponent, IntentClassifier):
                 record["added"] = [{k: e[k] for k in ("entity", "value", "start", "end")}
                                    for e in added]
             if dropped:
-                record["dropped"] = [{"entity": "place", "value": e.get("value")}
+                record["dropped"] = [{"entity": e.get("entity"), "value": e.get("value")}
                                      for e in dropped]
         elif entities != (message.get(ENTITIES) or []):
             message.set(ENTITIES, entities, add_to_output=True)

@@ -170,6 +170,17 @@ def test_everyday_tourism_words_are_not_out_of_scope(text: str, intent: str) -> 
     assert intent_of(parse(text, intent, 0.95)) == intent
 
 
+def test_walking_refused_is_not_a_walk() -> None:
+    text = "Nous sommes retraités, on loge à Landrecies. Que visiter sans trop marcher ?"
+    start = text.index("marcher")
+    message = parse(text, "find_places", 0.5, entities=[
+        {"entity": "interest", "value": "randonnee", "start": start,
+         "end": start + len("marcher"), "extractor": "RegexEntityExtractor"}])
+    assert intent_of(message) == "find_places"
+    assert all(e["entity"] != "interest" for e in message.get("entities"))
+    assert intent_of(parse("une balade pas trop longue", "find_routes", 0.5)) == "find_routes"
+
+
 def test_what_to_do_on_a_date_stays_an_event_request() -> None:
     assert intent_of(parse("qu'est-ce qu'on peut faire demain soir avec les enfants ?",
                            "find_events", 0.5)) == "find_events"
