@@ -26,6 +26,7 @@ from sqlalchemy import Column, MetaData, Table, Text, delete, insert, or_, selec
 from sqlalchemy.orm import Session, sessionmaker
 from tqdm import tqdm
 
+from knowledge.changes import changed_fields
 from knowledge.gazetteer import Gazetteer
 from knowledge.importers import csvfile, datatourisme, describe, openagenda
 from knowledge.importers.common import Context, Feed, Item
@@ -283,7 +284,8 @@ def _upsert(store: Store, item: Item, report: ImportReport, force: bool,
         if on_record is not None:
             on_record(store.session, kind, obj.id, "create", None, after)
         return
-    if after != before:
+    # The source's own date alone, or lists read in another order, are no change.
+    if changed_fields(before, after, ignore={"last_update"}):
         report.note("changed", obj.id, named_dict)
         if on_record is not None:
             on_record(store.session, kind, obj.id, "edit", before, after)

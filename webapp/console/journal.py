@@ -14,8 +14,9 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
 
+from knowledge.changes import changed_fields, empty
 from knowledge.config import PARIS
-from knowledge.hours_text import hours_summary, hours_to_text, same_hours
+from knowledge.hours_text import hours_summary, hours_to_text
 from knowledge.importers.describe import dates_fr
 from knowledge.taxonomy import (
     AUDIENCES,
@@ -27,9 +28,6 @@ from knowledge.taxonomy import (
 )
 from webapp.console.models import ROLES
 
-# Fields a journal reader never needs: derived or bookkeeping columns.
-HIDDEN = frozenset({"id", "created_at", "updated_at", "cell", "name_norm", "title_norm",
-                    "interest_mask", "has_hours"})
 CHOICES: dict[str, Mapping[str, str]] = {
     "kind": KINDS, "kinds": KINDS, "interests": INTERESTS, "audiences": AUDIENCES,
     "mode": ROUTE_MODES, "difficulty": DIFFICULTIES, "coord_precision": COORD_PRECISIONS,
@@ -46,38 +44,6 @@ def paris_time(at: datetime) -> datetime:
     if at.tzinfo is None:
         at = at.replace(tzinfo=timezone.utc)
     return at.astimezone(PARIS)
-
-
-def _canonical(value: Any) -> Any:
-    """A value with every list sorted, recursively: order does not make a change."""
-    if isinstance(value, Mapping):
-        return {k: _canonical(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        items = [_canonical(v) for v in value]
-        return sorted(items, key=lambda v: json.dumps(v, sort_keys=True, default=str))
-    return value
-
-
-def _empty(value: Any) -> bool:
-    return value is None or value == "" or value == [] or value == {}
-
-
-def same(name: str, a: Any, b: Any) -> bool:
-    """Whether a field holds the same thing before and after: lists in any order, empty
-    values alike, opening hours compared as hours."""
-    if _empty(a) and _empty(b):
-        return True
-    if name == "opening_hours" and isinstance(a, Mapping) and isinstance(b, Mapping):
-        return same_hours(a, b)
-    return bool(_canonical(a) == _canonical(b))
-
-
-def changed_fields(before: Mapping[str, Any] | None,
-                   after: Mapping[str, Any] | None) -> list[str]:
-    """The fields whose value really changed (sorted), bookkeeping columns left out."""
-    before, after = before or {}, after or {}
-    return sorted(k for k in set(before) | set(after)
-                  if k not in HIDDEN and not same(k, before.get(k), after.get(k)))
 
 
 @dataclass
@@ -105,7 +71,7 @@ def _hours(value: Mapping[str, Any]) -> str:
 
 def value_text(name: str, value: Any, names: Names) -> str:
     """A field's value as staff read it, in French."""
-    if _empty(value):
+    if empty(value):
         return EMPTY
     if isinstance(value, bool):
         return "oui" if value else "non"

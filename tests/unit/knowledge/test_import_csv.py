@@ -75,6 +75,20 @@ def test_a_row_without_id_is_recognised_by_name(kb_factory: sessionmaker,
     assert again.changed == ["poi-moulin-d-essai"] and not again.added
 
 
+def test_lists_in_another_order_are_no_change(kb_factory: sessionmaker,
+                                              tmp_path: Path) -> None:
+    path = tmp_path / "lieux.csv"
+    path.write_text("nom;types_de_lieu;interets;commune;latitude;longitude\n"
+                    "Moulin d'essai;mill;patrimoine|nature;Bavay;50,2950;3,7990\n",
+                    encoding="utf-8")
+    assert import_file(kb_factory, path).added == ["poi-moulin-d-essai"]
+    path.write_text("nom;types_de_lieu;interets;commune;latitude;longitude\n"
+                    "Moulin d'essai;mill;nature|patrimoine;Bavay;50,2950;3,7990\n",
+                    encoding="utf-8")
+    again = import_file(kb_factory, path, force=True)
+    assert (again.changed, again.unchanged) == ([], 1)
+
+
 def test_bad_rows_are_reported_and_nothing_changes(kb_factory: sessionmaker,
                                                    tmp_path: Path) -> None:
     import_file(kb_factory, TEMPLATE)
