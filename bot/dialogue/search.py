@@ -413,7 +413,9 @@ def guess_interests(session: Session | None, text: str, f: Filters) -> list[str]
         out.append(ALL_INTERESTS)
     if not out and plan_span(text):  # a day plan looks at everything
         out.append(ALL_INTERESTS)
-    if not out and (f.wheelchair or f.pushchair or f.open_now or f.open_when or f.price):
+    # "Nous sommes retraités à Landrecies, que visiter ?": who comes is enough to suggest.
+    if not out and (f.audience or f.wheelchair or f.pushchair or f.open_now or f.open_when
+                    or f.price):
         out.append(ALL_INTERESTS)
     return list(dict.fromkeys(out))
 

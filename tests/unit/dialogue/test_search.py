@@ -189,6 +189,8 @@ def test_guess_interests(db: Session) -> None:
     assert guess_interests(db, "pour les enfants", parse("pour les enfants")) == ["famille"]
     assert guess_interests(db, "le forum", parse("le forum")) == ["tout"]
     assert guess_interests(db, "que faire ?", parse("que faire ?")) == []  # then it asks
+    seniors = "nous sommes retraités, que visiter ?"
+    assert guess_interests(db, seniors, parse(seniors, {"audience": "seniors"})) == ["tout"]
 
 
 def test_outside_named_and_followups(db: Session) -> None:
