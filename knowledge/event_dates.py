@@ -38,7 +38,15 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from knowledge.hours import date_fr, slots_phrase_fr, time_fr
-from knowledge.hours_text import _CLOCK, _DAY_WORDS, _MONTH_NAMES, _MONTHS, _fold
+from knowledge.hours_text import (
+    _CLOCK,
+    _DAY_WORDS,
+    _MONTH_NAMES,
+    _MONTHS,
+    HoursTextError,
+    _fold,
+    _LineError,
+)
 from knowledge.text import WEEKDAYS_FR
 
 __all__ = ["EventDatesError", "describe_event_dates", "event_dates_text",
@@ -72,16 +80,8 @@ _SLOT = re.compile(rf"^(?:de\s+|a\s+|des\s+)?{_CLOCK}(?:\s*(?:-|a\b|jusqu'a)\s*{
 _SEPARATOR = re.compile(r"^\s*(?:,|/|\+|et\b)?\s*")
 
 
-class EventDatesError(ValueError):
-    """The text could not be read; ``errors`` are French sentences naming the line."""
-
-    def __init__(self, errors: list[str]) -> None:
-        self.errors = errors
-        super().__init__(" ; ".join(errors))
-
-
-class _LineError(ValueError):
-    pass
+class EventDatesError(HoursTextError):
+    """The dates could not be read; ``errors`` are French sentences naming the line."""
 
 
 @dataclass(frozen=True)
