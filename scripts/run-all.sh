@@ -8,6 +8,10 @@ source scripts/env.sh
 
 scripts/train.sh
 
+# The origins are space-separated: split into words without glob expansion (an
+# unquoted $RASA_CORS turned "*" into the names of the files in the working directory).
+read -r -a cors_origins <<< "$RASA_CORS"
+
 pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null; }
 trap cleanup EXIT INT TERM
@@ -18,7 +22,7 @@ pids+=($!)
 echo ">> Serveur Rasa : http://127.0.0.1:${RASA_PORT} (REST : /webhooks/rest/webhook, socket.io)"
 .venv/bin/rasa run --model bot/models --endpoints endpoints.yml --credentials credentials.yml \
   --interface 127.0.0.1 --port "$RASA_PORT" --enable-api --auth-token "$RASA_API_TOKEN" \
-  --cors $RASA_CORS &
+  --cors "${cors_origins[@]}" &
 pids+=($!)
 if [ -f webapp/__main__.py ]; then
   echo ">> Application web : http://127.0.0.1:${WEB_PORT}/"

@@ -10,6 +10,8 @@ if [ -f "$model" ] && [ -z "${FORCE:-}" ] && \
   echo ">> Modèle à jour : $model"
   exit 0
 fi
+# Extra arguments, split into words without glob expansion.
+read -r -a train_args <<< "${TRAIN_ARGS:-}"
 echo ">> Entraînement du modèle (quelques minutes)…"
 .venv/bin/rasa train --config config.yml --domain domain.yml --data bot/data \
-  --out bot/models --fixed-model-name famille ${TRAIN_ARGS:-}
+  --out bot/models --fixed-model-name famille "${train_args[@]}"
