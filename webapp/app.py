@@ -41,10 +41,17 @@ ERROR_TITLES = {
     403: "Accès refusé",
     404: "Page introuvable",
     405: "Méthode non autorisée",
-    413: "Fichier trop volumineux",
+    413: "Requête trop volumineuse",
     429: "Trop de tentatives",
     500: "Erreur interne",
 }
+
+
+def _title(request: web.Request, status: int) -> str:
+    """The page's title; a body too large is a file only when a file was being sent."""
+    if status == 413 and request.content_type == "multipart/form-data":
+        return "Fichier trop volumineux"
+    return ERROR_TITLES.get(status, "Erreur")
 
 
 def _wants_json(request: web.Request) -> bool:
@@ -58,7 +65,7 @@ _KEPT_HEADERS = ("Retry-After", "Allow", "WWW-Authenticate")
 
 def _error_response(request: web.Request, status: int, detail: str,
                     headers: Mapping[str, str] | None = None) -> web.StreamResponse:
-    title = ERROR_TITLES.get(status, "Erreur")
+    title = _title(request, status)
     if _wants_json(request):
         response: web.StreamResponse = web.json_response(
             {"error": title, "detail": detail}, status=status)

@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-from aiohttp import web
+from aiohttp import FormData, web
 from aiohttp.test_utils import TestClient, TestServer
 
 from webapp.app import create_app
@@ -57,3 +57,19 @@ async def test_unexpected_error_is_logged_not_shown(client: TestClient) -> None:
     resp = await client.get("/api/panne")
     assert resp.status == 500
     assert (await resp.json())["error"] == "Erreur interne"
+
+
+async def test_a_too_large_form_is_a_request_not_a_file(client: TestClient) -> None:
+    """Before, every 413 page was titled "Fichier trop volumineux", a login form too."""
+    form = await client.post("/console/connexion", data={"username": "x" * 2_000_000})
+    body = await form.text()
+    assert form.status == 413
+    assert "<h1>Requête trop volumineuse</h1>" in body and "Fichier" not in body
+
+
+async def test_a_too_large_upload_is_a_file(client: TestClient) -> None:
+    upload = FormData()
+    upload.add_field("fichier", b"x" * 2_000_000, filename="gros.csv")
+    resp = await client.post("/console/import", data=upload)
+    assert resp.status == 413
+    assert "<h1>Fichier trop volumineux</h1>" in await resp.text()
