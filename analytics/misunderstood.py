@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz, process
 
-from knowledge.text import normalize
+from knowledge.text import normalize, without_controls
 
 SIMILARITY = 80  # token_set_ratio from which two messages are "the same question"
 MAX_EXAMPLES = 5
@@ -41,8 +42,18 @@ def group_messages(texts: Counter[str]) -> list[Group]:
     return groups
 
 
+# Rasa's annotation: "[text]" right before "(entity)", "{...}" or "[...]".
+_ANNOTATION = re.compile(r"\]([(\[{])")
+# Code points a YAML reader refuses even once the control characters are gone.
+_NOT_YAML = re.compile("[\ufffe\uffff]")
+
+
 def _yaml_line(text: str) -> str:
-    return " ".join(text.replace("\\", " ").split())
+    """A visitor's message as one example line that Rasa reads back as that text: on one
+    line, without the control characters YAML refuses, and "[X](place)" written
+    "[X] (place)" (Rasa's format has no escape; it would be an annotated entity)."""
+    words = (_NOT_YAML.sub("", without_controls(w)) for w in text.replace("\\", " ").split())
+    return _ANNOTATION.sub(r"] \1", " ".join(w for w in words if w))
 
 
 def nlu_yaml(groups: list[Group], intent: str = "a_revoir") -> str:

@@ -18,6 +18,7 @@ from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 
 from analytics.aggregates import DAILY, LABELS, add_to_aggregates, create_tables
+from analytics.exports import write_misunderstood
 from analytics.misunderstood import group_messages, nlu_yaml
 from analytics.privacy import Pseudonymiser, cell, cell_key, scrub
 from analytics.reader import EVENTS, Conversation, Event, Period, local_day, make_engine
@@ -113,6 +114,26 @@ def test_similar_messages_group_and_become_review_yaml() -> None:
                                                  "ou garer mon camping car", "wifi"]
     assert {e.get("intent") for e in examples} == {"a_revoir"}
     assert RasaYAMLReader().reads(nlu_yaml([])).training_examples == []
+
+
+def test_nlu_export_of_hostile_messages_is_read_by_rasa_as_typed(tmp_path: Path) -> None:
+    """Issue 15: a control character made the export unreadable YAML, and "[X](place)"
+    became an annotated entity. Rasa's format has no escape: "](" is written "] (". """
+    from rasa.shared.nlu.training_data.loading import load_data
+
+    typed = ["venir à [Bavay](place) demain", "horaires\x00 du\x1b[31m musée\ufffe",
+             "le [parc]{\"entity\": \"place\"} ouvert ?", "ligne\u2028deux\r\ntrois\x85",
+             "a\ud800b"]
+    fig = {"misunderstood": [{"text": typed[0], "count": 2, "examples": typed[1:3]}],
+           "off_topic": [{"text": typed[3], "count": 1, "examples": typed[4:]}]}
+    path = tmp_path / "nlu-a-revoir.yml"
+    with path.open("w", encoding="utf-8") as out:
+        write_misunderstood(fig, "nlu", out)
+    examples = load_data(str(path)).training_examples
+    assert [e.get("text") for e in examples] == [
+        "venir à [Bavay] (place) demain", "horaires du[31m musée",
+        'le [parc] {"entity": "place"} ouvert ?', "ligne deux trois", "ab"]
+    assert all(not e.get("entities") for e in examples)
 
 
 @pytest.mark.parametrize(("body", "reason"), [
