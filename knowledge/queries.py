@@ -477,17 +477,34 @@ QUESTION_WORDS = frozenset({"horaires", "horaire", "adresse", "prix", "tarif", "
                             "ouvert", "ouverte", "quand", "acces", "combien", "est"})
 FUZZY_PLACE_MIN = 75.0
 PREFIX = 3
+# Distinct words of a message looked up by name: a name is a few words, and SQLite refuses
+# an expression deeper than 1,000 (a 260-word message gave 1,040 conditions on communes).
+MAX_NAME_WORDS = 40
+COMMUNE_BATCH = 100
+
+
+def _name_words(text: str) -> tuple[str, list[str]]:
+    """The typed text normalised without articles or question words, and its distinct
+    words that may be part of a name (the first `MAX_NAME_WORDS`)."""
+    norm = " ".join(w for w in without_articles(normalize(text)).split()
+                    if w not in QUESTION_WORDS)
+    tokens = dict.fromkeys(t for t in norm.split() if len(t) >= 3 and t not in _GENERIC)
+    return norm, list(tokens)[:MAX_NAME_WORDS]
 
 
 def commune_words_in(session: Session, tokens: list[str]) -> frozenset[str]:
-    """The typed words that are (part of) a commune's name."""
-    conds = []
-    for t in tokens:
-        conds += [Commune.name_norm == t, Commune.name_norm.like(f"{t} %"),
-                  Commune.name_norm.like(f"% {t}"), Commune.name_norm.like(f"% {t} %")]
+    """The typed words that are (part of) a commune's name. Read in batches of words: four
+    conditions a word, and SQLite refuses an expression deeper than 1,000."""
+    words = list(dict.fromkeys(tokens))
     found: set[str] = set()
-    for (name,) in session.execute(select(Commune.name_norm).where(or_(*conds))):
-        found.update(w for w in name.split() if w in tokens)
+    for start in range(0, len(words), COMMUNE_BATCH):
+        batch = words[start:start + COMMUNE_BATCH]
+        conds = []
+        for t in batch:
+            conds += [Commune.name_norm == t, Commune.name_norm.like(f"{t} %"),
+                      Commune.name_norm.like(f"% {t}"), Commune.name_norm.like(f"% {t} %")]
+        for (name,) in session.execute(select(Commune.name_norm).where(or_(*conds))):
+            found.update(w for w in name.split() if w in batch)
     return frozenset(found)
 
 
@@ -500,12 +517,11 @@ def find_places_by_name(session: Session, text: str, *, limit: int = 3,
     both sides, question words are dropped, and a match must rest on a word of the name
     other than its kind or commune: "piscine de Bavay" must not find the "Forum antique de Bavay".
     """
-    norm = " ".join(w for w in without_articles(normalize(text)).split()
-                    if w not in QUESTION_WORDS)
-    tokens = [t for t in norm.split() if len(t) >= 3 and t not in _GENERIC]
+    norm, tokens = _name_words(text)
     if not tokens:
         return []
-    conds = [Poi.name_norm.like(f"%{tok[:PREFIX]}%") for tok in tokens]
+    conds = [Poi.name_norm.like(f"%{prefix}%") for prefix in dict.fromkeys(
+        tok[:PREFIX] for tok in tokens)]
     stmt = (select(Poi.id, Poi.name_norm, Commune.name_norm.label("commune_norm"))
             .outerjoin(Commune, Commune.insee == Poi.commune_insee)
             .where(or_(*conds)).limit(5000))
@@ -552,9 +568,7 @@ def find_records_by_name(session: Session, model: Any, text: str, *,
         return [m.poi.id for m in find_places_by_name(session, text, limit=limit,
                                                       include_unpublished=True)]
     name_col = model.title_norm if model is Event else model.name_norm
-    norm = " ".join(w for w in without_articles(normalize(text)).split()
-                    if w not in QUESTION_WORDS)
-    tokens = [t for t in norm.split() if len(t) >= 3 and t not in _GENERIC]
+    norm, tokens = _name_words(text)
     if not tokens:
         return []
     stmt = (select(model.id, name_col)

@@ -108,7 +108,8 @@ def named_route(session: Session, text: str) -> Route | None:
     if not _ROUTE_NAMED.search(norm):
         return None
     words = [w for w in _own_words(norm) if w not in _ROUTE_KIND_WORDS]
-    words = [w for w in words if w not in commune_words_in(session, words)]
+    communes = commune_words_in(session, words)  # one lookup, not one per word
+    words = [w for w in words if w not in communes]
     if not words:
         return None
     best: tuple[float, float, Route] | None = None

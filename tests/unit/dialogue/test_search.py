@@ -193,6 +193,16 @@ def test_guess_interests(db: Session) -> None:
     assert guess_interests(db, seniors, parse(seniors, {"audience": "seniors"})) == ["tout"]
 
 
+def test_a_300_word_message_naming_places_is_answered_normally(db: Session) -> None:
+    """Issue 15: a 260-word message made the name lookup fail on SQLite ("Expression
+    tree is too large"); the route lookup also queried the communes once per word."""
+    words = " ".join(f"mot{chr(97 + i // 26)}{chr(97 + i % 26)}" for i in range(300))
+    for said in (f"le circuit des sabotiers {words}", f"la tombe de Wilfred Owen {words}",
+                 f"{words} le musée de Bavay au Quesnoy"):
+        found = named_place_replies(db, said, LE_QUESNOY, NOW)
+        assert found is None or found[1].type in ("places", "routes"), said
+
+
 def test_outside_named_and_followups(db: Session) -> None:
     gazetteer = Gazetteer.from_session(db)
     reply = outside(LILLE, gazetteer)

@@ -17,10 +17,12 @@ from sqlalchemy.orm import Session
 
 from bot.dialogue.periods import resolve_period
 from knowledge.geo import CoordinateError
+from knowledge.models import Event
 from knowledge.queries import (
     PoiQuery,
     events_between,
     find_places_by_name,
+    find_records_by_name,
     nearby_pois,
     routes_near,
 )
@@ -594,3 +596,19 @@ def test_impossible_coordinates_raise_a_clear_error(session: Session) -> None:
         nearby_pois(session, PoiQuery(*BAVAY, radius_km=0))
     with pytest.raises(ValueError, match="Rayon impossible"):
         routes_near(session, *BAVAY, radius_km=5000)
+
+
+def test_a_300_word_message_is_searched_normally(session: Session) -> None:
+    """Issue 15: a 260-word message made the name query fail on SQLite ("Expression tree
+    is too large": four conditions per word on the communes, one on the POIs)."""
+    store = Store.for_session(session)
+    add_poi(store, "forum", (50.2983, 3.7944), name="Forum antique de Bavay",
+            kinds=["museum", "archaeological_site"], interests=["patrimoine", "culture"])
+    words = [f"mot{chr(97 + i // 26)}{chr(97 + i % 26)}" for i in range(300)]
+    assert find_places_by_name(session, " ".join(words)) == []
+    assert find_places_by_name(session, " ".join(["bavay", *words, "forum"])) == []
+    assert [m.poi.id for m in find_places_by_name(session, "forum antique")] == ["forum"]
+    # the console's search of events and routes: one condition per word
+    many = [f"mot{chr(97 + i // 676)}{chr(97 + i // 26 % 26)}{chr(97 + i % 26)}"
+            for i in range(1200)]
+    assert find_records_by_name(session, Event, " ".join(many)) == []
