@@ -33,7 +33,10 @@ class Place:
 
 
 class Gazetteer:
-    def __init__(self, places: list[Place]) -> None:
+    def __init__(self, places: list[Place], unplaced: dict[str, str] | None = None) -> None:
+        # Communes the base holds without a point (INSEE code → name): codes a source
+        # gave that the regional file does not have. Known, but never a place to go.
+        self._unplaced = dict(unplaced or {})
         # Territory first, then bigger communes: the first place stored under a key wins.
         ordered = sorted(places, key=lambda p: (not p.in_territory, -(p.population or 0)))
         self._places = ordered
@@ -86,12 +89,12 @@ class Gazetteer:
         rows = tuple(tuple(row) for row in session.execute(
             select(Commune.insee, Commune.name, Commune.latitude, Commune.longitude,
                    Commune.in_territory, Commune.population, Commune.department)
-            .where(Commune.latitude.is_not(None))
         ))
         last = _LAST
         if last is not None and last[0] == rows:
             return last[1]
-        gazetteer = cls([Place(*row) for row in rows])
+        gazetteer = cls([Place(*row) for row in rows if row[2] is not None],
+                        {row[0]: row[1] for row in rows if row[2] is None})
         _LAST = (rows, gazetteer)
         return gazetteer
 
@@ -108,6 +111,14 @@ class Gazetteer:
 
     def by_insee(self, insee: str) -> Place | None:
         return next((p for p in self._places if p.insee == insee), None)
+
+    def knows(self, insee: str) -> bool:
+        """Whether the base holds this commune, with a point or without one."""
+        return insee in self._unplaced or self.by_insee(insee) is not None
+
+    def name_of(self, insee: str) -> str | None:
+        place = self.by_insee(insee)
+        return place.name if place is not None else self._unplaced.get(insee)
 
     def exact(self, key: str) -> Place | None:
         """The commune stored under this normalised key ("le quesnoy", "quesnoy"), with

@@ -3,7 +3,8 @@
 JSON columns hold lists of taxonomy keys (see `taxonomy.py`) and structured data such as
 opening hours (see `hours.py`). `interest_mask` mirrors `interests` as bits so that the
 spatial query can filter by interest inside the index, and `cell` is the grid square of
-the coordinates (see `geo.py`). Both are kept in sync by `store.py`; never set them by hand.
+the coordinates (see `geo.py`), `in_territory` says whether a POI's commune is one of the
+52 of the territory. They are kept in sync by `store.py`; never set them by hand.
 """
 
 from __future__ import annotations
@@ -92,6 +93,9 @@ class Poi(_Record, Base):
     longitude = Column(Float, nullable=False)
     cell = Column(Integer, nullable=False)
     coord_precision = Column(String(20), nullable=False, default="exact")
+    # In one of the 52 communes of the territory (from the commune; set by store.py):
+    # places elsewhere rank after local ones and are said to be outside.
+    in_territory = Column(Boolean, nullable=False, default=False)
     address = Column(String(300))
     short_description = Column(String(300))
     description = Column(Text)
@@ -113,7 +117,7 @@ class Poi(_Record, Base):
         # Covering index of the nearby query: cells, then everything it filters and reads,
         # so that SQLite answers from the index without visiting the table.
         Index("ix_pois_spatial", "cell", "published", "interest_mask", "latitude", "longitude",
-              "has_hours", "id"),
+              "has_hours", "in_territory", "id"),
         Index("ix_pois_name_norm", "name_norm"),
         UniqueConstraint("source", "source_id", name="uq_pois_source"),
     )

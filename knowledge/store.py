@@ -7,7 +7,7 @@ anything is committed (see `db.transaction`).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from sqlalchemy import select
@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from knowledge.config import get_settings
 from knowledge.gazetteer import Gazetteer
 from knowledge.geo import cell_of
-from knowledge.models import Event, EventTiming, Poi, Route, interest_mask
+from knowledge.models import Commune, Event, EventTiming, Poi, Route, interest_mask
 from knowledge.text import normalize, slugify
 from knowledge.validation import ValidationError, clean_event, clean_poi, clean_route
 
@@ -39,6 +39,8 @@ class Store:
     session: Session
     gazetteer: Gazetteer
     max_distance_km: float
+    # Communes added for records from elsewhere, by INSEE code (not flushed yet, maybe).
+    _added_communes: dict[str, Commune] = field(default_factory=dict)
 
     @classmethod
     def for_session(cls, session: Session, gazetteer: Gazetteer | None = None) -> Store:
@@ -119,10 +121,27 @@ class Store:
                 setattr(obj, key, value)
         return obj, created
 
+    def _own_commune(self, clean: dict[str, Any], key: str) -> None:
+        """Add the commune a record gives when the base lacks it (a code from outside
+        the regional file, kept as the source gives it, with the source's name)."""
+        name = clean.pop("commune_name", None)
+        code = clean.get(key)
+        if not code or not name or code in self._added_communes or self.gazetteer.knows(code):
+            return
+        commune = self.session.get(Commune, code)
+        if commune is None:
+            commune = Commune(insee=code, name=name, name_norm=normalize(name),
+                              department=code[:2], in_territory=False)
+            self.session.add(commune)
+        self._added_communes[code] = commune
+
     # -- per type ----------------------------------------------------------------
     def save_poi(self, data: dict[str, Any], *, existing: Any = LOOKUP,
                  flush: bool = True) -> tuple[Poi, bool]:
         clean = clean_poi(data, self.gazetteer, self.max_distance_km)
+        self._own_commune(clean, "commune_insee")
+        place = self.gazetteer.by_insee(clean["commune_insee"] or "")
+        clean["in_territory"] = bool(place and place.in_territory)
         clean["name_norm"] = normalize(clean["name"])
         clean["interest_mask"] = interest_mask(clean["interests"])
         clean["cell"] = cell_of(clean["latitude"], clean["longitude"])
@@ -135,6 +154,7 @@ class Store:
     def save_event(self, data: dict[str, Any], *, existing: Any = LOOKUP,
                    flush: bool = True) -> tuple[Event, bool]:
         clean = clean_event(data, self.gazetteer, self.max_distance_km, venue=self.venue_of)
+        self._own_commune(clean, "commune_insee")
         clean["title_norm"] = normalize(clean["title"])
         clean["interest_mask"] = interest_mask(clean["interests"])
         clean["cell"] = cell_of(clean["latitude"], clean["longitude"])
@@ -149,6 +169,7 @@ class Store:
     def save_route(self, data: dict[str, Any], *, existing: Any = LOOKUP,
                    flush: bool = True) -> tuple[Route, bool]:
         clean = clean_route(data, self.gazetteer, self.max_distance_km)
+        self._own_commune(clean, "start_commune_insee")
         clean["name_norm"] = normalize(clean["name"])
         clean["cell"] = cell_of(clean["start_latitude"], clean["start_longitude"])
         obj, created = self._apply(Route, clean, "route", clean["name"], existing)
@@ -163,8 +184,8 @@ class Store:
         return poi.latitude, poi.longitude, poi.commune_insee, poi.coord_precision
 
 
-_DERIVED = {"name_norm", "title_norm", "cell", "interest_mask", "has_hours", "created_at",
-            "updated_at"}
+_DERIVED = {"name_norm", "title_norm", "cell", "interest_mask", "has_hours", "in_territory",
+            "created_at", "updated_at"}
 
 
 def to_dict(obj: Any) -> dict[str, Any]:

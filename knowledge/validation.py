@@ -32,6 +32,8 @@ _PHONE = re.compile(r"^\+?[0-9 .()/-]{6,25}$")
 RECORD_ID = re.compile(r"[a-zA-Z0-9][a-zA-Z0-9_.:-]{0,119}")
 """The rule of a record id (POI, event, route), written once: letters, digits, - _ . :"""
 _ID = re.compile(rf"^{RECORD_ID.pattern}$")
+INSEE_CODE = re.compile(r"(?:\d{2}|2[AB])\d{3}")
+"""An INSEE commune code: five characters (2A, 2B for Corsica)."""
 
 
 def is_record_id(value: object) -> bool:
@@ -190,12 +192,23 @@ class _Checker:
     def location(self, gazetteer: Gazetteer, max_km: float, *, lat_key: str = "latitude",
                  lon_key: str = "longitude", commune_key: str = "commune_insee",
                  fallback: tuple[float, float] | None = None) -> dict[str, Any]:
-        """Coordinates and commune; falls back on the commune centroid, never on nothing."""
+        """Coordinates and commune; falls back on the commune centroid, never on nothing.
+
+        The commune a record gives wins: the nearest commune is only a fallback when it
+        gives none. A well-formed INSEE code the gazetteer lacks (a record from another
+        region) is kept as given when the record names the commune (`commune_name`,
+        returned for `store.py` to add the commune) or the base already holds it."""
         insee = self.data.get(commune_key)
         commune = None
+        kept: str | None = None
+        named = self.text("commune_name", "Le nom de la commune", max_len=120)
         if insee not in (None, ""):
-            commune = gazetteer.by_insee(str(insee))
-            if commune is None:
+            code = str(insee).strip()
+            commune = gazetteer.by_insee(code)
+            if commune is None and (gazetteer.knows(code)
+                                    or (named and INSEE_CODE.fullmatch(code))):
+                kept = code
+            elif commune is None:
                 self.fail(commune_key, f"Commune inconnue : code INSEE « {insee} ».")
         lat, lon = self.data.get(lat_key), self.data.get(lon_key)
         precision = self.data.get("coord_precision")
@@ -225,15 +238,17 @@ class _Checker:
                 "coord_precision", f"Précision des coordonnées inconnue : « {precision} » "
                 f"(valeurs possibles : {', '.join(COORD_PRECISIONS)})."
             )
-        if commune is None and not self.errors:
-            nearest = gazetteer.nearest(flat, flon)
-            commune = nearest
-        return {
+        if commune is None and kept is None and not self.errors:
+            commune = gazetteer.nearest(flat, flon)
+        out = {
             lat_key: flat,
             lon_key: flon,
             "coord_precision": precision or "exact",
-            commune_key: commune.insee if commune else None,
+            commune_key: commune.insee if commune else kept,
         }
+        if kept is not None and not gazetteer.knows(kept):
+            out["commune_name"] = named
+        return out
 
     def provenance(self) -> dict[str, Any]:
         return {

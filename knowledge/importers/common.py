@@ -12,6 +12,7 @@ import ijson
 from knowledge.gazetteer import Gazetteer
 from knowledge.importers.mapping import Mapping
 from knowledge.importers.report import Rejection
+from knowledge.validation import INSEE_CODE
 
 MAX_OBJECT_BYTES = 50 * 1024 * 1024  # one DATAtourisme object, one CSV is streamed
 MAX_ARCHIVE_BYTES = 500 * 1024 * 1024  # all the members of a zip, decompressed
@@ -55,6 +56,16 @@ class Context:
             return None
         code = str(insee).strip()
         return code if code in self._codes else None
+
+
+def own_commune(insee: Any, name: str | None) -> dict[str, Any]:
+    """The commune a record gives, for `Store.save`: its INSEE code as given when well
+    formed (it wins over the nearest commune, even from another region), with the
+    source's name of the commune for a code the base lacks."""
+    code = str(insee).strip() if insee not in (None, "") else ""
+    if not INSEE_CODE.fullmatch(code):
+        return {"commune_insee": None}
+    return {"commune_insee": code, "commune_name": name.strip() if name else None}
 
 
 @dataclass

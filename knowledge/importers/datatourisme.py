@@ -32,6 +32,7 @@ from knowledge.importers.common import (
     first_char,
     json_error,
     number,
+    own_commune,
     shorten,
     stream_json,
     text_of,
@@ -207,10 +208,11 @@ def object_item(obj: Any, file: str, ctx: Context) -> Item:
                    describe.from_datatourisme(obj))
 
 
-def _address(loc: dict[str, Any]) -> tuple[str | None, Any]:
+def _address(loc: dict[str, Any]) -> tuple[str | None, Any, str | None]:
+    """The postal address as one line, the commune's INSEE code and its name."""
     addr = first(loc.get("schema:address"))
     if not isinstance(addr, dict):
-        return None, None
+        return None, None, None
     street = addr.get("schema:streetAddress")
     streets = [s for s in (street if isinstance(street, list) else [street])
                if isinstance(s, str) and s.strip()]
@@ -219,7 +221,9 @@ def _address(loc: dict[str, Any]) -> tuple[str | None, Any]:
     text = ", ".join([*streets, city]) if streets or city else None
     commune = addr.get("hasAddressCity")
     insee = commune.get("insee") if isinstance(commune, dict) else None
-    return text, insee
+    name = (text_of(commune.get("rdfs:label")) if isinstance(commune, dict) else None) \
+        or text_of(addr.get("schema:addressLocality"))
+    return text, insee, name
 
 
 _CONTACT_FIELDS = (("phone", "schema:telephone", _PHONE, "téléphone"),
@@ -360,9 +364,8 @@ def to_record(obj: Any, ctx: Context) -> tuple[str, dict[str, Any]]:
     geo = geo if isinstance(geo, dict) else {}
     lat = number(geo.get("schema:latitude"), "schema:latitude")
     lon = number(geo.get("schema:longitude"), "schema:longitude")
-    address, insee = _address(loc)
-    commune = ctx.known_insee(insee)
-    if (lat is None or lon is None) and commune is None:
+    address, insee, city = _address(loc)
+    if (lat is None or lon is None) and ctx.known_insee(insee) is None:
         raise RecordError("schema:geo", "coordonnées manquantes, et la commune "
                           f"{'(INSEE ' + str(insee) + ') ' if insee else ''}n'est pas connue "
                           "de la base : impossible de situer la fiche.")
@@ -382,7 +385,7 @@ def to_record(obj: Any, ctx: Context) -> tuple[str, dict[str, Any]]:
                            *(f"{n[0].upper()}{n[1:]}." for n in contact_notes)]),
         "latitude": lat,
         "longitude": lon,
-        "commune_insee": commune,
+        **own_commune(insee, city),
         "coord_precision": "exact" if lat is not None else "commune",
         "description": shorten(description or comment, 8000),
         "image": _image(obj),
@@ -397,7 +400,8 @@ def to_record(obj: Any, ctx: Context) -> tuple[str, dict[str, Any]]:
     if kind == "route":
         start = {("start_" + k if k in ("latitude", "longitude") else k): v
                  for k, v in common.items() if k not in ("image", "commune_insee")}
-        return "route", {**start, "start_commune_insee": commune, "name": name, "mode": mode,
+        return "route", {**start, "start_commune_insee": common["commune_insee"],
+                         "name": name, "mode": mode,
                          "url": contact["website"]}
     if kind == "event":
         return "event", {**common, "title": name, "interests": interests,

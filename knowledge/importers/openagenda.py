@@ -30,6 +30,7 @@ from knowledge.importers.common import (
     first_char,
     json_error,
     number,
+    own_commune,
     shorten,
     stream_json,
     text_of,
@@ -258,8 +259,7 @@ def to_record(event: Any, ctx: Context) -> tuple[str, dict[str, Any]]:
                                       "le chatbot ne propose que des sorties sur place.")
     lat = number(loc.get("latitude"), "location.latitude")
     lon = number(loc.get("longitude"), "location.longitude")
-    commune = ctx.known_insee(loc.get("insee"))
-    if (lat is None or lon is None) and commune is None:
+    if (lat is None or lon is None) and ctx.known_insee(loc.get("insee")) is None:
         raise RecordError("location.latitude", "coordonnées manquantes, et la commune n'est "
                                                "pas connue de la base.")
     description = text_of(event.get("longDescription")) or text_of(event.get("description"))
@@ -275,7 +275,7 @@ def to_record(event: Any, ctx: Context) -> tuple[str, dict[str, Any]]:
         "description": shorten(description, 8000),
         "venue_name": shorten(text_of(loc.get("name")) or text_of(event.get("locationName")),
                               300),
-        "commune_insee": commune,
+        **own_commune(loc.get("insee"), text_of(loc.get("city"))),
         "interests": ctx.mapping.keyword_interests(_keywords(event.get("keywords"))),
         "timings": _timings(event),
         "image": _image(event.get("image")),

@@ -395,3 +395,37 @@ def test_single_nodes_instead_of_lists(kb_factory: sessionmaker, tmp_path: Path,
     resto = get(kb_factory, Poi, name="Chez Jeanne")
     assert resto.phone == "+33 2 14 14 13 60"
     assert resto.image == "https://example.org/chez-jeanne.jpg"
+
+
+CHEZ_JEANNE = SAMPLES / "datatourisme" / "30-0049c43b-5087-3c44-87ef-349d316fc2b8.json"
+
+
+def test_a_record_from_another_region_keeps_its_own_commune(
+        kb_factory: sessionmaker, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """The INSEE code the source gives wins (issue 16: a record that says 50523 was given
+    the nearest Hauts-de-France commune); the nearest commune only when none is given."""
+    from knowledge.audit import check_base
+    from knowledge.models import Commune
+
+    monkeypatch.setenv("KNOWLEDGE_MAX_DISTANCE_KM", WIDE_KM)
+    report = import_file(kb_factory, CHEZ_JEANNE)
+    assert report.committed and not report.rejected, report.summary_fr()
+    resto = get(kb_factory, Poi, name="Chez Jeanne")
+    assert resto.commune_insee == "50523" and resto.in_territory is False
+    commune = get(kb_factory, Commune, insee="50523")  # kept with the source's name
+    assert (commune.name, commune.latitude, commune.in_territory) == (
+        "Sainte-Mère-Église", None, False)
+    # Known from then on: a second import changes nothing, the record stays valid.
+    again = import_file(kb_factory, CHEZ_JEANNE, force=True)
+    assert (again.added, again.changed, again.rejected) == ([], [], [])
+    with kb_factory() as session:
+        assert [f for f in check_base(session) if f.record_id == resto.id] == []
+    # Without a code, the nearest commune of the gazetteer is the fallback.
+    obj = json.loads(CHEZ_JEANNE.read_text(encoding="utf-8"))
+    obj["@id"] += "-sans-code"
+    del obj["isLocatedAt"][0]["schema:address"][0]["hasAddressCity"]
+    (tmp_path / "sans-code.json").write_text(json.dumps(obj), encoding="utf-8")
+    assert import_file(kb_factory, tmp_path / "sans-code.json").committed
+    fallback = get(kb_factory, Poi, source_id=obj["@id"])
+    assert fallback.commune_insee not in (None, "50523")
+    assert get(kb_factory, Commune, insee=fallback.commune_insee).latitude is not None
