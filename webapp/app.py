@@ -19,6 +19,7 @@ import jinja2
 from aiohttp import web
 
 from analytics.reader import make_engine as make_tracker_engine
+from connectors.logscrub import install as scrub_logs
 from knowledge.aio import KnowledgeBase
 from knowledge.config import tracker_store_url
 from webapp.keys import HTTP, KB, SETTINGS, TRACKER
@@ -129,6 +130,7 @@ def _parts() -> list[Callable[[web.Application], None]]:
 
 
 def create_app(settings: WebSettings | None = None) -> web.Application:
+    scrub_logs()  # no coordinates or phone numbers in the logs (idempotent)
     app = web.Application(middlewares=[error_middleware], client_max_size=MAX_BODY)
     app[SETTINGS] = settings or get_web_settings()
     aiohttp_jinja2.setup(
