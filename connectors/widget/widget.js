@@ -38,21 +38,42 @@
   var KEY = 'mormal-chat:' + cfg.server;
   var MAX_LOG = 200;
 
-  /* ---------- storage: the session id, the transcript (data only), open or not ---------- */
+  /* ---------- storage: the session id, the transcript (data only), open or not, and
+     the shared position rounded to ~100 m, for 24 h ---------- */
   var memory = {};
+  var POSITION_DECIMALS = 3;              // 0.001° ≈ 110 m of latitude, 70 m of longitude here
+  var POSITION_KEPT = 24 * 3600 * 1000;   // ms
   function load() {
     var raw = null;
     try { raw = localStorage.getItem(KEY); } catch (e) { raw = memory[KEY]; }
     try {
       var s = JSON.parse(raw);
-      if (s && typeof s.id === 'string' && Array.isArray(s.log)) return s;
+      if (s && typeof s.id === 'string' && Array.isArray(s.log)) {
+        if ('position' in s) {
+          var kept = storedPosition(s.position, Date.now());
+          if (kept) s.position = kept;
+          else { delete s.position; write(s); }  // expired, or exact from an older version: erased
+        }
+        return s;
+      }
     } catch (e) { /* a broken entry starts a new conversation */ }
     return {id: newId(), log: [], open: false};
   }
+  function write(s) {
+    var raw = JSON.stringify(s);
+    try { localStorage.setItem(KEY, raw); } catch (e) { memory[KEY] = raw; }
+  }
   function save() {
     if (state.log.length > MAX_LOG) state.log = state.log.slice(-MAX_LOG);
-    var raw = JSON.stringify(state);
-    try { localStorage.setItem(KEY, raw); } catch (e) { memory[KEY] = raw; }
+    write(state);
+  }
+  function rounded(x) { var k = Math.pow(10, POSITION_DECIMALS); return Math.round(x * k) / k; }
+  function storedPosition(p, now) {
+    // A stored position as it may be used at `now`: {lat, lon, at} rounded, or null when it
+    // is malformed (the exact [lat, lon] of older versions), older than 24 h or from the future.
+    if (!p || typeof p.lat !== 'number' || typeof p.lon !== 'number' || typeof p.at !== 'number' ||
+        !isFinite(p.lat + p.lon) || !(now - p.at < POSITION_KEPT) || p.at > now + 60000) return null;
+    return {lat: rounded(p.lat), lon: rounded(p.lon), at: p.at};
   }
   function newId() {
     var b = new Uint8Array(16);
@@ -60,6 +81,18 @@
     return Array.prototype.map.call(b, function (x) { return (x + 256).toString(16).slice(1); }).join('');
   }
   var state = load();
+  var here = null;  // the exact position shared on this page: in memory only
+  function position() {
+    // [lat, lon] to start from: the one shared on this page, else the stored one while it
+    // is less than 24 h old (an expired one is erased now).
+    var kept = storedPosition(state.position, Date.now());
+    if (!kept) {
+      here = null;
+      if ('position' in state) { delete state.position; save(); }
+      return null;
+    }
+    return here || [kept.lat, kept.lon];
+  }
 
   /* ---------- safety: only these links, only text ---------- */
   function safeUrl(u, schemes) {
@@ -210,7 +243,7 @@
     link.ready = true;
     setState('connected');
     state.log.forEach(function (e) {
-      if (e.pending) { emit('user_uttered', {message: e.payload, session_id: state.id}); e.pending = false; }
+      if (e.pending) { emit('user_uttered', {message: e.payload, session_id: state.id}); sent(e); }
     });
     save();
   }
@@ -315,7 +348,7 @@
     h('p', {}, [h('strong', {text: 'Vos données'})]),
     h('p', {text: 'Cette conversation est conservée 30 jours par l\'office de tourisme pour vous répondre et améliorer le service, puis supprimée. ' +
       'Seules des statistiques anonymes sont gardées ; une position partagée n\'y figure que sous la forme d\'une zone d\'environ 1 km.'}),
-    h('p', {text: 'Votre position sert uniquement à vous recommander des lieux proches. Aucun cookie publicitaire n\'est utilisé.'}),
+    h('p', {text: 'Votre position sert uniquement à vous recommander des lieux proches ; cet appareil ne la garde qu\'arrondie à environ 100 m, 24 heures au plus. Aucun cookie publicitaire n\'est utilisé.'}),
     h('p', {text: 'Sur cet appareil, la conversation est gardée dans le navigateur jusqu\'à ce que vous l\'effaciez.'}),
     h('p', {}, ['Pour faire supprimer votre conversation, demandez-le à l\'office de tourisme en donnant ce numéro : ', sessionCode]),
     h('p', {}, [h('button', {type: 'button', class: 'clear', onclick: clearConversation, style: 'border:2px solid #555;border-radius:.4em;background:#fff;min-height:2.75rem;padding:.2em .8em'}, ['Effacer la conversation'])])
@@ -393,12 +426,17 @@
     clearTimeout(typingTimer);
     typingTimer = setTimeout(function () { typing.hidden = true; }, ms);
   }
+  function sent(entry) {
+    // Kept for sending only: a shared position's payload holds the exact coordinates.
+    entry.pending = false;
+    delete entry.payload;
+  }
   function say(payload, shown) {
     var entry = {who: 'user', text: shown, payload: payload, pending: true};
     state.log.push(entry);
     quickReplies.forEach(function (q) { q.remove(); });
     quickReplies = [];
-    if (link.ready) { emit('user_uttered', {message: payload, session_id: state.id}); entry.pending = false; }
+    if (link.ready) { emit('user_uttered', {message: payload, session_id: state.id}); sent(entry); }
     save();
     scrollEnd(render(entry, false));
     if (link.ready) showTyping(20000);
@@ -529,7 +567,7 @@
   function located(item) { return typeof item.latitude === 'number' && typeof item.longitude === 'number'; }
   function directions(item) {
     if (!located(item)) return safeUrl(item.map_url);
-    var from = state.position ? state.position.join(',') : '';
+    var start = position(), from = start ? start.join(',') : '';
     return 'https://www.openstreetmap.org/directions?route=' + encodeURIComponent(from + ';' + item.latitude + ',' + item.longitude);
   }
   function cards(entry) {
@@ -664,7 +702,7 @@
   }
   function draw(fig, pts, t, noun) {
     var all = (t && Array.isArray(t.communes) ? t.communes : []).filter(function (c) { return c && typeof c.lat === 'number' && typeof c.lon === 'number'; });
-    var you = state.position ? {lat: state.position[0], lon: state.position[1]} : null;
+    var start = position(), you = start ? {lat: start[0], lon: start[1]} : null;
     var frame = all.filter(function (c) { return c.territory; }).concat(pts, you ? [you] : []);
     var lat0 = Math.min.apply(null, frame.map(function (p) { return p.lat; })) - 0.02, lat1 = Math.max.apply(null, frame.map(function (p) { return p.lat; })) + 0.02;
     var lon0 = Math.min.apply(null, frame.map(function (p) { return p.lon; })) - 0.02, lon1 = Math.max.apply(null, frame.map(function (p) { return p.lon; })) + 0.02;
@@ -753,13 +791,15 @@
     if (!navigator.geolocation) return refused();
     navigator.geolocation.getCurrentPosition(function (pos) {
       var lat = Math.round(pos.coords.latitude * 1e5) / 1e5, lon = Math.round(pos.coords.longitude * 1e5) / 1e5;
-      state.position = [lat, lon];
+      here = [lat, lon];
+      state.position = {lat: rounded(lat), lon: rounded(lon), at: Date.now()};
       say('/share_location' + JSON.stringify({latitude: lat, longitude: lon}), '📍 Position partagée');
     }, refused, {enableHighAccuracy: false, timeout: 15000, maximumAge: 300000});
   }
 
   function clearConversation() {
     state = {id: newId(), log: [], open: true};
+    here = null;
     save();
     sessionCode.textContent = state.id;
     quickReplies = [];

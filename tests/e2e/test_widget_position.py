@@ -1,0 +1,182 @@
+"""The position the widget keeps on the visitor's device (issue 15): before, the exact
+position stayed in localStorage forever (and in the transcript, as the sent payload). Now
+only a position rounded to 3 decimals (~100 m) is stored, with the time it was shared, and
+it is ignored and erased after 24 h. The exact position serves the page it was shared on.
+
+The real widget in headless Chromium, on a page and a socket.io server that Playwright
+plays (no Rasa, no model): quick, and the clock can be moved by hand."""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from playwright.sync_api import (
+    Browser,
+    BrowserContext,
+    Geolocation,
+    Page,
+    Route,
+    WebSocketRoute,
+    expect,
+)
+
+from tests.support.browser import chromium
+from tests.support.servers import ROOT
+
+pytestmark = pytest.mark.e2e
+
+SITE = "http://localhost:9"  # a secure context (geolocation), served by the routes below
+HERE: Geolocation = {"latitude": 50.29361, "longitude": 3.80312}   # 5 decimals: about 1 m
+PAGE = (f'<!doctype html><html lang="fr"><head><title>Test</title></head><body>'
+        f'<script src="{SITE}/widget.js" data-server="{SITE}" defer></script></body></html>')
+CONNECTED = "document.querySelector('#mormal-chat-widget')?.dataset.state === 'connected'"
+DAY_MS = 24 * 3600 * 1000
+CARD = {"type": "places", "items": [{"id": "forum", "name": "Forum antique",
+                                     "latitude": 50.2986, "longitude": 3.7911}]}
+
+
+class FakeRasa:
+    """Rasa's socket.io channel as the widget sees it: Engine.IO open, namespace connect,
+    session confirmed; keeps what the widget sent and can answer."""
+
+    def __init__(self) -> None:
+        self.sockets: list[WebSocketRoute] = []
+        self.said: list[str] = []
+
+    def __call__(self, ws: WebSocketRoute) -> None:
+        self.sockets.append(ws)
+        ws.on_message(lambda message: self._received(ws, str(message)))
+        ws.send('0{"sid":"s","upgrades":[],"pingInterval":25000,"pingTimeout":20000}')
+
+    def _received(self, ws: WebSocketRoute, packet: str) -> None:
+        if packet == "40":
+            ws.send('40{"sid":"n"}')
+        elif packet.startswith("42"):
+            name, data = json.loads(packet[2:])
+            if name == "session_request":
+                ws.send("42" + json.dumps(["session_confirm", data["session_id"]]))
+            elif name == "user_uttered":
+                self.said.append(data["message"])
+
+    def answer(self, message: dict[str, Any]) -> None:
+        self.sockets[-1].send("42" + json.dumps(["bot_uttered", message]))
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    with chromium() as b:
+        yield b
+
+
+@pytest.fixture
+def context(browser: Browser) -> Iterator[BrowserContext]:
+    ctx = browser.new_context(geolocation=HERE, permissions=["geolocation"], locale="fr-FR")
+    ctx.set_default_timeout(10_000)
+    widget = (ROOT / "connectors" / "widget" / "widget.js").read_text(encoding="utf-8")
+
+    def site(route: Route) -> None:
+        path = route.request.url[len(SITE):]
+        if path == "/widget.js":
+            route.fulfill(body=widget, content_type="text/javascript; charset=utf-8")
+        elif path in ("", "/"):
+            route.fulfill(body=PAGE, content_type="text/html; charset=utf-8")
+        else:
+            route.fulfill(status=204)  # the widget's click statistics
+
+    ctx.route(f"{SITE}/**", site)
+    yield ctx
+    ctx.close()
+
+
+def open_page(context: BrowserContext, rasa: FakeRasa) -> Page:
+    page = context.pages[0] if context.pages else context.new_page()
+    page.route_web_socket(re.compile(".*/socket.io/.*"), rasa)
+    page.goto(SITE + "/")
+    page.wait_for_function(CONNECTED)
+    return page
+
+
+def stored(page: Page) -> dict[str, Any]:
+    raw = page.evaluate("localStorage.getItem(Object.keys(localStorage)[0])")
+    return dict(json.loads(raw))
+
+
+def set_stored(page: Page, change: str) -> None:
+    """Edits the stored entry with a JS statement on `s`, as an older visit left it."""
+    page.evaluate("""(change) => {
+        const key = Object.keys(localStorage)[0], s = JSON.parse(localStorage.getItem(key));
+        new Function('s', change)(s);
+        localStorage.setItem(key, JSON.stringify(s));
+    }""", change)
+
+
+def share(page: Page, rasa: FakeRasa) -> None:
+    page.get_by_role("button", name=re.compile("Discuter|famille|Ouvrir", re.I)).first.click()
+    page.get_by_role("button", name=re.compile("Partager ma position")).click()
+    deadline = time.monotonic() + 10
+    while not any(m.startswith("/share_location") for m in rasa.said):
+        assert time.monotonic() < deadline, rasa.said
+        page.wait_for_timeout(50)
+
+
+def route_of(page: Page) -> str:
+    link = page.get_by_role("link", name=re.compile("^Itinéraire")).last
+    expect(link).to_be_visible()
+    return link.get_attribute("href") or ""
+
+
+def test_the_shared_position_is_stored_rounded_with_its_time(context: BrowserContext) -> None:
+    rasa = FakeRasa()
+    page = open_page(context, rasa)
+    before = time.time() * 1000
+    share(page, rasa)
+    # the bot gets the position as shared; the device keeps it rounded to ~100 m
+    assert json.loads(rasa.said[-1][len("/share_location"):]) == HERE
+    entry = stored(page)
+    assert entry["position"]["lat"] == 50.294 and entry["position"]["lon"] == 3.803
+    assert before - 1000 <= entry["position"]["at"] <= time.time() * 1000 + 1000
+    raw = json.dumps(entry)
+    assert "50.2936" not in raw and "3.8031" not in raw  # nor in the transcript
+    # this page starts its directions from the exact position, the next one from the rounded
+    rasa.answer({"custom": CARD})
+    assert "route=50.29361%2C3.80312%3B" in route_of(page)
+    page.reload()
+    page.wait_for_function(CONNECTED)
+    rasa.answer({"custom": CARD})
+    assert "route=50.294%2C3.803%3B" in route_of(page)
+
+
+def test_a_position_older_than_a_day_is_ignored_and_erased(context: BrowserContext) -> None:
+    rasa = FakeRasa()
+    page = open_page(context, rasa)
+    share(page, rasa)
+    set_stored(page, f"s.position.at -= {DAY_MS} + 1000;")
+    page.reload()
+    page.wait_for_function(CONNECTED)
+    assert "position" not in stored(page)
+    rasa.answer({"custom": CARD})
+    assert "route=%3B50.2986" in route_of(page)
+
+
+def test_a_position_expiring_while_the_page_is_open_is_erased(context: BrowserContext) -> None:
+    rasa = FakeRasa()
+    page = open_page(context, rasa)
+    share(page, rasa)
+    page.evaluate(f"const now = Date.now; Date.now = () => now() + {DAY_MS} + 1000;")
+    rasa.answer({"custom": CARD})
+    assert "route=%3B50.2986" in route_of(page)
+    assert "position" not in stored(page)
+
+
+def test_the_exact_position_of_older_versions_is_erased(context: BrowserContext) -> None:
+    rasa = FakeRasa()
+    page = open_page(context, rasa)
+    set_stored(page, "s.position = [50.29361, 3.80312];")
+    page.reload()
+    page.wait_for_function(CONNECTED)
+    assert "position" not in stored(page)
