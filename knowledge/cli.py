@@ -133,9 +133,12 @@ def build_parser() -> argparse.ArgumentParser:
     s = sub.add_parser("validate", help="vérifier toute la base")
     s.add_argument("--json", action="store_true")
 
-    s = sub.add_parser("import", help="importer DATAtourisme, OpenAgenda ou le modèle CSV")
-    s.add_argument("format", choices=["auto", "datatourisme", "openagenda", "csv"],
-                   help="format du fichier (auto : deviné)")
+    s = sub.add_parser("import", help="importer DATAtourisme, OpenAgenda, le modèle CSV ou "
+                                      "les gares SNCF")
+    s.add_argument("format", choices=["auto", "datatourisme", "openagenda", "csv",
+                                      "datatourisme-csv", "gares"],
+                   help="format du fichier (auto : deviné ; datatourisme-csv : export CSV "
+                        "d'un label DATAtourisme ; gares : GeoJSON des gares SNCF)")
     s.add_argument("path", nargs="?", type=Path,
                    help="fichier .json/.jsonld/.csv, dossier ou .zip (sauf avec --live)")
     s.add_argument("--dry-run", action="store_true",

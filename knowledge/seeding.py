@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import csv
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from functools import lru_cache
 from pathlib import Path
@@ -29,12 +29,17 @@ TERRITORY_CSV = "cc_pays_de_mormal_communes.csv"
 REGION_CSV = "communes_hauts-de-france.csv"
 
 
+OPEN_DATA = "open_data.yaml"
+
+
 @dataclass
 class SeedReport:
     communes: int = 0
     pois: int = 0
     routes: int = 0
     events: int = 0
+    # Open-data records not loaded, with why (refused by the reader, out of reach, held).
+    skipped: list[str] = field(default_factory=list)
 
 
 @lru_cache(maxsize=4)
@@ -149,9 +154,13 @@ def seed(session: Session, *, today: date | None = None, seed_dir: Path = SEED_D
     today = today or datetime.now(PARIS).date()
     report = SeedReport(communes=load_communes(session, seed_dir))
     store = Store.for_session(session, Gazetteer.from_session(session))
+    linked: set[tuple[str, str]] = set()
     for record in read_yaml(seed_dir / "pois.yaml"):
         store.save_poi(record)
         report.pois += 1
+        if record.get("source_id"):
+            linked.add((str(record["source"]), str(record["source_id"])))
+    _open_data(store, seed_dir, report, linked)
     for record in read_yaml(seed_dir / "routes.yaml"):
         store.save_route(record)
         report.routes += 1
@@ -159,6 +168,55 @@ def seed(session: Session, *, today: date | None = None, seed_dir: Path = SEED_D
         store.save_event(record)
         report.events += 1
     return report
+
+
+def _open_data(store: Store, seed_dir: Path, report: SeedReport,
+               linked: set[tuple[str, str]]) -> None:
+    """Load the open data of `open_data.yaml` through the importers' readers and upsert:
+    a source record linked to a record of pois.yaml (same source and source id) updates
+    its position and provenance only; duplicates of one establishment stay unpublished."""
+    from knowledge.importers import READERS, write_items
+    from knowledge.importers.common import Context
+    from knowledge.importers.mapping import load_mapping
+
+    path = seed_dir / OPEN_DATA
+    if not path.exists():
+        return
+    with open(path, encoding="utf-8") as fh:
+        config = yamlfile.safe_load(fh)
+    reach = float(config["reach_km"])
+    same_as = {str(k): v for k, v in (config.get("same_as") or {}).items()}
+    held = {str(other): (str(group["keep"]), group["why"])
+            for group in config.get("duplicates") or [] for other in group["others"]}
+    ctx = Context(load_mapping(), store.gazetteer)
+    for entry in config["files"]:
+        feed = READERS[entry["format"]](seed_dir / entry["file"], ctx)
+        items = []
+        for item in feed:
+            if item.data is None:
+                report.skipped.append(f"{item.record_id or item.file} : "
+                                      f"{item.rejection.reason if item.rejection else '?'}")
+                continue
+            data, sid = item.data, str(item.data["source_id"])
+            away = store.gazetteer.distance_to_territory_km(data["latitude"], data["longitude"])
+            if sid in same_as:
+                report.skipped.append(f"{sid} : déjà dans la base ({same_as[sid]}).")
+            elif away > reach:
+                report.skipped.append(f"{sid} : à {away:.0f} km du territoire (plus de "
+                                      f"{reach:g} km).")
+            else:
+                if entry.get("label"):
+                    data["notes"] += f" Label « {entry['label']} »."
+                    data["short_description"] = f"Labellisé « {entry['label']} »."
+                if sid in held:
+                    data["published"] = False
+                    data["notes"] = (f"Non publié : doublon de la fiche {held[sid][0]} "
+                                     f"({held[sid][1]}). {data['notes']}")
+                items.append(item)
+                report.pois += (str(data["source"]), sid) not in linked
+        done = write_items(store, items, feed.label)
+        if done.rejected:
+            raise ValueError(f"{entry['file']} : {done.rejected[0]}")
 
 
 def is_empty(session: Session) -> bool:

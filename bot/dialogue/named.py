@@ -38,7 +38,8 @@ enfant chien chiens petit petite grand grande visite parle parler dire savoir co
 est-ce sont suis sommes etes vous tu moi toi nos notre vos votre mes mon ma
 dites dis fois lundi mardi mercredi jeudi vendredi samedi dimanche week end demain
 aujourd hui ce soir matin midi accessible accessibles balise balisee chemin
-""")
+velo velos vtt
+""")  # "vélo" says how one travels or what one likes ("on arrive à vélo"), not a name
 _DEFINITE = frozenset({"le", "la", "les", "l", "du", "des", "au", "aux"})
 NAME_MIN = 80.0
 

@@ -38,6 +38,20 @@ class Item:
     data: dict[str, Any] | None = None
     rejection: Rejection | None = None
     described: Any = None  # describe.Described: how staff name it, read from the source
+    # Set by a source that gives only some fields: for a record the base already holds,
+    # only these are taken from the source (see `merged`).
+    merge: frozenset[str] | None = None
+
+
+def merged(before: dict[str, Any], data: dict[str, Any], fields: frozenset[str],
+           ) -> dict[str, Any]:
+    """A stored record updated by a partial source: its `fields`, and its website when
+    the record has none; the rest (name, types, texts, publication) stays as staff
+    left it."""
+    out = {**before, **{k: v for k, v in data.items() if k in fields}}
+    if not before.get("website") and data.get("website"):
+        out["website"] = data["website"]
+    return out
 
 
 @dataclass

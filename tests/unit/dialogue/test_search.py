@@ -243,6 +243,11 @@ def test_stations_are_said_au_quesnoy(db: Session) -> None:
 
     reply = transport(db, LE_QUESNOY, Gazetteer.from_session(db))
     assert "à Le " not in (reply.text or "") and "de Le " not in (reply.text or "")
+    assert "Gare du Quesnoy — 1,5 km" in (reply.text or "")  # SNCF's point (issue 16)
+    # A station known only by its commune is said by the commune, with its article.
+    db.get(Poi, "le-quesnoy-gare").coord_precision = "commune"
+    db.flush()
+    reply = transport(db, LE_QUESNOY, Gazetteer.from_session(db))
     assert "Gare du Quesnoy — au Quesnoy" in (reply.text or "")
 
 
