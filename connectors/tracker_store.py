@@ -11,6 +11,7 @@ from typing import Any
 
 from rasa.core.tracker_store import SQLTrackerStore
 
+from connectors import timing
 from knowledge.db import sqlite_concurrency
 
 
@@ -22,3 +23,8 @@ class WalSQLTrackerStore(SQLTrackerStore):
             sqlite_concurrency(self.engine)
             with self.engine.connect():
                 pass  # the file switches to WAL now, before any reader comes
+
+
+# Loaded by Rasa from endpoints.yml, in the Rasa process only: where the opt-in timing of
+# a turn (issue 18, BENCH_TIMING) hooks in. Off by default: nothing is patched.
+timing.install_if_enabled(WalSQLTrackerStore)
