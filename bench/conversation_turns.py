@@ -237,20 +237,27 @@ def loads_of(args: argparse.Namespace) -> list[Load]:
                  args.seed)]
 
 
+def summary(figures: list[dict[str, Any]], before: list[dict[str, Any]] | None = None,
+            print_: Callable[[str], None] = print) -> None:
+    """One line per load; with `before` (an earlier run's `--json`), its line for the same
+    load first, so that before and after read side by side."""
+    print_("\n== résumé ==")
+    print_(f"{'':<7}{'visiteurs':>9}{'réflexion s':>12}{'tours/s':>9}{'p50 ms':>8}"
+           f"{'p95 ms':>8}{'p99 ms':>8}{'Rasa CPU ms/tour':>18}")
+    earlier = {(f["visitors"], f["think_s"]): f for f in before or []}
+    for f in figures:
+        rows = [("avant", earlier[key])] if (key := (f["visitors"], f["think_s"])) in earlier \
+            else []
+        for label, row in [*rows, ("après" if rows else "", f)]:
+            print_(f"{label:<7}{row['visitors']:>9}{row['think_s']:>12g}"
+                   f"{row['turns_per_s']:>9.2f}{row['p50_ms']:>8.0f}{row['p95_ms']:>8.0f}"
+                   f"{row['p99_ms']:>8.0f}"
+                   f"{row['cpu_ms_per_turn'].get('rasa', float('nan')):>18.1f}")
+
+
 async def run_all(url: str, loads: list[Load], pids: dict[str, list[int]],
                   timing_dir: Path | None) -> list[dict[str, Any]]:
-    figures = []
-    for load in loads:
-        figures.append(report(await run_load(url, load, pids, timing_dir)))
-    if len(figures) > 1:
-        print("\n== résumé ==")
-        print(f"{'visiteurs':>9}{'réflexion s':>12}{'tours/s':>9}{'p50 ms':>8}{'p95 ms':>8}"
-              f"{'p99 ms':>8}{'Rasa CPU ms/tour':>18}")
-        for f in figures:
-            print(f"{f['visitors']:>9}{f['think_s']:>12g}{f['turns_per_s']:>9.2f}"
-                  f"{f['p50_ms']:>8.0f}{f['p95_ms']:>8.0f}{f['p99_ms']:>8.0f}"
-                  f"{f['cpu_ms_per_turn'].get('rasa', float('nan')):>18.1f}")
-    return figures
+    return [report(await run_load(url, load, pids, timing_dir)) for load in loads]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -269,6 +276,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--timing-dir", type=Path, default=ROOT / "var" / "bench-timing",
                         help="the servers' BENCH_TIMING directory (with --url)")
     parser.add_argument("--json", type=Path, help="also write the figures to this file")
+    parser.add_argument("--compare", type=Path,
+                        help="an earlier run's --json file, printed beside this run's figures")
     args = parser.parse_args(argv)
     loads = loads_of(args)
     if args.url:
@@ -285,6 +294,9 @@ def main(argv: list[str] | None = None) -> int:
             with running_servers(Path(tmp), {"BENCH_TIMING": str(timing)}) as servers:
                 pids = {name: [proc.pid] for name, proc in servers.procs.items()}
                 figures = asyncio.run(run_all(servers.rest_webhook, loads, pids, timing))
+    before = json.loads(args.compare.read_text()) if args.compare else None
+    if len(figures) > 1 or before:
+        summary(figures, before)
     if args.json:
         args.json.write_text(json.dumps(figures, indent=2, ensure_ascii=False))
     return 0

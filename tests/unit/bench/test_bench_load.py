@@ -18,7 +18,7 @@ from aiohttp import web
 from aiohttp.test_utils import TestServer
 
 from bench.collapsed_stacks import tally, top
-from bench.conversation_turns import TURNS, Load, report, run_load
+from bench.conversation_turns import TURNS, Load, report, run_load, summary
 from bench.turn_load import (
     ThinkTime,
     Turn,
@@ -167,3 +167,18 @@ async def test_the_load_runs_visitors_at_once_against_a_rest_webhook(tmp_path: P
     assert figures["p50_ms"] >= 20
     assert figures["breakdown"]["nlu_ms"]["p95"] == 5.0
     assert any(line.startswith("tours/s") for line in lines)
+
+
+def test_the_summary_puts_an_earlier_run_beside_this_one() -> None:
+    def figures(visitors: int, think: float, rate: float) -> dict[str, object]:
+        return {"visitors": visitors, "think_s": think, "turns_per_s": rate, "p50_ms": 100.0,
+                "p95_ms": 200.0, "p99_ms": 300.0, "cpu_ms_per_turn": {"rasa": 110.0}}
+
+    lines: list[str] = []
+    summary([figures(20, 0.0, 41.5), figures(100, 5.0, 19.0)],
+            [figures(20, 0.0, 8.2), figures(50, 5.0, 6.8)], lines.append)
+    rows = [line.split() for line in lines[2:]]
+    assert rows[0][:4] == ["avant", "20", "0", "8.20"]
+    assert rows[1][:4] == ["après", "20", "0", "41.50"]
+    assert rows[2][:3] == ["100", "5", "19.00"]  # no earlier figure for this load
+    assert len(rows) == 3
