@@ -10,7 +10,7 @@ POI score (0–1, higher first; ties → nearer, then id):
 
     score = 0.45 · proximity + 0.25 · interest + 0.10 · open + 0.10 · access + 0.10 · audience
 
-- proximity = 1 − distance / radius;
+- proximity = 1 − distance / radius (0 at least);
 - interest  = share of the requested interests the POI has (1 when none is requested;
   with interests requested, POIs matching none are not candidates at all);
 - open      = 1 open at the moment asked, 0.5 unknown hours, 0 closed;
@@ -18,7 +18,10 @@ POI score (0–1, higher first; ties → nearer, then id):
   unknown; POIs known NOT to meet it are excluded; 1 when no need is stated;
 - audience  = 1 when the POI suits the audience asked, 0.5 when the POI says nothing of
   audiences, 0 otherwise; 1 when no audience is asked.
-With `open_now=True`, only POIs known to be open are kept.
+With `open_now=True`, only POIs known to be open are kept. A POI outside the 52 communes
+of the territory (`Poi.in_territory` false) counts `OUTSIDE_KM` (15 km) farther in its
+proximity, and loses ties: it ranks after a local POI of equal interest within 15 km, and
+still comes when nothing local matches (`prefer_territory=False` ranks by distance only).
 """
 
 from __future__ import annotations
@@ -54,6 +57,7 @@ T = TypeVar("T")
 
 W_PROXIMITY, W_INTEREST, W_OPEN, W_ACCESS, W_AUDIENCE = 0.45, 0.25, 0.10, 0.10, 0.10
 DEFAULT_RADIUS_KM = 20.0
+OUTSIDE_KM = 15.0  # what being outside the territory weighs, as extra distance
 MAX_RADIUS_KM = 200.0
 
 
@@ -114,6 +118,7 @@ class PoiQuery:
     open_day: date | None = None  # "ouvert dimanche": open at some time of that day
     free: bool = False  # only places known to be free
     exclude_ids: Iterable[str] = field(default_factory=tuple)
+    prefer_territory: bool = True  # places outside the territory after local ones
 
 
 def _checked_point(lat: float, lon: float, radius_km: float) -> tuple[float, float, float]:
@@ -155,12 +160,13 @@ class _Candidate(NamedTuple):
     distance_km: float
     id: str
     open_now: bool | None = None
+    outside: bool = False  # outside the territory (and the query prefers it): loses ties
 
 
 def _score(distance_km: float, radius_km: float, interest: float, access: float,
            audience: float, open_now: float) -> float:
     """The score of the module docstring; each factor is between 0 and 1."""
-    return (W_PROXIMITY * (1 - distance_km / radius_km) + W_INTEREST * interest
+    return (W_PROXIMITY * max(0.0, 1 - distance_km / radius_km) + W_INTEREST * interest
             + W_ACCESS * access + W_AUDIENCE * audience) + W_OPEN * open_now
 
 
@@ -187,7 +193,7 @@ def nearby_pois(session: Session, q: PoiQuery, *, limit: int = 5, offset: int = 
         ("wheelchair", q.wheelchair or q.pushchair), ("pushchair", q.wheelchair or q.pushchair),
         ("kinds", bool(q.kinds)), ("audiences", bool(q.audience)), ("prices", q.free))
         if wanted_col)
-    at_col = {name: 5 + i for i, name in enumerate(extra)}
+    at_col = {name: 6 + i for i, name in enumerate(extra)}
     lat_min, lat_max, lon_min, lon_max = bbox(lat, lon, radius * HAVERSINE_SLACK)
     conn = session.connection()
     # Candidates whose opening hours are still to be read, and those scored exactly.
@@ -240,6 +246,8 @@ def nearby_pois(session: Session, q: PoiQuery, *, limit: int = 5, offset: int = 
                         access = min(access, 1.0 if flag else 0.5)
                 if access < 0:
                     continue
+                outside = q.prefer_territory and not row[5]
+                near = d + OUTSIDE_KM if outside else d
                 interest = _bits(rmask & mask) / len(wanted) if wanted else 1.0
                 if q.audience is None:
                     audience = 1.0
@@ -248,11 +256,11 @@ def nearby_pois(session: Session, q: PoiQuery, *, limit: int = 5, offset: int = 
                     audience = (0.5 if not audiences
                                 else 1.0 if q.audience in audiences else 0.0)
                 if rhours:
-                    pending.append(candidate(score(d, radius, interest, access, audience, 1.0),
-                                             d, rid))
+                    pending.append(candidate(score(near, radius, interest, access, audience,
+                                                   1.0), d, rid, None, outside))
                 elif not q.open_now:
-                    exact.append(candidate(score(d, radius, interest, access, audience, 0.5),
-                                           d, rid))
+                    exact.append(candidate(score(near, radius, interest, access, audience, 0.5),
+                                           d, rid, None, outside))
         _settle(session, pending, exact, need, at, q.open_now, q.open_day)
         done = ring >= radius
         if not done and len(exact) >= need:
@@ -294,7 +302,7 @@ def _ring_sql(n_ranges: int, with_mask: bool, open_only: bool, extra: tuple[str,
               with_inner: bool) -> TextClause:
     """The ring query, as plain parameterised SQL: built once per shape, because building
     dozens of BETWEEN expressions with SQLAlchemy costs more than running them."""
-    cols = ["id", "latitude", "longitude", "interest_mask", "has_hours", *extra]
+    cols = ["id", "latitude", "longitude", "interest_mask", "has_hours", "in_territory", *extra]
     ranges = " OR ".join(f"cell BETWEEN :c{i} AND :d{i}" for i in range(n_ranges))
     where = [f"({ranges})", "published = :pub", "latitude BETWEEN :la0 AND :la1",
              "longitude BETWEEN :lo0 AND :lo1"]
@@ -321,9 +329,9 @@ def is_free(value: Any) -> bool:
     return isinstance(value, dict) and value.get("free") is True
 
 
-def _rank(c: _Candidate) -> tuple[float, float, str]:
-    """Page order: best score, then nearer, then id (stable across pages)."""
-    return -c.score, c.distance_km, c.id
+def _rank(c: _Candidate) -> tuple[float, bool, float, str]:
+    """Page order: best score, then local, then nearer, then id (stable across pages)."""
+    return -c.score, c.outside, c.distance_km, c.id
 
 
 def _settle(session: Session, pending: list[_Candidate], exact: list[_Candidate], need: int,
@@ -338,14 +346,15 @@ def _settle(session: Session, pending: list[_Candidate], exact: list[_Candidate]
         batch, pending[:] = pending[:need], pending[need:]
         hours_of = dict(session.connection().execute(
             select(Poi.id, Poi.opening_hours).where(Poi.id.in_([c.id for c in batch]))).all())
-        for upper, d, pid, _ in batch:
+        for upper, d, pid, _, outside in batch:
             state = (hours.is_open_on(hours_of.get(pid), day) if day is not None
                      else hours.is_open(hours_of.get(pid), at))
             if open_only and state is not True:
                 continue
             # The upper bound counted it open: take back what it is not.
             exact.append(_Candidate(
-                upper - W_OPEN * (1.0 - (0.5 if state is None else float(state))), d, pid, state))
+                upper - W_OPEN * (1.0 - (0.5 if state is None else float(state))), d, pid, state,
+                outside))
 
 
 def _by_id(session: Session, model: Any, ids: list[str]) -> dict[str, Any]:

@@ -55,15 +55,26 @@ def km_fr(value: float) -> str:
     return f"{value:.1f}".rstrip("0").rstrip(".").replace(".", ",") + " km"
 
 
-def distance_fr(distance_km: float | None, precision: str | None) -> str | None:
+OUTSIDE_FR = "hors du Pays de Mormal"
+
+
+def distance_fr(distance_km: float | None, precision: str | None,
+                in_territory: bool = True) -> str | None:
     """The distance as a visitor reads it. A place known only by its commune's centre
     gets no tenth of a kilometre: "≈ 7 km" farther than 3 km, nothing closer (the
-    commune's name says it)."""
+    commune's name says it). A place outside the territory says so: "à 12,4 km, hors du
+    Pays de Mormal" ("à environ 7 km, …" by its commune's centre)."""
     if distance_km is None:
         return None
     if precision != "commune":
-        return km_fr(distance_km)
-    return f"≈ {km_fr(round(distance_km))}" if distance_km >= 3 else None
+        said: str | None = km_fr(distance_km)
+    else:
+        said = f"≈ {km_fr(round(distance_km))}" if distance_km >= 3 else None
+    if in_territory:
+        return said
+    if said is None:
+        return OUTSIDE_FR
+    return f"à {said.replace('≈ ', 'environ ')}, {OUTSIDE_FR}"
 
 
 def french_date(moment: datetime) -> str:

@@ -43,6 +43,7 @@ class PlaceItem(TypedDict):
     latitude: float
     longitude: float
     coord_precision: str | None  # "exact", "approximate" or "commune"
+    in_territory: bool           # in one of the 52 communes of the Pays de Mormal
     open_now: bool | None
     price: Price | None          # None: not known (never assumed free)
     accessible: bool | None      # wheelchair
@@ -199,6 +200,7 @@ def poi_item(hit: PoiHit) -> PlaceItem:
         "latitude": p.latitude,
         "longitude": p.longitude,
         "coord_precision": p.coord_precision,
+        "in_territory": bool(p.in_territory),
         "open_now": hit.open_now,
         "price": price_of(p.prices),
         "accessible": p.wheelchair,

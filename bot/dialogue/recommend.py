@@ -259,7 +259,8 @@ def _names(items: Sequence[Mapping[str, Any]], key: str) -> str:
 def _list_text(items: Sequence[Mapping[str, Any]], key: str) -> str:
     lines = []
     for i, item in enumerate(items, 1):
-        distance = distance_fr(item.get("distance_km"), item.get("coord_precision"))
+        distance = distance_fr(item.get("distance_km"), item.get("coord_precision"),
+                               item.get("in_territory", True))
         extra = [distance] if distance else []
         if item.get("commune"):
             extra.append(str(item["commune"]))
@@ -587,7 +588,7 @@ def transport(session: Session, position: Position | None, gazetteer: Gazetteer,
                      buttons=[{"title": "☎️ L'office de tourisme", "payload": "/ask_human"}])
     items = [poi_item(h) for h in page.items]
     lines = [f"{i}. {h.poi.name} — "
-             + (distance_fr(h.distance_km, h.poi.coord_precision)
+             + (distance_fr(h.distance_km, h.poi.coord_precision, h.poi.in_territory)
                 or (a(h.poi.commune.name) if h.poi.commune else "à proximité"))
              + (f"\n   {h.poi.short_description}" if h.poi.short_description else "")
              for i, h in enumerate(page.items, 1)]
@@ -596,7 +597,8 @@ def transport(session: Session, position: Position | None, gazetteer: Gazetteer,
         nearest = page.items[0]
         return Reply("transport_again",
                      {"station": nearest.poi.name, "speaker": SOPHIE.signature,
-                      "distance": distance_fr(nearest.distance_km, nearest.poi.coord_precision)
+                      "distance": distance_fr(nearest.distance_km, nearest.poi.coord_precision,
+                                              nearest.poi.in_territory)
                       or "à proximité"},
                      buttons=[{"title": "☎️ L'office de tourisme", "payload": "/ask_human"}])
     return Reply("transport", {"where": anchor.label, "speaker": SOPHIE.signature},

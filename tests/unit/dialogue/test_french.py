@@ -45,6 +45,10 @@ def test_dates_distances_and_durations() -> None:
     assert french.distance_fr(1.2, "commune") is None
     assert french.distance_fr(1.24, "exact") == "1,2 km"
     assert french.distance_fr(None, "exact") is None
+    # Outside the 52 communes, it is said (issue 16).
+    assert french.distance_fr(12.44, "exact", False) == "à 12,4 km, hors du Pays de Mormal"
+    assert french.distance_fr(7.4, "commune", False) == "à environ 7 km, hors du Pays de Mormal"
+    assert french.distance_fr(1.2, "commune", False) == "hors du Pays de Mormal"
     assert french.duration_fr(75) == "1 h 15" and french.duration_fr(180) == "3 h"
     assert french.duration_fr(45) == "45 min" and french.duration_fr(None) is None
     assert french.join_fr(["a", "b", "c"]) == "a, b et c" and french.join_fr(["a"]) == "a"

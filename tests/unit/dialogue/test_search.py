@@ -251,6 +251,24 @@ def test_stations_are_said_au_quesnoy(db: Session) -> None:
     assert "Gare du Quesnoy — au Quesnoy" in (reply.text or "")
 
 
+def test_places_outside_the_territory_come_after_and_say_so(db: Session) -> None:
+    """Issue 16: Valenciennes's museum was offered in Le Quesnoy as if local."""
+    state = new_search("places", interests=["culture"])
+    state.radius_km = 25.0
+    items, text = [], ""
+    for _ in range(2):  # two pages
+        outcome = run(db, LE_QUESNOY, state, now=NOW)
+        assert outcome is not None and outcome.replies[-1].custom is not None
+        items += outcome.replies[-1].custom["items"]
+        text += (outcome.replies[-1].text or "") + "\n"
+    local = [i["in_territory"] for i in items]
+    assert local[0] and False in local and local == sorted(local, reverse=True)
+    for item in items:
+        line = next(x for x in text.splitlines() if x.split(". ", 1)[1].startswith(item["name"]))
+        assert ("hors du Pays de Mormal" in line) is not item["in_territory"], line
+    assert "Musée des Beaux-Arts de Valenciennes (à 13,5 km, hors du Pays de Mormal" in text
+
+
 def test_more_of_a_kind_looks_farther(db: Session) -> None:
     state = new_search("places", interests=["culture"])
     apply_filters(state, parse("un musée"))

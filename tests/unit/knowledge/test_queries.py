@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from bot.dialogue.periods import resolve_period
 from knowledge.geo import CoordinateError
-from knowledge.models import Event
+from knowledge.models import Event, Poi
 from knowledge.queries import (
     PoiQuery,
     events_between,
@@ -75,6 +75,26 @@ def utc(y: int, mo: int, d: int, h: int = 0, mi: int = 0) -> datetime:
 # ----------------------------------------------------------------------- nearby POIs
 
 
+def test_outside_the_territory_ranks_after_local_places_within_15_km(
+        session: Session) -> None:
+    """Issue 16: places in Valenciennes or Maubeuge were recommended as if local."""
+    store = Store.for_session(session)
+    add_poi(store, "local-14km", offset(14, 0), commune_insee=BAVAY_INSEE)
+    add_poi(store, "outside-1km", offset(1, 180), commune_insee="59392")  # Maubeuge
+    local = session.get(Poi, "local-14km")
+    assert (local.in_territory, session.get(Poi, "outside-1km").in_territory) == (True, False)
+    query = PoiQuery(*BAVAY, interests=["patrimoine"], radius_km=20)
+    assert ids(nearby_pois(session, query)) == ["local-14km", "outside-1km"]
+    # By distance only when the territory is not preferred; still found when nothing
+    # local matches.
+    query.prefer_territory = False
+    assert ids(nearby_pois(session, query)) == ["outside-1km", "local-14km"]
+    local.published = False
+    session.flush()
+    assert ids(nearby_pois(session, PoiQuery(*BAVAY, interests=["patrimoine"]))) == [
+        "outside-1km"]
+
+
 def test_ranking_interest_filter_radius_and_geodesic_distances(session: Session) -> None:
     store = Store.for_session(session)
     near, far, other = offset(2, 0), offset(8, 200), offset(1, 90)
@@ -106,7 +126,9 @@ def test_ranking_interest_filter_radius_and_geodesic_distances(session: Session)
     nature = nearby_pois(session, PoiQuery(*BAVAY, interests=["nature"], radius_km=10))
     assert ids(nature) == ["in-9.98km"]
     assert nature.items[0].distance_km == pytest.approx(9.98, abs=0.01)
-    assert ids(nearby_pois(session, PoiQuery(*BAVAY, interests=["nature"], radius_km=10.05),
+    # (by distance only: the point 10.02 km west is in the territory, 9.98 km east is not)
+    assert ids(nearby_pois(session, PoiQuery(*BAVAY, interests=["nature"], radius_km=10.05,
+                                             prefer_territory=False),
                            limit=10)) == ["in-9.98km", "out-10.02km"]
 
     # Several interests: a POI with any of them is a candidate.
