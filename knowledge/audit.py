@@ -6,16 +6,20 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from knowledge.gazetteer import Gazetteer
 from knowledge.geo import haversine_km
-from knowledge.models import Event, Poi, Route
+from knowledge.models import Commune, Event, Poi, Route
 from knowledge.store import Store, to_dict
+from knowledge.text import normalize
 from knowledge.validation import ValidationError, clean_event, clean_poi, clean_route
 
 DUPLICATE_KM = 0.3
+UNPUBLISHED = "Non publié : "
+"""How `notes` start on a record kept unpublished on purpose, the reason following
+("Non publié : aucune source publique ne confirme ce restaurant. …")."""
 
 
 @dataclass(frozen=True)
@@ -46,6 +50,9 @@ def check_base(session: Session, *, now: datetime | None = None) -> list[Finding
                 clean(to_dict(obj))
             except ValidationError as exc:
                 findings.extend(Finding("erreur", kind, obj.id, e) for e in exc.errors)
+            if not obj.published and not obj.is_example:
+                findings.append(Finding("avertissement", kind, obj.id,
+                                        f"non publié : {unpublished_reason(obj.notes)}"))
             if kind == "event" and obj.published and obj.timings and all(
                 t.end < now for t in obj.timings
             ):
@@ -70,3 +77,49 @@ def _duplicates(session: Session) -> list[Finding]:
                     out.append(Finding("avertissement", "poi", b.id,
                                        f"doublon probable de « {a.id} » (même nom, même endroit)."))
     return out
+
+
+def unpublished_reason(notes: str | None) -> str:
+    """The reason a record is kept unpublished: the first sentence after `UNPUBLISHED`."""
+    if not notes or not notes.startswith(UNPUBLISHED):
+        return "raison non indiquée dans la note."
+    return notes[len(UNPUBLISHED):].split(". ", 1)[0].rstrip(".") + "."
+
+
+@dataclass(frozen=True)
+class CommuneCount:
+    """Published places of one commune by how precise their position is, and how many
+    are kept unpublished: where the base is thin."""
+
+    insee: str | None
+    name: str
+    in_territory: bool
+    exact: int = 0
+    approximate: int = 0
+    commune: int = 0
+    unpublished: int = 0
+
+    def __str__(self) -> str:
+        where = "territoire" if self.in_territory else "hors territoire"
+        return (f"{self.name} ({self.insee or '?'}, {where}) : {self.exact} exacte(s), "
+                f"{self.approximate} approximative(s), {self.commune} au centre de la "
+                f"commune ; {self.unpublished} non publié(s)")
+
+
+def precision_by_commune(session: Session) -> list[CommuneCount]:
+    """Places per commune (territory first, then by name) and per precision."""
+    rows = session.execute(
+        select(Poi.commune_insee, Commune.name, Commune.in_territory, Poi.coord_precision,
+               Poi.published, func.count())
+        .join(Commune, Commune.insee == Poi.commune_insee, isouter=True)
+        .group_by(Poi.commune_insee, Commune.name, Commune.in_territory, Poi.coord_precision,
+                  Poi.published)).all()
+    counts: dict[str | None, dict[str, Any]] = {}
+    for insee, name, local, precision, published, n in rows:
+        entry = counts.setdefault(insee, {"insee": insee, "name": name or "commune inconnue",
+                                          "in_territory": bool(local)})
+        key = "unpublished" if not published else precision
+        if key in ("exact", "approximate", "commune", "unpublished"):
+            entry[key] = entry.get(key, 0) + n
+    return sorted((CommuneCount(**c) for c in counts.values()),
+                  key=lambda c: (not c.in_territory, normalize(c.name)))

@@ -300,6 +300,7 @@ def run(args: argparse.Namespace, session: Session, out: Any) -> int:
         if args.json:
             print(_dump([f.__dict__ for f in findings], True), file=out)
         else:
+            _print_precision(audit.precision_by_commune(session), out)
             for f in findings:
                 print(str(f), file=out)
             print(f"{len(errors)} erreur(s), {len(findings) - len(errors)} avertissement(s).",
@@ -350,6 +351,21 @@ def _import(args: argparse.Namespace, factory: Any, out: Any) -> int:
         report = import_file(factory, args.path, args.format, agenda=args.agenda, **options)
     print(_dump(report.to_dict(), True) if args.json else report.summary_fr(), file=out)
     return 0 if report.committed or (report.dry_run and report.ok) else 1
+
+
+def _print_precision(counts: list[audit.CommuneCount], out: Any) -> None:
+    """Per commune, then in and outside the territory: how precise the places are."""
+    if not counts:
+        return
+    print("Lieux publiés par commune, selon la précision de leur position :", file=out)
+    for count in counts:
+        print(f"  {count}", file=out)
+    for local, label in ((True, "Dans le territoire"), (False, "Hors du territoire")):
+        part = [c for c in counts if c.in_territory is local]
+        print(f"{label} : {sum(c.exact for c in part)} exacte(s), "
+              f"{sum(c.approximate for c in part)} approximative(s), "
+              f"{sum(c.commune for c in part)} au centre de la commune ; "
+              f"{sum(c.unpublished for c in part)} non publié(s).", file=out)
 
 
 def main(argv: Sequence[str] | None = None, out: Any = None) -> int:
