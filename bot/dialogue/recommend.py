@@ -44,7 +44,7 @@ from bot.dialogue.voice import interest_buttons, location_buttons
 from knowledge import hours
 from knowledge.gazetteer import Gazetteer
 from knowledge.geo import geodesic_km
-from knowledge.models import Poi, Route
+from knowledge.models import Commune, Poi, Route
 from knowledge.queries import (
     PoiHit,
     PoiQuery,
@@ -182,6 +182,8 @@ def recommend_places(session: Session, position: Position, state: SearchState,
 
     moment = open_moment(state.open_when, now) if state.open_when else None
 
+    local = starts_in_territory(session, position)
+
     def query(radius: float) -> Any:
         timed = moment is not None and state.open_when is not None
         return nearby_pois(session, PoiQuery(
@@ -191,7 +193,7 @@ def recommend_places(session: Session, position: Position, state: SearchState,
             at=moment.at if timed and moment and moment.at else now,
             open_day=moment.day if timed and moment else None,
             free=state.price is not None,
-            exclude_ids=state.shown if state.offset else (),
+            exclude_ids=state.shown if state.offset else (), prefer_territory=local,
         ), limit=PAGE_SIZE)
 
     page = query(state.radius_km)
@@ -243,6 +245,14 @@ def recommend_places(session: Session, position: Position, state: SearchState,
     ))
     state.kind = "places"
     return Outcome(replies, state)
+
+
+def starts_in_territory(session: Session, position: Position) -> bool:
+    """Whether a search starts in the territory: places elsewhere then come after local
+    ones. From a town outside it (Ors, Valenciennes), the visitor asked for that town's
+    places: ranked by distance only."""
+    commune = session.get(Commune, position.commune) if position.commune else None
+    return commune is None or bool(commune.in_territory)
 
 
 def _seen(state: SearchState, items: Sequence[Mapping[str, Any]]) -> None:

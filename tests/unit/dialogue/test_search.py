@@ -269,6 +269,15 @@ def test_places_outside_the_territory_come_after_and_say_so(db: Session) -> None
     assert "Musée des Beaux-Arts de Valenciennes (à 13,5 km, hors du Pays de Mormal" in text
 
 
+def test_from_a_town_outside_the_territory_its_own_places_come_first(db: Session) -> None:
+    """Arriving at Ors (not one of the 52 communes), its heritage is what is asked for."""
+    ors = Position(50.1050821, 3.6311054, "Ors", "typed", "59450")
+    outcome = run(db, ors, new_search("places", interests=["patrimoine"]), now=NOW)
+    assert outcome is not None and outcome.replies[-1].custom is not None
+    first = outcome.replies[-1].custom["items"][0]
+    assert first["commune"] == "Ors" and first["in_territory"] is False, first
+
+
 def test_more_of_a_kind_looks_farther(db: Session) -> None:
     state = new_search("places", interests=["culture"])
     apply_filters(state, parse("un musée"))
