@@ -16,12 +16,10 @@ import hashlib
 import hmac
 import json
 import logging
-import time
-from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Coroutine, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Generic, TypeVar, cast
+from typing import Any, cast
 
 import aiohttp
 from aiohttp_retry import ExponentialRetry, RetryClient
@@ -35,6 +33,7 @@ from bot.dialogue.payloads import Item, Payload, item_title, plan_items, read_pa
 from bot.dialogue.voice import SHARE_POSITION
 from connectors.edges import bound_requests
 from connectors.guard import Handler, guarded
+from connectors.state import SharedState, open_state
 from knowledge.config import Settings, get_settings, setting, settings_of
 from knowledge.geo import CoordinateError, check_coordinates
 
@@ -47,62 +46,27 @@ SHARE_PAYLOAD = SHARE_POSITION["payload"]
 DEDUP_SECONDS = 24 * 3600  # platforms redeliver for hours when they got no 200
 
 
-# --------------------------------------------------------------------------- memories
-K = TypeVar("K")
-V = TypeVar("V")
-
-
-class TtlMemory(Generic[K, V]):
-    """A bounded in-memory map whose entries expire after `ttl` seconds."""
-
-    def __init__(self, ttl: float, max_items: int = 50_000) -> None:
-        self.ttl, self.max_items = ttl, max_items
-        self._items: OrderedDict[K, tuple[float, V]] = OrderedDict()
-
-    def _purge(self) -> None:
-        now = time.monotonic()
-        while self._items and (len(self._items) > self.max_items
-                               or next(iter(self._items.values()))[0] <= now):
-            self._items.popitem(last=False)
-
-    def get(self, key: K) -> V | None:
-        self._purge()
-        entry = self._items.get(key)
-        return entry[1] if entry else None
-
-    def put(self, key: K, value: V) -> None:
-        self._items.pop(key, None)
-        self._items[key] = (time.monotonic() + self.ttl, value)
-        self._purge()
-
-    def forget(self, key: K) -> None:
-        self._items.pop(key, None)
-
-    def first_time(self, key: K) -> bool:
-        """True the first time `key` is seen within the TTL (and remembers it)."""
-        if self.get(key) is not None:
-            return False
-        self.put(key, True)  # type: ignore[arg-type]
-        return True
-
-
+# --------------------------------------------------------------------------- payloads
 class ShortPayloads:
-    """Button payloads longer than a platform allows travel as a short token."""
+    """Button payloads longer than a platform allows travel as a short token, kept in the
+    shared state (connectors/state.py) so that any instance can read the button back."""
 
-    def __init__(self, max_bytes: int) -> None:
-        self.max_bytes = max_bytes
-        self._tokens: TtlMemory[str, str] = TtlMemory(ttl=7 * 24 * 3600)
+    TTL = 7 * 24 * 3600
 
-    def encode(self, payload: str) -> str:
+    def __init__(self, state: SharedState, max_bytes: int) -> None:
+        self.state, self.max_bytes = state, max_bytes
+
+    async def encode(self, payload: str) -> str:
         if len(payload.encode()) <= self.max_bytes:
             return payload
         token = "~" + hashlib.sha256(payload.encode()).hexdigest()[:24]
-        self._tokens.put(token, payload)
+        await self.state.put(f"payload:{token}", payload, self.TTL)
         return token
 
-    def decode(self, data: str) -> str | None:
-        """The payload, or None for a token this process does not know (a restart)."""
-        return self._tokens.get(data) if data.startswith("~") else data
+    async def decode(self, data: str) -> str | None:
+        """The payload, or None for a token the state does not know (expired, or a restart
+        without Redis)."""
+        return await self.state.get(f"payload:{data}") if data.startswith("~") else data
 
 
 # --------------------------------------------------------------------------- inbound
@@ -346,10 +310,12 @@ class MessagingInput(InputChannel, abc.ABC):
 
     platform = ""
 
-    def __init__(self, client: PlatformClient | None, pseudonym_key: str) -> None:
+    def __init__(self, client: PlatformClient | None, pseudonym_key: str,
+                 state: SharedState | None = None) -> None:
         self.client = client
         self.tasks = BackgroundTasks()
-        self.seen: TtlMemory[str, bool] = TtlMemory(ttl=DEDUP_SECONDS)
+        # Redis when REDIS_URL is set: every instance sees the dedup, tokens and choices.
+        self.state = state if state is not None else open_state(setting("REDIS_URL"))
         self._key = pseudonym_key.encode()
 
     @property
@@ -360,6 +326,11 @@ class MessagingInput(InputChannel, abc.ABC):
         """A stable pseudonym for the conversation: trackers never hold a phone number."""
         digest = hmac.new(self._key, address.encode(), hashlib.sha256).hexdigest()[:24]
         return f"{self.name()}-{digest}"
+
+    async def first_time(self, platform_id: str) -> bool:
+        """True the first time the platform delivers this update (by its id) in
+        DEDUP_SECONDS, on whichever instance: a redelivery is not answered twice."""
+        return await self.state.first_time(f"dedup:{self.name()}:{platform_id}", DEDUP_SECONDS)
 
     def disabled(self) -> HTTPResponse:
         return response.text(f"Canal {self.platform} non configuré.", status=503)
@@ -384,6 +355,7 @@ class MessagingInput(InputChannel, abc.ABC):
             await self.tasks.drain()
             if self.client is not None:
                 await self.client.close()
+            await self.state.close()
 
         blueprint.listener("before_server_stop")(stop)
         self.add_routes(blueprint, handle)

@@ -13,6 +13,7 @@ when a GSM-7 equivalent exists.
 
 from __future__ import annotations
 
+import json
 import logging
 import math
 import re
@@ -34,7 +35,6 @@ from connectors.messaging import (
     MessagingInput,
     PlatformClient,
     RetrySettings,
-    TtlMemory,
     buttons_of,
     env_settings,
     item_details,
@@ -44,6 +44,7 @@ from connectors.messaging import (
     plan_of,
     stop_lines,
 )
+from connectors.state import SharedState
 from knowledge.config import DEFAULTS
 from knowledge.text import strip_accents
 
@@ -69,6 +70,7 @@ REPLACEMENTS = {"’": "'", "‘": "'", "‚": ",", "“": '"', "”": '"', "«"
                 "\u00a0": " ", "\u202f": " ", "\u2009": " ", "œ": "oe", "Œ": "OE",
                 "ç": "c", "°": "o"}
 DIGIT = re.compile(r"^\s*(\d{1,2})\s*[.)]?\s*$")
+CHOICES_SECONDS = 24 * 3600  # a digit answers the choices of the last day's last reply
 
 
 def gsm_text(text: str) -> str:
@@ -184,7 +186,8 @@ class SmsInput(MessagingInput):
     def name(cls) -> str:
         return "sms"
 
-    def __init__(self, settings: dict[str, str] | None) -> None:
+    def __init__(self, settings: dict[str, str] | None,
+                 state: SharedState | None = None) -> None:
         settings = settings or {}
         client = None
         if settings:
@@ -198,8 +201,7 @@ class SmsInput(MessagingInput):
                            else {"From": sender})
             self.validator = RequestValidator(token)
         self.webhook_url = settings.get("TWILIO_WEBHOOK_URL", "")
-        self.choices: TtlMemory[str, list[str]] = TtlMemory(ttl=24 * 3600)
-        super().__init__(client, settings.get("TWILIO_AUTH_TOKEN", ""))
+        super().__init__(client, settings.get("TWILIO_AUTH_TOKEN", ""), state)
 
     @classmethod
     def from_credentials(cls, credentials: dict[str, Any] | None) -> SmsInput:
@@ -234,11 +236,24 @@ class SmsInput(MessagingInput):
                 return response.text("Signature invalide.", status=403)
             if not form.get("From") or not form.get("MessageSid"):
                 return response.text("Message Twilio incomplet (From, MessageSid).", status=400)
-            if self.seen.first_time(str(form["MessageSid"])):
-                self.accept(form, handle)
+            if await self.first_time(str(form["MessageSid"])):
+                await self.accept(form, handle)
             return response.text(EMPTY_TWIML, content_type="text/xml")
 
-    def accept(self, form: dict[str, Any], handle: Handler) -> None:
+    # ------------------------------------------------------------------ numbered choices
+    def _choices_key(self, address: str) -> str:
+        return f"sms:choices:{self.sender_id(address)}"  # the pseudonym, not the number
+
+    async def offered(self, address: str) -> list[str]:
+        """The payloads the last reply to `address` numbered (in the shared state, so that
+        the digit may reach another instance than the reply)."""
+        stored = await self.state.get(self._choices_key(address))
+        return list(json.loads(stored)) if stored else []
+
+    async def offer(self, address: str, payloads: list[str]) -> None:
+        await self.state.put(self._choices_key(address), json.dumps(payloads), CHOICES_SECONDS)
+
+    async def accept(self, form: dict[str, Any], handle: Handler) -> None:
         sender, body = str(form["From"]), str(form.get("Body") or "").strip()
         if form.get("Latitude") and form.get("Longitude"):  # a location over Twilio WhatsApp
             text = location_message(form["Latitude"], form["Longitude"])
@@ -252,7 +267,7 @@ class SmsInput(MessagingInput):
                 self.reply(sender, UNSUPPORTED_SMS)
             return
         digit = DIGIT.match(body)
-        offered = self.choices.get(sender)
+        offered = await self.offered(sender) if digit else []
         if digit and offered:
             index = int(digit.group(1))
             if not 1 <= index <= len(offered):
@@ -260,14 +275,15 @@ class SmsInput(MessagingInput):
                                    "votre question.")
                 return
             body = offered[index - 1]
-        self.choices.forget(sender)  # a new turn: its reply says which choices hold
+        # A new turn: its reply says which choices hold.
+        await self.state.forget(self._choices_key(sender))
         self.start_turn(handle, body, sender)
 
     # ------------------------------------------------------------------ outbound
     async def deliver(self, address: str, messages: list[dict[str, Any]]) -> None:
         body, buttons = compose(messages)
         if buttons:
-            self.choices.put(address, [b["payload"] for b in buttons])
+            await self.offer(address, [b["payload"] for b in buttons])
         if not body:
             return
         assert self.client is not None

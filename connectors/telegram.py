@@ -33,6 +33,7 @@ from connectors.messaging import (
     same_secret,
     split_text,
 )
+from connectors.state import SharedState
 from knowledge.config import DEFAULTS
 
 logger = logging.getLogger(__name__)
@@ -69,7 +70,8 @@ class TelegramInput(MessagingInput):
     def name(cls) -> str:
         return "telegram"
 
-    def __init__(self, settings: dict[str, str] | None) -> None:
+    def __init__(self, settings: dict[str, str] | None,
+                 state: SharedState | None = None) -> None:
         settings = settings or {}
         client = None
         if settings:
@@ -77,8 +79,8 @@ class TelegramInput(MessagingInput):
             base = settings.get("TELEGRAM_API_URL") or DEFAULTS["TELEGRAM_API_URL"]
             self.api = f"{base.rstrip('/')}/bot{settings['TELEGRAM_BOT_TOKEN']}"
         self.secret = settings.get("TELEGRAM_WEBHOOK_SECRET", "")
-        self.payloads = ShortPayloads(CALLBACK_DATA_BYTES)
-        super().__init__(client, self.secret)
+        super().__init__(client, self.secret, state)
+        self.payloads = ShortPayloads(self.state, CALLBACK_DATA_BYTES)
 
     @classmethod
     def from_credentials(cls, credentials: dict[str, Any] | None) -> TelegramInput:
@@ -103,13 +105,13 @@ class TelegramInput(MessagingInput):
             update = self.json_body(request)
             if update is None or not isinstance(update.get("update_id"), int):
                 return response.text("Mise à jour Telegram illisible.", status=400)
-            if self.seen.first_time(str(update["update_id"])):
-                self.accept(update, handle)
+            if await self.first_time(str(update["update_id"])):
+                await self.accept(update, handle)
             return response.json({})
 
-    def accept(self, update: dict[str, Any], handle: Handler) -> None:
+    async def accept(self, update: dict[str, Any], handle: Handler) -> None:
         if isinstance(update.get("callback_query"), dict):
-            self.accept_button(update["callback_query"], handle)
+            await self.accept_button(update["callback_query"], handle)
             return
         message = update.get("message")
         chat_id = chat_of(message)
@@ -130,7 +132,7 @@ class TelegramInput(MessagingInput):
         else:  # sticker, voice, photo, document, contact…
             self.reply(chat, UNSUPPORTED)
 
-    def accept_button(self, query: dict[str, Any], handle: Handler) -> None:
+    async def accept_button(self, query: dict[str, Any], handle: Handler) -> None:
         message = query.get("message")
         chat = chat_of(message)
         if query.get("id"):  # stops the button's spinner
@@ -138,7 +140,7 @@ class TelegramInput(MessagingInput):
         if chat is None:
             return
         data = query.get("data")
-        payload = self.payloads.decode(data) if isinstance(data, str) else None
+        payload = await self.payloads.decode(data) if isinstance(data, str) else None
         if payload is None:  # a token from before a restart: the button's title will do
             payload = button_text(message, data)
         if payload:
@@ -162,7 +164,7 @@ class TelegramInput(MessagingInput):
                 if buttons:
                     extra["reply_markup"] = {"inline_keyboard": [
                         [{"text": clip(b["title"], 64),
-                          "callback_data": self.payloads.encode(b["payload"])}]
+                          "callback_data": await self.payloads.encode(b["payload"])}]
                         for b in buttons]}
                 await self.call("sendMessage", chat_id=address, text=pieces[-1], **extra)
             if share:

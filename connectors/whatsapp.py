@@ -34,6 +34,7 @@ from connectors.messaging import (
     same_secret,
     split_text,
 )
+from connectors.state import SharedState
 from knowledge.config import DEFAULTS
 
 logger = logging.getLogger(__name__)
@@ -53,7 +54,8 @@ class WhatsAppInput(MessagingInput):
     def name(cls) -> str:
         return "whatsapp"
 
-    def __init__(self, settings: dict[str, str] | None) -> None:
+    def __init__(self, settings: dict[str, str] | None,
+                 state: SharedState | None = None) -> None:
         settings = settings or {}
         client = None
         if settings:
@@ -64,8 +66,8 @@ class WhatsAppInput(MessagingInput):
             self.messages_url = f"{base.rstrip('/')}/{number}/messages"
         self.app_secret = settings.get("WHATSAPP_APP_SECRET", "")
         self.verify_token = settings.get("WHATSAPP_VERIFY_TOKEN", "")
-        self.payloads = ShortPayloads(ID_LIMIT)
-        super().__init__(client, self.app_secret)
+        super().__init__(client, self.app_secret, state)
+        self.payloads = ShortPayloads(self.state, ID_LIMIT)
 
     @classmethod
     def from_credentials(cls, credentials: dict[str, Any] | None) -> WhatsAppInput:
@@ -100,8 +102,8 @@ class WhatsAppInput(MessagingInput):
             if body is None or not isinstance(body.get("entry"), list):
                 return response.text("Notification WhatsApp illisible.", status=400)
             for message in self.messages_of(body):
-                if self.seen.first_time(str(message["id"])):
-                    self.accept(message, handle)
+                if await self.first_time(str(message["id"])):
+                    await self.accept(message, handle)
             return response.json({})
 
     @staticmethod
@@ -118,7 +120,7 @@ class WhatsAppInput(MessagingInput):
                         found.append(message)
         return found
 
-    def accept(self, message: dict[str, Any], handle: Handler) -> None:
+    async def accept(self, message: dict[str, Any], handle: Handler) -> None:
         sender, kind = str(message["from"]), message.get("type")
         if kind == "reaction":  # an emoji put on one of our messages: nothing to answer
             return
@@ -135,7 +137,7 @@ class WhatsAppInput(MessagingInput):
         elif kind == "interactive":
             choice = content.get(str(content.get("type")))
             if isinstance(choice, dict) and isinstance(choice.get("id"), str):
-                text = self.payloads.decode(choice["id"]) or choice.get("title")
+                text = await self.payloads.decode(choice["id"]) or choice.get("title")
         elif kind == "button":  # a template's quick reply
             text = content.get("payload") or content.get("text")
         if text:
@@ -150,18 +152,19 @@ class WhatsAppInput(MessagingInput):
             "messaging_product": "whatsapp", "recipient_type": "individual", "to": to,
             "type": kind, kind: content})
 
-    def interactive(self, body: str, buttons: list[dict[str, str]]) -> dict[str, Any]:
+    async def interactive(self, body: str, buttons: list[dict[str, str]]) -> dict[str, Any]:
         if len(buttons) <= MAX_BUTTONS and all(len(b["title"]) <= BUTTON_TITLE
                                                for b in buttons):
             return {"type": "button", "body": {"text": body}, "action": {"buttons": [
-                {"type": "reply", "reply": {"id": self.payloads.encode(b["payload"]),
+                {"type": "reply", "reply": {"id": await self.payloads.encode(b["payload"]),
                                             "title": b["title"]}} for b in buttons]}}
         if len(buttons) > MAX_ROWS:
             logger.warning("WhatsApp : %d choix, seuls les %d premiers sont proposés",
                            len(buttons), MAX_ROWS)
         rows = []
         for b in buttons[:MAX_ROWS]:
-            row = {"id": self.payloads.encode(b["payload"]), "title": clip(b["title"], ROW_TITLE)}
+            row = {"id": await self.payloads.encode(b["payload"]),
+                   "title": clip(b["title"], ROW_TITLE)}
             if row["title"] != b["title"]:
                 row["description"] = clip(b["title"], ROW_DESCRIPTION)
             rows.append(row)
@@ -179,7 +182,8 @@ class WhatsAppInput(MessagingInput):
                 pieces = split_text(text, BODY_LIMIT) or ["👇"]
                 for piece in pieces[:-1]:
                     await self.send(address, "text", {"body": piece})
-                await self.send(address, "interactive", self.interactive(pieces[-1], buttons))
+                choices = await self.interactive(pieces[-1], buttons)
+                await self.send(address, "interactive", choices)
             else:
                 for piece in split_text(text, TEXT_LIMIT):
                     await self.send(address, "text", {"body": piece, "preview_url": False})

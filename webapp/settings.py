@@ -24,6 +24,8 @@ class WebSettings:
     daily_retention: bool = True  # delete old conversations once a day (ANALYTICS_DAILY_RETENTION)
     # reverse proxies whose X-Forwarded-For is believed (WEB_TRUSTED_PROXIES, webapp/forwarded.py)
     trusted_proxies: tuple[Network, ...] = ()
+    # Redis, where every instance counts the login attempts (REDIS_URL; "": in memory)
+    redis_url: str = ""
 
 
 def _secret_key() -> bytes:
@@ -51,4 +53,5 @@ def get_web_settings(settings: Settings | None = None) -> WebSettings:
         secure_cookies=setting("WEB_SECURE_COOKIES") == "1",
         daily_retention=settings.daily_retention,
         trusted_proxies=parse_networks(setting("WEB_TRUSTED_PROXIES")),
+        redis_url=setting("REDIS_URL"),
     )

@@ -8,18 +8,21 @@ Login attempts are counted before the password is checked (ratelimit.py), under 
 - the account from anywhere: never a refusal, which would let strangers lock a colleague
   out, but a delay that doubles with each attempt beyond 5 in 5 minutes (up to
   MAX_DELAY seconds) before the password is checked: a correct password always gets in.
-A successful login does not count.
+A successful login does not count. The counts are in Redis when REDIS_URL is set, so every
+web app instance behind the load balancer sees them (connectors/state.py).
 """
 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator
 from typing import Any
 
 from aiohttp import web
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from connectors.state import open_state
 from knowledge.store import MODELS
 from webapp.console.accounts import authenticate
 from webapp.console.auth import current_user, log_in, log_out, require_role
@@ -70,14 +73,14 @@ async def login_submit(request: web.Request) -> web.StreamResponse:
     client = client_address(request, app[SETTINGS].trusted_proxies)
     account = f"user:{username.lower()}"
     pair = f"{account}|ip:{client}"
-    # Counted now, before any await: concurrent requests cannot all pass.
+    # Counted now, each in one step, before the password: concurrent requests cannot all pass.
     checks = ((app[ADDRESS_LIMITER], f"ip:{client}"), (app[PAIR_LIMITER], pair))
-    refused = [(limiter, key) for limiter, key in checks if not limiter.attempt(key)]
+    refused = [(limiter, key) for limiter, key in checks if not await limiter.attempt(key)]
     if refused:
         for limiter, key in checks:
             if (limiter, key) not in refused:
-                limiter.forgive(key)
-        wait = max(limiter.retry_after(key) for limiter, key in refused)
+                await limiter.forgive(key)
+        wait = max([await limiter.retry_after(key) for limiter, key in refused])
         page = await render(request, "console/login.html", {
             "next": target, "username": username,
             "error": f"Trop de tentatives de connexion échouées. Réessayez dans "
@@ -85,8 +88,8 @@ async def login_submit(request: web.Request) -> web.StreamResponse:
         page.headers["Retry-After"] = str(wait)
         return page
     accounts = app[ACCOUNT_LIMITER]
-    accounts.attempt(account)  # never refuses: the delay grows instead
-    delay = account_delay(accounts.count(account))
+    await accounts.attempt(account)  # never refuses: the delay grows instead
+    delay = account_delay(await accounts.count(account))
     if delay:
         await asyncio.sleep(delay)
     user = await write(request, authenticate, username, password) if username else None
@@ -94,8 +97,8 @@ async def login_submit(request: web.Request) -> web.StreamResponse:
         return await render(request, "console/login.html", {
             "next": target, "username": username, "error": WRONG}, status=401)
     for limiter, key in (*checks, (accounts, account)):
-        limiter.forgive(key)
-    app[PAIR_LIMITER].reset(pair)
+        await limiter.forgive(key)
+    await app[PAIR_LIMITER].reset(pair)
     await log_in(request, user)
     raise web.HTTPFound(target)
 
@@ -120,10 +123,19 @@ async def home(request: web.Request) -> web.StreamResponse:
                         {"counts": counts, "role_label": ROLES[user.role]})
 
 
+async def login_limiters(app: web.Application) -> AsyncIterator[None]:
+    """The counters, in this process or in Redis when REDIS_URL is set (cleanup_ctx)."""
+    state = open_state(app[SETTINGS].redis_url)
+    app[ADDRESS_LIMITER] = AttemptLimiter(state, "address", limit=ADDRESS_LIMIT)
+    app[PAIR_LIMITER] = AttemptLimiter(state, "pair", limit=PAIR_LIMIT)
+    # counts only: see account_delay
+    app[ACCOUNT_LIMITER] = AttemptLimiter(state, "account", limit=10_000)
+    yield
+    await state.close()
+
+
 def setup_login(app: web.Application) -> None:
-    app[ADDRESS_LIMITER] = AttemptLimiter(limit=ADDRESS_LIMIT)
-    app[PAIR_LIMITER] = AttemptLimiter(limit=PAIR_LIMIT)
-    app[ACCOUNT_LIMITER] = AttemptLimiter(limit=10_000)  # counts only: see account_delay
+    app.cleanup_ctx.append(login_limiters)
     app.router.add_get("/console/connexion", login_form, name="console_login")
     app.router.add_post("/console/connexion", login_submit)
     app.router.add_post("/console/deconnexion", logout)

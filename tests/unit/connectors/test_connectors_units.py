@@ -25,11 +25,11 @@ from connectors.messaging import (
     PlatformClient,
     RetrySettings,
     ShortPayloads,
-    TtlMemory,
     location_message,
     split_text,
 )
 from connectors.sms import GSM, SmsInput, compose, gsm_text, segments
+from connectors.state import MemoryState
 from connectors.telegram import TelegramInput
 from connectors.whatsapp import WhatsAppInput
 from tests.support.fake_platforms import FakePlatforms
@@ -94,24 +94,25 @@ def test_split_text_respects_the_limit_and_loses_no_word() -> None:
     assert split_text("x" * 1200, 500) == ["x" * 500, "x" * 500, "x" * 200]
 
 
-def test_long_button_payloads_travel_as_short_tokens() -> None:
-    short = ShortPayloads(64)
+async def test_long_button_payloads_travel_as_short_tokens() -> None:
+    short = ShortPayloads(MemoryState(), 64)
     payload = '/refine{"accessibility": "fauteuil", "audience": "enfants", "radius": "10 km"}'
-    token = short.encode(payload)
+    token = await short.encode(payload)
     assert len(token.encode()) <= 64 and token != payload
-    assert short.decode(token) == payload
-    assert short.encode("/find_places") == "/find_places"
-    assert ShortPayloads(64).decode(token) is None  # unknown after a restart
+    assert await short.decode(token) == payload
+    assert await short.encode("/find_places") == "/find_places"
+    # unknown after a restart without Redis
+    assert await ShortPayloads(MemoryState(), 64).decode(token) is None
 
 
-def test_dedup_memory_remembers_then_forgets() -> None:
-    seen: TtlMemory[str, bool] = TtlMemory(ttl=0.2, max_items=3)
-    assert seen.first_time("a") and not seen.first_time("a")
-    time.sleep(0.3)
-    assert seen.first_time("a")
+async def test_dedup_memory_remembers_then_forgets() -> None:
+    seen = MemoryState(max_items=3)
+    assert await seen.first_time("dedup:a", 0.2) and not await seen.first_time("dedup:a", 0.2)
+    await asyncio.sleep(0.3)
+    assert await seen.first_time("dedup:a", 0.2)
     for key in "bcd":
-        seen.first_time(key)
-    assert seen.first_time("a")  # pushed out by the bound
+        await seen.first_time(f"dedup:{key}", 10)
+    assert await seen.first_time("dedup:a", 10)  # pushed out by the bound
 
 
 def test_location_message_is_valid_json_or_nothing() -> None:
@@ -123,14 +124,14 @@ def test_location_message_is_valid_json_or_nothing() -> None:
     assert location_message(None, "x") is None
 
 
-def test_whatsapp_offers_buttons_up_to_three_then_a_list() -> None:
-    channel = WhatsAppInput(None)
-    three = channel.interactive("Que cherchez-vous ?", [
+async def test_whatsapp_offers_buttons_up_to_three_then_a_list() -> None:
+    channel = WhatsAppInput(None, MemoryState())
+    three = await channel.interactive("Que cherchez-vous ?", [
         {"title": "🏰 Que visiter ?", "payload": "/find_places"},
         {"title": "📅 Les événements", "payload": "/find_events"},
         {"title": "🥾 Une balade", "payload": "/find_routes"}])
     assert three["type"] == "button" and len(three["action"]["buttons"]) == 3
-    many = channel.interactive("Choisissez", [
+    many = await channel.interactive("Choisissez", [
         {"title": f"Choix numéro {i} avec un titre long", "payload": f"/p{i}"}
         for i in range(12)])
     rows = many["action"]["sections"][0]["rows"]
