@@ -591,7 +591,8 @@ def transport(session: Session, position: Position | None, gazetteer: Gazetteer,
     one line points to the nearest, and to who has the timetables."""
     anchor = position or territory_centre(gazetteer)
     page = nearby_pois(session, PoiQuery(anchor.latitude, anchor.longitude,
-                                         kinds=["train_station", "bus_stop"], radius_km=40.0),
+                                         kinds=["train_station", "bus_stop"], radius_km=40.0,
+                                         prefer_territory=starts_in_territory(session, anchor)),
                        limit=3)
     if not page.items:
         return Reply("transport_unknown", {"speaker": SOPHIE.signature},

@@ -276,6 +276,10 @@ def test_from_a_town_outside_the_territory_its_own_places_come_first(db: Session
     assert outcome is not None and outcome.replies[-1].custom is not None
     first = outcome.replies[-1].custom["items"][0]
     assert first["commune"] == "Ors" and first["in_territory"] is False, first
+    from bot.dialogue.recommend import transport
+
+    stations = transport(db, ors, Gazetteer.from_session(db)).text or ""
+    assert stations.startswith("1. Gare d'Ors — "), stations
 
 
 def test_more_of_a_kind_looks_farther(db: Session) -> None:
