@@ -19,7 +19,16 @@ from rapidfuzz import fuzz
 from sqlalchemy.orm import Session
 
 from bot.dialogue.facts import access_text, hours_lines, price_text
-from bot.dialogue.french import a, de, distance_fr, duration_fr, french_date, km_fr, time_fr
+from bot.dialogue.french import (
+    OUTSIDE_FR,
+    a,
+    de,
+    distance_fr,
+    duration_fr,
+    french_date,
+    km_fr,
+    time_fr,
+)
 from bot.dialogue.payloads import PARIS, event_item, osm_link, payload, poi_item, route_item
 from bot.dialogue.persona import FRANCK, JEANNINE, LEA, Member, speaker_for
 from bot.dialogue.position import Position
@@ -219,12 +228,14 @@ def answer(session: Session, focus: Focus, record_id: str, question: str | None,
 
 
 def _distance_line(position: Position | None, lat: float, lon: float,
-                   precision: str | None, commune: str | None) -> str | None:
+                   precision: str | None, commune: str | None,
+                   in_territory: bool = True) -> str | None:
     if position is None:
         return None
     d = geodesic_km(position.latitude, position.longitude, lat, lon)
     said = distance_fr(d, precision) or (f"tout près, {commune}" if commune else km_fr(d))
-    return f"📍 {said} {_from(position)} (à vol d'oiseau)."
+    outside = "" if in_territory else f", {OUTSIDE_FR}"
+    return f"📍 {said} {_from(position)} (à vol d'oiseau){outside}."
 
 
 def _from(position: Position) -> str:
@@ -276,7 +287,7 @@ def _poi_answer(session: Session, poi: Poi, question: str | None, text: str,
         elif commune:
             lines.append(f"C'est {_at(commune)}.")
         line = _distance_line(position, poi.latitude, poi.longitude, poi.coord_precision,
-                              commune)
+                              commune, poi.in_territory)
         if line:
             lines.append(line)
         lines.append(f"🗺️ Carte : {osm_link(poi.latitude, poi.longitude)}")

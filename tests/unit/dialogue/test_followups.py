@@ -111,6 +111,13 @@ def test_phone_pets_price_distance(db: Session) -> None:
     far = answer(db, focus, REMPARTS, "distance", "", BAVAY, NOW)
     assert far is not None and any("km" in line for line in far.lines)
     assert any("openstreetmap.org" in line for line in far.lines)
+    assert not any("hors du Pays de Mormal" in line for line in far.lines)
+    museum = "valenciennes-musee-beaux-arts"  # outside the 52 communes: said (issue 16)
+    elsewhere = answer(db, Focus("places", [museum], museum), museum, "distance", "", BAVAY,
+                       NOW)
+    assert elsewhere is not None and any(
+        line.startswith("📍 ") and line.endswith("(à vol d'oiseau), hors du Pays de Mormal.")
+        for line in elsewhere.lines), elsewhere.lines
 
 
 def test_what_the_base_does_not_hold_is_said_with_who_to_ask(db: Session) -> None:
