@@ -198,6 +198,7 @@ class Answer:
     missing: str | None = None  # French words of what the base does not hold
     item: Item | None = None
     office: list[str] = field(default_factory=list)  # who to ask, when missing
+    own_contacts: bool = False  # `office` holds the record's own contacts (it is an office)
 
     @property
     def custom(self) -> Payload | None:
@@ -284,8 +285,11 @@ def _poi_answer(session: Session, poi: Poi, question: str | None, text: str,
     if question in ("directions", "distance"):
         if poi.address:
             lines.append(f"Adresse : {poi.address}" + (f", {commune}" if commune else ""))
-        elif commune:
-            lines.append(f"C'est {_at(commune)}.")
+        else:
+            if commune:
+                lines.append(f"C'est {_at(commune)}.")
+            if "adresse" in normalize(text).split():
+                missing = "directions"  # asked for the address: said not known
         line = _distance_line(position, poi.latitude, poi.longitude, poi.coord_precision,
                               commune, poi.in_territory)
         if line:
@@ -307,8 +311,12 @@ def _poi_answer(session: Session, poi: Poi, question: str | None, text: str,
                            1.0))
     if distance is None:
         item["distance_km"] = None
-    return _finish(session, Answer(poi.id, "places", poi.name, speaker, lines, missing, item),
-                   poi.latitude, poi.longitude)
+    ans = Answer(poi.id, "places", poi.name, speaker, lines, missing, item)
+    if missing and "tourist_office" in (poi.kinds or []):
+        # The office itself lacks it: its own contacts, not "ask the office" about itself
+        ans.office = contact_lines(poi)[1:]
+        ans.own_contacts = bool(ans.office)
+    return _finish(session, ans, poi.latitude, poi.longitude)
 
 
 def _at(commune: str) -> str:
@@ -429,7 +437,7 @@ def _event_answer(session: Session, event: Event, question: str | None,
 
 
 def _finish(session: Session, ans: Answer, lat: float, lon: float) -> Answer:
-    if ans.missing:
+    if ans.missing and not ans.office:
         ans.office = office_contacts(session, lat, lon)
     return ans
 
@@ -440,7 +448,11 @@ def office_contacts(session: Session, lat: float, lon: float) -> list[str]:
                        limit=1)
     if not page.items:
         return ["Office de tourisme du Pays de Mormal."]
-    p = page.items[0].poi
+    return contact_lines(page.items[0].poi)
+
+
+def contact_lines(p: Poi) -> list[str]:
+    """A place's name, then the contacts the base holds: phone, e-mail, website, address."""
     lines = [p.name]
     if p.phone:
         lines.append(f"☎️ {p.phone}")

@@ -556,7 +556,11 @@ def place_info(session: Session, name: str, info_type: str | None,
         lines.append("Tarifs : " + price_text(poi.prices))
     if want in (None, "accessibilite"):
         lines.append(access_text(poi.wheelchair, poi.pushchair, poi.accessibility_labels))
-    if poi.website and want is None:
+    # The website is given with every fact, and in place of a phone or an address the
+    # base lacks (the tourist office's only contact may be its site).
+    lacking = ((want == "telephone" and not poi.phone)
+               or (want in ("adresse", "acces") and not poi.address))
+    if poi.website and (want is None or lacking):
         lines.append(f"Site : {poi.website}")
     lines.append(f"Carte : {osm_link(poi.latitude, poi.longitude)}")
     distance = None
@@ -633,6 +637,12 @@ def tourist_office(session: Session, gazetteer: Gazetteer) -> Reply:
             bits.append(f"☎️ {p.phone}")
         if p.email:
             bits.append(f"✉️ {p.email}")
+        unknown = [what for what, known in (("son numéro de téléphone", p.phone),
+                                            ("son adresse", p.address)) if not known]
+        if unknown:  # said, never left for the visitor to guess
+            bits.append(("Je n'ai ni " + " ni ".join(unknown) if len(unknown) == 2
+                         else f"Je n'ai pas {unknown[0]}")
+                        + (" : voici son site." if p.website else "."))
         if p.website:
             bits.append(p.website)
         if p.opening_hours:

@@ -352,10 +352,10 @@ def followup_replies(session: Session, focus: Focus, text: str, position: Positi
     if ans.lines:
         replies.append(Reply("followup", variables, custom=ans.custom, text="\n".join(ans.lines)))
     if ans.missing:
-        replies.append(Reply("followup_unknown",
+        replies.append(Reply("followup_unknown_own" if ans.own_contacts else "followup_unknown",
                              {**variables, "what": followups.missing_words(ans)},
-                             buttons=[{"title": "☎️ L'office de tourisme",
-                                       "payload": ASK_HUMAN}],
+                             buttons=[] if ans.own_contacts else [
+                                 {"title": "☎️ L'office de tourisme", "payload": ASK_HUMAN}],
                              custom=None if ans.lines else ans.custom,
                              text="\n".join(ans.office)))
     return replies, focus

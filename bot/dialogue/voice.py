@@ -75,6 +75,10 @@ VOICE: dict[str, tuple[str, ...]] = {
         "{speaker} : {Desole}, je n'ai pas cette information ({what}) pour « {place} ». L'office de tourisme saura vous répondre :",
         "{speaker} : Ça, je ne le sais pas pour « {place} » ({what}). Demandez à l'office de tourisme :",
     ),
+    "followup_unknown_own": (
+        "{speaker} : {Desole}, je n'ai pas {what} pour « {place} ». Voici ce que j'ai pour le joindre :",
+        "{speaker} : Je ne connais pas {what} pour « {place} ». Pour le joindre, voici ce que j'ai :",
+    ),
     "focus_missing": (
         "De quel lieu parlez-vous ? Donnez-moi son nom, ou demandez-moi d'abord des idées.",
         "Je ne sais pas de quel endroit vous parlez. Dites-moi son nom, ou cherchons ensemble.",
