@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from bot.dialogue.facts import access_text, hours_lines, price_text
 from bot.dialogue.french import (
+    APPROXIMATE_FR,
     OUTSIDE_FR,
     a,
     de,
@@ -27,6 +28,7 @@ from bot.dialogue.french import (
     duration_fr,
     french_date,
     km_fr,
+    map_label,
     time_fr,
 )
 from bot.dialogue.payloads import PARIS, event_item, osm_link, payload, poi_item, route_item
@@ -234,8 +236,18 @@ def _distance_line(position: Position | None, lat: float, lon: float,
     if position is None:
         return None
     d = geodesic_km(position.latitude, position.longitude, lat, lon)
-    said = distance_fr(d, precision) or (f"tout près, {commune}" if commune else km_fr(d))
     outside = "" if in_territory else f", {OUTSIDE_FR}"
+    if precision == "commune":
+        # Only the commune is known (said on the line before): how far it is, roughly,
+        # never to a tenth of a km
+        if d >= 3:
+            far = f"À environ {km_fr(round(d))} {_from(position)} à vol d'oiseau"
+        elif commune and normalize(commune) == normalize(position.label):
+            far = "Dans la commune où vous êtes"
+        else:
+            far = f"Tout près {_from(position)}"
+        return f"📍 {far}{outside} ({APPROXIMATE_FR})."
+    said = distance_fr(d, precision) or km_fr(d)
     return f"📍 {said} {_from(position)} (à vol d'oiseau){outside}."
 
 
@@ -294,7 +306,8 @@ def _poi_answer(session: Session, poi: Poi, question: str | None, text: str,
                               commune, poi.in_territory)
         if line:
             lines.append(line)
-        lines.append(f"🗺️ Carte : {osm_link(poi.latitude, poi.longitude)}")
+        lines.append(f"🗺️ {map_label(poi.coord_precision)} : "
+                     f"{osm_link(poi.latitude, poi.longitude)}")
     if question == "website":
         if poi.website:
             lines.append(f"🌐 {poi.website}")
@@ -358,7 +371,8 @@ def _route_answer(session: Session, route: Route, question: str | None,
                               route.coord_precision, commune)
         if line:
             lines.append(line)
-        lines.append(f"🗺️ Carte : {osm_link(route.start_latitude, route.start_longitude)}")
+        lines.append(f"🗺️ {map_label(route.coord_precision)} : "
+                     f"{osm_link(route.start_latitude, route.start_longitude)}")
     if question == "website":
         if route.url:
             lines.append(f"🌐 {route.url}")
@@ -408,7 +422,8 @@ def _event_answer(session: Session, event: Event, question: str | None,
                               event.coord_precision, commune)
         if line:
             lines.append(line)
-        lines.append(f"🗺️ Carte : {osm_link(event.latitude, event.longitude)}")
+        lines.append(f"🗺️ {map_label(event.coord_precision)} : "
+                     f"{osm_link(event.latitude, event.longitude)}")
     if question in ("website", "phone"):
         url = event.booking_url or event.url
         if url:

@@ -56,6 +56,14 @@ def km_fr(value: float) -> str:
 
 
 OUTSIDE_FR = "hors du Pays de Mormal"
+# Said of a record whose point is its commune's (coord_precision "commune").
+APPROXIMATE_FR = "position approximative : je ne connais que la commune"
+
+
+def map_label(precision: str | None) -> str:
+    """"Carte", or "Carte (centre de la commune)" when the point is only the commune's:
+    the link does not lead to the place itself."""
+    return "Carte" if precision != "commune" else "Carte (centre de la commune)"
 
 
 def distance_fr(distance_km: float | None, precision: str | None,

@@ -371,14 +371,27 @@ def clock_fr(iso: str) -> str:
     return time_fr(datetime.fromisoformat(iso))
 
 
-def leg_fr(stop: PlanStop) -> str | None:
+def leg_fr(stop: PlanStop, before: PlanStop | None = None) -> str | None:
+    """The leg from the stop `before`. When either end is known only by its commune,
+    the leg is not measured to 100 m: "environ 4 km", "dans la même commune"."""
     if stop["leg_km"] is None:
         return None
-    if stop["leg_km"] < 0.2:
-        return "sur place"
+    rough = any(s is not None and s["item"].get("coord_precision") == "commune"
+                for s in (stop, before))
     how = "à pied" if stop["leg_mode"] == "pied" else "en voiture"
     km = stop["leg_km"]
+    if rough:
+        if km < 1 and _same_commune(stop, before):
+            return "dans la même commune"
+        return f"environ {km_fr(max(1, round(km)))} {how}"
+    if km < 0.2:
+        return "sur place"
     return f"{round(km * 10) * 100} m {how}" if km < 1 else f"{km_fr(km)} {how}"
+
+
+def _same_commune(stop: PlanStop, before: PlanStop | None) -> bool:
+    return before is not None and bool(stop["item"].get("commune")) \
+        and stop["item"].get("commune") == before["item"].get("commune")
 
 
 def gaps_fr(plan: Plan) -> list[str]:
@@ -391,7 +404,7 @@ def plan_lines(plan: Plan, *, details: bool = True) -> list[str]:
     """The plan as numbered lines; `details` adds the legs and the unknown hours."""
     lines = []
     for n, stop in enumerate(plan.stops, 1):
-        if details and (leg := leg_fr(stop)):
+        if details and (leg := leg_fr(stop, plan.stops[n - 2] if n > 1 else None)):
             lines.append(f"   ↓ {leg}")
         name = item_title(stop["item"])
         line = f"{n}. {clock_fr(stop['at'])} — {stop['label']} : {name}"

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from bot.dialogue import periods
 from bot.dialogue.facts import access_text, hours_lines, price_text
 from bot.dialogue.filters import open_moment
-from bot.dialogue.french import a, distance_fr, french_date, km_fr, time_fr
+from bot.dialogue.french import a, distance_fr, french_date, km_fr, map_label, time_fr
 from bot.dialogue.payloads import (
     PARIS,
     EventItem,
@@ -562,7 +562,7 @@ def place_info(session: Session, name: str, info_type: str | None,
                or (want in ("adresse", "acces") and not poi.address))
     if poi.website and (want is None or lacking):
         lines.append(f"Site : {poi.website}")
-    lines.append(f"Carte : {osm_link(poi.latitude, poi.longitude)}")
+    lines.append(f"{map_label(poi.coord_precision)} : {osm_link(poi.latitude, poi.longitude)}")
     distance = None
     if position:
         distance = round(geodesic_km(position.latitude, position.longitude, poi.latitude,
