@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Makes sure the PostgreSQL server the tests use (127.0.0.1:5432) is up, starting the
+# Makes sure the PostgreSQL and Redis servers the tests use (127.0.0.1:5432, :6379) are up, starting the
 # local cluster if it is installed but stopped. Tests that need it fail (never skip)
 # when it cannot be reached.
 set -uo pipefail
@@ -10,6 +10,15 @@ if ! pg_up && command -v pg_ctlcluster >/dev/null 2>&1 && [ -d /etc/postgresql ]
   for _ in $(seq 1 20); do pg_up && break; sleep 0.5; done
 fi
 pg_up || echo "!! PostgreSQL injoignable sur 127.0.0.1:5432 : les tests PostgreSQL vont échouer." >&2
+# Redis (shared state of several instances, tests/integration/test_shared_state.py): a
+# throw-away server that keeps nothing on disk, only if none answers and one is installed.
+redis_up() { (exec 3<>/dev/tcp/127.0.0.1/6379) 2>/dev/null; }
+if ! redis_up && command -v redis-server >/dev/null 2>&1; then
+  echo ">> Démarrage de Redis"
+  redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no >/dev/null || true
+  for _ in $(seq 1 20); do redis_up && break; sleep 0.5; done
+fi
+redis_up || echo "!! Redis injoignable sur 127.0.0.1:6379 : les tests Redis vont échouer." >&2
 # nginx (Debian's nginx-light), which tests/security/test_reverse_proxy.py runs on the
 # documented configuration docs/nginx.conf (its own temporary instance, never a service).
 if ! command -v nginx >/dev/null 2>&1 && ! [ -x /usr/sbin/nginx ] && command -v apt-get >/dev/null 2>&1; then
