@@ -19,6 +19,7 @@ from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from knowledge import yamlfile
+from knowledge.commune_centres import place_at_commune_centres
 from knowledge.config import PARIS, SEED_DIR
 from knowledge.gazetteer import Gazetteer
 from knowledge.models import Commune, Poi
@@ -161,6 +162,8 @@ def seed(session: Session, *, today: date | None = None, seed_dir: Path = SEED_D
         if record.get("source_id"):
             linked.add((str(record["source"]), str(record["source_id"])))
     _open_data(store, seed_dir, report, linked)
+    # Places known only by their commune, loaded before its town hall or church
+    place_at_commune_centres(session, store.gazetteer)
     for record in read_yaml(seed_dir / "routes.yaml"):
         store.save_route(record)
         report.routes += 1

@@ -13,6 +13,7 @@ from typing import Any, Literal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from knowledge.commune_centres import derived_point
 from knowledge.config import get_settings
 from knowledge.gazetteer import Gazetteer
 from knowledge.geo import cell_of
@@ -144,6 +145,12 @@ class Store:
         clean["in_territory"] = bool(place and place.in_territory)
         clean["name_norm"] = normalize(clean["name"])
         clean["interest_mask"] = interest_mask(clean["interests"])
+        if clean["coord_precision"] == "commune":  # at the town hall, not La Poste's point
+            with self.session.no_autoflush:
+                point = derived_point(self.session, self.gazetteer, clean["commune_insee"],
+                                      clean["latitude"], clean["longitude"], clean.get("id"))
+            if point is not None:
+                clean["latitude"], clean["longitude"] = point
         clean["cell"] = cell_of(clean["latitude"], clean["longitude"])
         clean["has_hours"] = clean.get("opening_hours") is not None
         obj, created = self._apply(Poi, clean, "poi", clean["name"], existing)
