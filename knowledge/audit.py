@@ -101,9 +101,11 @@ class CommuneCount:
 
     def __str__(self) -> str:
         where = "territoire" if self.in_territory else "hors territoire"
-        return (f"{self.name} ({self.insee or '?'}, {where}) : {self.exact} exacte(s), "
-                f"{self.approximate} approximative(s), {self.commune} au centre de la "
-                f"commune ; {self.unpublished} non publié(s)")
+        return f"{self.name} ({self.insee or '?'}, {where}) : {self.counts_fr()}"
+
+    def counts_fr(self) -> str:
+        return (f"{self.exact} exacte(s), {self.approximate} approximative(s), "
+                f"{self.commune} au centre de la commune ; {self.unpublished} non publié(s)")
 
 
 def precision_by_commune(session: Session) -> list[CommuneCount]:
@@ -123,3 +125,11 @@ def precision_by_commune(session: Session) -> list[CommuneCount]:
             entry[key] = entry.get(key, 0) + n
     return sorted((CommuneCount(**c) for c in counts.values()),
                   key=lambda c: (not c.in_territory, normalize(c.name)))
+
+
+def precision_totals(counts: list[CommuneCount]) -> list[CommuneCount]:
+    """The counts of `precision_by_commune` summed in, then outside, the territory."""
+    return [CommuneCount(None, label, local,
+                         *(sum(getattr(c, key) for c in counts if c.in_territory is local)
+                           for key in ("exact", "approximate", "commune", "unpublished")))
+            for local, label in ((True, "Dans le territoire"), (False, "Hors du territoire"))]

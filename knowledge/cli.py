@@ -360,12 +360,8 @@ def _print_precision(counts: list[audit.CommuneCount], out: Any) -> None:
     print("Lieux publiés par commune, selon la précision de leur position :", file=out)
     for count in counts:
         print(f"  {count}", file=out)
-    for local, label in ((True, "Dans le territoire"), (False, "Hors du territoire")):
-        part = [c for c in counts if c.in_territory is local]
-        print(f"{label} : {sum(c.exact for c in part)} exacte(s), "
-              f"{sum(c.approximate for c in part)} approximative(s), "
-              f"{sum(c.commune for c in part)} au centre de la commune ; "
-              f"{sum(c.unpublished for c in part)} non publié(s).", file=out)
+    for total in audit.precision_totals(counts):
+        print(f"{total.name} : {total.counts_fr()}.", file=out)
 
 
 def main(argv: Sequence[str] | None = None, out: Any = None) -> int:

@@ -6,7 +6,7 @@ from aiohttp import web
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from knowledge.audit import check_base
+from knowledge.audit import check_base, precision_by_commune, precision_totals
 from knowledge.models import Event, Poi, Route
 from webapp.console import auditlog, journal
 from webapp.console.auth import require_role
@@ -34,10 +34,12 @@ FIELD_LABELS = {
 @require_role(*EDITORS)
 async def validation_page(request: web.Request) -> web.StreamResponse:
     findings = await request.config_dict[KB].run(check_base)
+    # Where the base is thin: the counts `python -m knowledge validate` prints
+    counts = await request.config_dict[KB].run(precision_by_commune)
     errors = [f for f in findings if f.level == "erreur"]
     return await render(request, "console/validation.html", {
         "findings": findings, "errors": len(errors), "warnings": len(findings) - len(errors),
-        "paths": PATHS})
+        "paths": PATHS, "counts": counts, "totals": precision_totals(counts)})
 
 
 def _record_names(session: Session, ids: set[str]) -> dict[str, str]:
