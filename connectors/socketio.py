@@ -12,11 +12,24 @@ with the python-socketio 5.x that Rasa installs:
 Bounded like REST (connectors/edges.py): a session id that is not valid is replaced by a
 new one (session_request) or the message ignored (user_uttered); the message must be a
 text; `metadata` is dropped; a socket.io message over 64 KB closes the connection.
+
+Sessions belong to the device that started them (issue 15: any socket could join any
+session's room knowing its id, which the widget shows for erasure requests). The id a
+client proposes in `session_request` is its secret, kept on the device; the conversation's
+id (the tracker's sender, the room, what `session_confirm` returns and the widget shows) is
+derived from it with a keyed HMAC. Proposing a shown id therefore opens another, fresh
+conversation. The same proposal gives the same conversation after a restart: the key is
+WIDGET_SESSION_KEY, or one generated once in var/. A socket may only speak in the session
+it was confirmed: `user_uttered` from any other socket, or naming another session, is
+ignored.
 """
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import logging
+import secrets
 import uuid
 from typing import Any
 
@@ -26,8 +39,23 @@ from sanic import Blueprint
 
 from connectors.edges import MAX_REQUEST_BYTES, bound_requests, is_sender
 from connectors.guard import Handler, guarded
+from knowledge.config import setting, var_secret
 
 logger = logging.getLogger(__name__)
+
+
+def session_key() -> bytes:
+    """WIDGET_SESSION_KEY, or a key generated once in var/ (stable across restarts, so
+    that a visitor's device finds its conversation again)."""
+    configured = setting("WIDGET_SESSION_KEY")
+    if configured:
+        return configured.encode()
+    return var_secret("widget-session.key", lambda: secrets.token_urlsafe(32).encode())
+
+
+def conversation_id(key: bytes, proposed: str) -> str:
+    """The conversation of the device whose secret is `proposed` (32 hex characters)."""
+    return hmac.new(key, b"widget-session:" + proposed.encode(), hashlib.sha256).hexdigest()[:32]
 
 
 class WidgetSocketIOOutput(SocketIOOutput):
@@ -53,20 +81,32 @@ class ApologeticSocketIOInput(SocketIOInput):
         sio = self.sio
         sio.eio.max_http_buffer_size = MAX_REQUEST_BYTES
 
+        key = session_key()
+
         async def session_request(sid: str, data: dict[str, Any] | None) -> None:
             given = data.get("session_id") if isinstance(data, dict) else None
-            session_id = given if is_sender(given) else uuid.uuid4().hex
+            proposed = str(given) if is_sender(given) else uuid.uuid4().hex
+            session_id = conversation_id(key, proposed)
             if self.session_persistence:
+                for room in sio.rooms(sid, namespace=self.namespace):
+                    if room != sid:  # a new session request on the same socket
+                        await sio.leave_room(sid, room, namespace=self.namespace)
                 await sio.enter_room(sid, session_id, namespace=self.namespace)
+            await sio.save_session(sid, {"session_id": session_id, "proposed": proposed},
+                                   namespace=self.namespace)
             await sio.emit("session_confirm", session_id, room=sid, namespace=self.namespace)
 
         async def user_uttered(sid: str, data: dict[str, Any] | None) -> None:
             data = data if isinstance(data, dict) else {}
             if self.session_persistence:
-                if not is_sender(data.get("session_id")):
-                    logger.warning("socket.io message without a valid session_id ignored")
+                bound = await sio.get_session(sid, namespace=self.namespace)
+                if not bound:
+                    logger.warning("socket.io message before any session_request ignored")
                     return
-                sender_id = str(data["session_id"])
+                if data.get("session_id") not in (bound["session_id"], bound["proposed"]):
+                    logger.warning("socket.io message for another session ignored")
+                    return
+                sender_id = str(bound["session_id"])
             else:
                 sender_id = sid
             text = data.get("message")

@@ -38,7 +38,8 @@
   var KEY = 'mormal-chat:' + cfg.server;
   var MAX_LOG = 200;
 
-  /* ---------- storage: the session id, the transcript (data only), open or not, and
+  /* ---------- storage: the session secret (id) and the conversation's number the server
+     derived from it (session), the transcript (data only), open or not, and
      the shared position rounded to ~100 m, for 24 h ---------- */
   var memory = {};
   var POSITION_DECIMALS = 3;              // 0.001° ≈ 110 m of latitude, 70 m of longitude here
@@ -218,7 +219,7 @@
         var body = s.slice(1);
         if (body.charAt(0) === '/') body = body.slice(body.indexOf(',') + 1);
         var ev = JSON.parse(body.replace(/^\d+/, ''));
-        if (ev[0] === 'session_confirm') ready();
+        if (ev[0] === 'session_confirm') confirmed(ev[1]);
         else if (ev[0] === 'bot_uttered') received(ev[1]);
       } else if (kind === '1' || kind === '4') {
         down();
@@ -238,6 +239,13 @@
     var delay = Math.min(30000, 1000 * Math.pow(2, link.attempt++)) * (0.5 + Math.random() / 2);
     link.timer = setTimeout(connect, delay);
     setState('offline');
+  }
+  function confirmed(session) {
+    if (typeof session === 'string' && session !== state.session) {
+      state.session = session;
+      sessionCode.textContent = session;
+    }
+    ready();
   }
   function ready() {
     link.ready = true;
@@ -341,7 +349,9 @@
     'aria-label': 'Conversation', tabindex: '0'});
   var typing = h('p', {class: 'typing', hidden: true}, [h('span', {class: 'dots', text: 'La famille écrit'})]);
   var status = h('p', {class: 'status', role: 'status'});
-  var sessionCode = h('code', {text: state.id});
+  // The conversation's number, for erasure requests: the server's (state.session), never
+  // the device's secret (state.id), which alone lets a device resume the conversation.
+  var sessionCode = h('code', {text: state.session || '(affiché une fois connecté)'});
   var privacyBtn = h('button', {type: 'button', 'aria-expanded': 'false', 'aria-controls': 'mw-privacy',
     onclick: function () { togglePrivacy(); }}, ['Vie privée']);
   var privacy = h('div', {id: 'mw-privacy', class: 'privacy', hidden: true, tabindex: '-1'}, [
@@ -551,9 +561,9 @@
   }
   function track(item, target) {
     try {
-      if (navigator.sendBeacon) {
+      if (navigator.sendBeacon && state.session) {
         navigator.sendBeacon(cfg.api + '/api/interactions',
-          JSON.stringify({sender: state.id, type: 'click', item: item.id, target: target}));
+          JSON.stringify({sender: state.session, type: 'click', item: item.id, target: target}));
       }
     } catch (e) { /* analytics must never break the widget */ }
   }
@@ -801,7 +811,7 @@
     state = {id: newId(), log: [], open: true};
     here = null;
     save();
-    sessionCode.textContent = state.id;
+    sessionCode.textContent = '(affiché une fois connecté)';
     quickReplies = [];
     log.textContent = '';
     renderAll();

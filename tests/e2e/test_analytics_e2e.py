@@ -78,10 +78,13 @@ def click(servers: Servers, sender: str, item: str, target: str = "website") -> 
     return post(f"{servers.web_url}/api/interactions", body.encode(), "text/plain")[0]
 
 
-async def socket_hello(servers: Servers, session_id: str) -> None:
-    _, answers = await widget_turn(servers.rasa_url, session_id,
-                                   {"message": "bonjour", "session_id": session_id})
+async def socket_hello(servers: Servers, session_id: str) -> str:
+    """A greeting from a widget whose device secret is `session_id`: the conversation's
+    id (derived from the secret by the server)."""
+    conversation, answers = await widget_turn(servers.rasa_url, session_id,
+                                              {"message": "bonjour", "session_id": session_id})
     assert answers
+    return conversation
 
 
 def converse(servers: Servers, url: str) -> World:
@@ -118,7 +121,7 @@ def converse(servers: Servers, url: str) -> World:
     say(servers, b, f'/feedback{{"rating": "down", "item": "{shown[1]["id"]}"}}')
     # C: a greeting only (made old below, for retention). D: over socket.io.
     say(servers, c, "bonjour")
-    asyncio.run(socket_hello(servers, senders["d"]))
+    senders["d"] = asyncio.run(socket_hello(servers, senders["d"]))
     # The report's days are Paris days (after 23:00 UTC in winter, Paris is a day ahead).
     return World(servers, url, senders, shown, speaker, datetime.now(PARIS).date())
 

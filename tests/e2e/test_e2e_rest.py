@@ -104,7 +104,9 @@ def test_action_server_down_gives_a_french_apology(servers: Servers) -> None:
 
 
 async def _socket(servers: Servers, session_id: str,
-                  ) -> tuple[socketio.AsyncClient, asyncio.Queue[dict[str, Any]]]:
+                  ) -> tuple[socketio.AsyncClient, asyncio.Queue[dict[str, Any]], str]:
+    """A widget's socket on the session whose device secret is `session_id`, its replies,
+    and the conversation's id the server confirmed (derived from the secret)."""
     client = socketio.AsyncClient(reconnection=False)
     received: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
     client.on("bot_uttered", received.put_nowait)
@@ -113,8 +115,9 @@ async def _socket(servers: Servers, session_id: str,
     # Long-polling: the engine.io client's websocket needs a newer aiohttp than Rasa pins.
     await client.connect(servers.rasa_url, socketio_path="/socket.io", transports=["polling"])
     await client.emit("session_request", {"session_id": session_id})
-    assert await asyncio.wait_for(confirmed, timeout=30) == session_id
-    return client, received
+    conversation = await asyncio.wait_for(confirmed, timeout=30)
+    assert conversation != session_id and len(conversation) == 32
+    return client, received, conversation
 
 
 async def _places(received: asyncio.Queue[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -129,7 +132,7 @@ async def test_socketio_channel_converses_and_keeps_the_session(servers: Servers
     """The widget's channel: a socket.io session, replies as bot_uttered, and the same
     conversation after a reconnection with the same session id (a page reload)."""
     session_id = new_sender()
-    client, received = await _socket(servers, session_id)
+    client, received, conversation = await _socket(servers, session_id)
     try:
         await client.emit("user_uttered", {"message": f"/share_location{json.dumps(BAVAY)}",
                                            "session_id": session_id})
@@ -140,7 +143,8 @@ async def test_socketio_channel_converses_and_keeps_the_session(servers: Servers
         assert "Forum antique de Bavay" in [i["name"] for i in items]
     finally:
         await client.disconnect()
-    again, received = await _socket(servers, session_id)
+    again, received, resumed = await _socket(servers, session_id)
+    assert resumed == conversation
     try:
         await again.emit("user_uttered", {"message": "encore", "session_id": session_id})
         more = await _places(received)

@@ -367,7 +367,9 @@ def test_events_go_to_the_calendar(servers: Servers, context: BrowserContext,
         event.get_by_role("button", name="Ajouter à mon agenda").click()
     # The click is reported for analytics (text/plain body: no CORS preflight).
     click = json.loads(beacon.value.post_data or "{}")
-    session = v.page.evaluate("JSON.parse(localStorage.getItem(Object.keys(localStorage)[0])).id")
+    # the conversation's id the server confirmed (shown for erasure), not the device's secret
+    session = v.page.evaluate(
+        "JSON.parse(localStorage.getItem(Object.keys(localStorage)[0])).session")
     assert click["sender"] == session and click["type"] == "click"
     assert click["target"] == "calendar" and click["item"]
     path = tmp_path / "event.ics"

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import re
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -44,9 +44,10 @@ class FakeRasa:
     """Rasa's socket.io channel as the widget sees it: Engine.IO open, namespace connect,
     session confirmed; keeps what the widget sent and can answer."""
 
-    def __init__(self) -> None:
+    def __init__(self, conversation: Callable[[str], str] = str) -> None:
         self.sockets: list[WebSocketRoute] = []
         self.said: list[str] = []
+        self.conversation = conversation  # the id confirmed for a device's secret
 
     def __call__(self, ws: WebSocketRoute) -> None:
         self.sockets.append(ws)
@@ -59,7 +60,8 @@ class FakeRasa:
         elif packet.startswith("42"):
             name, data = json.loads(packet[2:])
             if name == "session_request":
-                ws.send("42" + json.dumps(["session_confirm", data["session_id"]]))
+                confirmed = self.conversation(data["session_id"])
+                ws.send("42" + json.dumps(["session_confirm", confirmed]))
             elif name == "user_uttered":
                 self.said.append(data["message"])
 

@@ -129,11 +129,11 @@ async def test_socketio_session_ids_and_fields_are_bounded(servers: Servers) -> 
     assert answers == []  # the message with the invalid id was not taken
     assert senders_longer_than(servers, 128) == 0
     good = uuid.uuid4().hex
-    _, answers = await widget_turn(servers.rasa_url, good, {
+    conversation, answers = await widget_turn(servers.rasa_url, good, {
         "message": "bonjour", "session_id": good, "input_channel": "autre",
         "customData": {"m": "v" * 20_000}})
     assert answers
-    assert_stored_as(servers, good, "socketio")
+    assert_stored_as(servers, conversation, "socketio")  # derived from the device's secret
 
 
 def test_the_sms_webhook_caps_a_forged_body_before_parsing_it(servers: Servers) -> None:

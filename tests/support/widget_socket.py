@@ -11,7 +11,8 @@ import socketio
 
 async def widget_turn(rasa_url: str, session_id: str, message: dict[str, Any] | None,
                       wait: float = 60) -> tuple[str, list[dict[str, Any]]]:
-    """The session id the server confirmed for `session_id`, and the `bot_uttered`
+    """The conversation id the server confirmed for the device secret `session_id`
+    (derived from it, connectors/socketio.py), and the `bot_uttered`
     answers to `message` (sent as is) that came within `wait` seconds (returns as soon as
     one came; none if `message` is None)."""
     client = socketio.AsyncClient(reconnection=False)

@@ -1,0 +1,52 @@
+"""The widget keeps its session id as the device's secret and uses the conversation id the
+server derives from it (issue 15, connectors/socketio.py): the number shown for erasure
+requests and the sender of the click statistics are the server's, and the secret is
+what it sends to resume. The real widget in Chromium, the server played by Playwright
+(tests/e2e/test_widget_position.py)."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+from playwright.sync_api import BrowserContext, Request, expect
+
+from tests.e2e.test_widget_position import (  # noqa: F401 - fixtures
+    CARD,
+    CONNECTED,
+    FakeRasa,
+    browser,
+    context,
+    open_page,
+    stored,
+)
+
+pytestmark = pytest.mark.e2e
+
+
+def derived(secret: str) -> str:
+    return "c" + secret[::-1][:31]
+
+
+def test_the_shown_number_and_the_clicks_are_the_servers_id(context: BrowserContext) -> None:
+    rasa = FakeRasa(derived)
+    page = open_page(context, rasa)
+    entry = stored(page)
+    secret, session = entry["id"], entry["session"]
+    assert session == derived(secret) != secret
+    page.get_by_role("button", name="Discuter avec la famille").click()
+    page.get_by_role("button", name="Vie privée").click()
+    expect(page.locator("#mormal-chat-widget code")).to_have_text(session)
+
+    rasa.answer({"custom": {**CARD, "items": [{**CARD["items"][0],
+                                              "url": "https://forum.example/"}]}})
+    with context.expect_event("request", lambda r: r.url.endswith("/api/interactions")) as beacon:
+        page.get_by_role("link", name=re.compile("^Site web")).click()
+    request: Request = beacon.value
+    assert json.loads(request.post_data or "{}")["sender"] == session
+
+    # another page of the site: the secret is sent again, the same number comes back
+    page.reload()
+    page.wait_for_function(CONNECTED)
+    assert stored(page)["session"] == session and stored(page)["id"] == secret
