@@ -2,27 +2,33 @@
 server derives from it (issue 15, connectors/socketio.py): the number shown for erasure
 requests and the sender of the click statistics are the server's, and the secret is
 what it sends to resume. The real widget in Chromium, the server played by Playwright
-(tests/e2e/test_widget_position.py)."""
+(tests/support/played_widget.py)."""
 
 from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterator
 
 import pytest
-from playwright.sync_api import BrowserContext, Request, expect
+from playwright.sync_api import Browser, BrowserContext, Request, expect
 
-from tests.e2e.test_widget_position import (  # noqa: F401 - fixtures
-    CARD,
-    CONNECTED,
-    FakeRasa,
-    browser,
-    context,
-    open_page,
-    stored,
-)
+from tests.support.browser import chromium
+from tests.support.played_widget import CARD, CONNECTED, FakeRasa, open_page, played_site, stored
 
 pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    with chromium() as b:
+        yield b
+
+
+@pytest.fixture
+def context(browser: Browser) -> Iterator[BrowserContext]:
+    with played_site(browser) as ctx:
+        yield ctx
 
 
 def derived(secret: str) -> str:
