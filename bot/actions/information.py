@@ -135,7 +135,8 @@ class ActionContactOffice(KnowledgeAction):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: DomainDict) -> list[dict[str, Any]]:
-        reply = await kb().run(tourist_office, await kb().gazetteer_async())
+        reply = await kb().run(tourist_office, await kb().gazetteer_async(),
+                               position(tracker))
         send(dispatcher, [reply])
         return []
 

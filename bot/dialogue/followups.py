@@ -33,7 +33,7 @@ from bot.dialogue.french import (
 )
 from bot.dialogue.payloads import PARIS, event_item, osm_link, payload, poi_item, route_item
 from bot.dialogue.persona import FRANCK, JEANNINE, LEA, Member, speaker_for
-from bot.dialogue.position import Position
+from bot.dialogue.position import Position, starts_in_territory
 from knowledge import hours
 from knowledge.geo import geodesic_km
 from knowledge.models import Event, Poi, Route
@@ -329,7 +329,7 @@ def _poi_answer(session: Session, poi: Poi, question: str | None, text: str,
         # The office itself lacks it: its own contacts, not "ask the office" about itself
         ans.office = contact_lines(poi)[1:]
         ans.own_contacts = bool(ans.office)
-    return _finish(session, ans, poi.latitude, poi.longitude)
+    return _finish(session, ans, poi.latitude, poi.longitude, position)
 
 
 def _at(commune: str) -> str:
@@ -386,7 +386,8 @@ def _route_answer(session: Session, route: Route, question: str | None,
     if position is None:
         item["distance_km"] = None
     return _finish(session, Answer(route.id, "routes", route.name, speaker, lines, missing,
-                                   item), route.start_latitude, route.start_longitude)
+                                   item), route.start_latitude, route.start_longitude,
+                   position)
 
 
 def _event_answer(session: Session, event: Event, question: str | None,
@@ -448,19 +449,22 @@ def _event_answer(session: Session, event: Event, question: str | None,
                                    first.end.replace(tzinfo=timezone.utc),
                                    round(d, 2) if d is not None else None))
     return _finish(session, Answer(event.id, "events", event.title, speaker, lines, missing,
-                                   item), event.latitude, event.longitude)
+                                   item), event.latitude, event.longitude, position)
 
 
-def _finish(session: Session, ans: Answer, lat: float, lon: float) -> Answer:
+def _finish(session: Session, ans: Answer, lat: float, lon: float,
+            position: Position | None) -> Answer:
     if ans.missing and not ans.office:
-        ans.office = office_contacts(session, lat, lon)
+        local = position is None or starts_in_territory(session, position)
+        ans.office = office_contacts(session, lat, lon, local)
     return ans
 
 
-def office_contacts(session: Session, lat: float, lon: float) -> list[str]:
-    """The nearest tourist office of the base: name, phone, e-mail, website, address."""
-    page = nearby_pois(session, PoiQuery(lat, lon, kinds=["tourist_office"], radius_km=60.0),
-                       limit=1)
+def office_contacts(session: Session, lat: float, lon: float, local: bool = True) -> list[str]:
+    """The nearest tourist office of the base (the territory's first, unless the visitor
+    is in a town outside it: `local` False): name, phone, e-mail, website, address."""
+    page = nearby_pois(session, PoiQuery(lat, lon, kinds=["tourist_office"], radius_km=60.0,
+                                         prefer_territory=local), limit=1)
     if not page.items:
         return ["Office de tourisme du Pays de Mormal."]
     return contact_lines(page.items[0].poi)

@@ -36,7 +36,7 @@ from bot.dialogue.payloads import (
     route_item,
 )
 from bot.dialogue.persona import LEA
-from bot.dialogue.position import Position
+from bot.dialogue.position import Position, starts_in_territory
 from bot.dialogue.recommend import INDOOR_KINDS, Reply
 from knowledge import hours
 from knowledge.geo import geodesic_km
@@ -196,6 +196,8 @@ class _Builder:
         self.used: set[str] = set()
         self.prev: tuple[float, float] | None = None
         self.clock = _at(plan.day, time(0, 0))
+        # From a town outside the 52 communes, its own places by distance (as the searches)
+        self.local = starts_in_territory(session, plan.where)
 
     # -- candidates
     def _place(self, slot: Slot, kinds: Sequence[str], *, interests: Iterable[str] = ()
@@ -205,7 +207,7 @@ class _Builder:
         page = nearby_pois(self.session, PoiQuery(
             lat, lon, interests=list(interests), kinds=list(kinds), radius_km=HOP_KM,
             audience=self.plan.audience, wheelchair=self.wheelchair, pushchair=self.pushchair,
-            at=start, exclude_ids=tuple(self.used)), limit=20)
+            at=start, exclude_ids=tuple(self.used), prefer_territory=self.local), limit=20)
         unknown: tuple[PoiHit, bool | None] | None = None
         for hit in page.items:
             if not _near_centre(self.plan.where, hit.poi.latitude, hit.poi.longitude):

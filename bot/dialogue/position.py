@@ -26,6 +26,7 @@ from bot.dialogue.french import de
 from knowledge.config import get_settings
 from knowledge.gazetteer import Gazetteer, Place
 from knowledge.geo import check_coordinates, haversine_km
+from knowledge.models import Commune
 from knowledge.queries import find_places_by_name
 from knowledge.text import normalize
 
@@ -263,6 +264,14 @@ def position_from_coordinates(lat: object, lon: object, gazetteer: Gazetteer) ->
     nearest = gazetteer.nearest(flat, flon)
     label = f"votre position (près {de(nearest.name)})" if nearest else "votre position"
     return Position(flat, flon, label, "shared", nearest.insee if nearest else None)
+
+
+def starts_in_territory(session: Session, position: Position) -> bool:
+    """Whether a search starts in the territory: places elsewhere then come after local
+    ones. From a town outside it (Ors, Valenciennes), the visitor asked for that town's
+    places: ranked by distance only."""
+    commune = session.get(Commune, position.commune) if position.commune else None
+    return commune is None or bool(commune.in_territory)
 
 
 def is_outside(position: Position, gazetteer: Gazetteer, limit_km: float | None = None,

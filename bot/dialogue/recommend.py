@@ -36,6 +36,7 @@ from bot.dialogue.position import (
     Position,
     position_from_name,
     position_in_text,
+    starts_in_territory,
 )
 from bot.dialogue.position import (
     position_from_coordinates as position_from_coordinates,  # re-exported
@@ -44,7 +45,7 @@ from bot.dialogue.voice import interest_buttons, location_buttons
 from knowledge import hours
 from knowledge.gazetteer import Gazetteer
 from knowledge.geo import geodesic_km
-from knowledge.models import Commune, Poi, Route
+from knowledge.models import Poi, Route
 from knowledge.queries import (
     PoiHit,
     PoiQuery,
@@ -245,14 +246,6 @@ def recommend_places(session: Session, position: Position, state: SearchState,
     ))
     state.kind = "places"
     return Outcome(replies, state)
-
-
-def starts_in_territory(session: Session, position: Position) -> bool:
-    """Whether a search starts in the territory: places elsewhere then come after local
-    ones. From a town outside it (Ors, Valenciennes), the visitor asked for that town's
-    places: ranked by distance only."""
-    commune = session.get(Commune, position.commune) if position.commune else None
-    return commune is None or bool(commune.in_territory)
 
 
 def _seen(state: SearchState, items: Sequence[Mapping[str, Any]]) -> None:
@@ -621,10 +614,15 @@ def transport(session: Session, position: Position | None, gazetteer: Gazetteer,
                  text=text)
 
 
-def tourist_office(session: Session, gazetteer: Gazetteer) -> Reply:
-    centre = territory_centre(gazetteer)
-    page = nearby_pois(session, PoiQuery(centre.latitude, centre.longitude,
-                                         kinds=["tourist_office"], radius_km=40.0), limit=2)
+def tourist_office(session: Session, gazetteer: Gazetteer,
+                   position: Position | None = None) -> Reply:
+    """The territory's tourist offices, from its centre; for a visitor in a town outside
+    the 52 communes, the offices nearest to them (distance only, as the searches)."""
+    local = position is None or starts_in_territory(session, position)
+    anchor = territory_centre(gazetteer) if local or position is None else position
+    page = nearby_pois(session, PoiQuery(anchor.latitude, anchor.longitude,
+                                         kinds=["tourist_office"], radius_km=40.0,
+                                         prefer_territory=local), limit=2)
     if not page.items:
         return Reply("office_unknown")
     lines = []
