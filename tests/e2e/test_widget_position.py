@@ -1,7 +1,12 @@
-"""The position the widget keeps on the visitor's device (issue 15): before, the exact
-position stayed in localStorage forever (and in the transcript, as the sent payload). Now
-only a position rounded to 3 decimals (~100 m) is stored, with the time it was shared, and
-it is ignored and erased after 24 h. The exact position serves the page it was shared on.
+"""What the widget keeps on the visitor's device (issue 15).
+
+- The position: before, the exact position stayed in localStorage forever (and in the
+  transcript, as the sent payload). Now only a position rounded to 3 decimals (~100 m) is
+  stored, with the time it was shared, and it is ignored and erased after 24 h. The exact
+  position serves the page it was shared on.
+- The session: its id is the device's secret; the number shown for erasure requests and
+  the sender of the click statistics are the conversation id the server derives from it
+  (connectors/socketio.py), and the secret is what the widget sends to resume.
 
 The real widget in headless Chromium, on a page and a socket.io server that Playwright
 plays (tests/support/played_widget.py): quick, and the clock can be moved by hand."""
@@ -15,9 +20,9 @@ from collections.abc import Iterator
 
 import pytest
 from playwright.sync_api import (
-    Browser,
     BrowserContext,
     Page,
+    Request,
     expect,
 )
 
@@ -37,16 +42,12 @@ pytestmark = pytest.mark.e2e
 DAY_MS = 24 * 3600 * 1000
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with chromium() as b:
-        yield b
-
-
 @pytest.fixture
-def context(browser: Browser) -> Iterator[BrowserContext]:
-    with played_site(browser) as ctx:
-        yield ctx
+def context() -> Iterator[BrowserContext]:
+    """A visitor at HERE who grants geolocation, on the played site (a browser each: it
+    starts in well under a second)."""
+    with chromium() as browser, played_site(browser) as visitor:
+        yield visitor
 
 
 def set_stored(page: Page, change: str) -> None:
@@ -94,23 +95,19 @@ def test_the_shared_position_is_stored_rounded_with_its_time(context: BrowserCon
     assert "route=50.294%2C3.803%3B" in route_of(page)
 
 
-def test_a_position_older_than_a_day_is_ignored_and_erased(context: BrowserContext) -> None:
+@pytest.mark.parametrize("where", ["on the next page", "on the open page"])
+def test_a_position_older_than_a_day_is_ignored_and_erased(context: BrowserContext,
+                                                           where: str) -> None:
     rasa = FakeRasa()
     page = open_page(context, rasa)
     share(page, rasa)
-    set_stored(page, f"s.position.at -= {DAY_MS} + 1000;")
-    page.reload()
-    page.wait_for_function(CONNECTED)
-    assert "position" not in stored(page)
-    rasa.answer({"custom": CARD})
-    assert "route=%3B50.2986" in route_of(page)
-
-
-def test_a_position_expiring_while_the_page_is_open_is_erased(context: BrowserContext) -> None:
-    rasa = FakeRasa()
-    page = open_page(context, rasa)
-    share(page, rasa)
-    page.evaluate(f"const now = Date.now; Date.now = () => now() + {DAY_MS} + 1000;")
+    if where == "on the next page":
+        set_stored(page, f"s.position.at -= {DAY_MS} + 1000;")
+        page.reload()
+        page.wait_for_function(CONNECTED)
+        assert "position" not in stored(page)  # erased when the page loads
+    else:
+        page.evaluate(f"const now = Date.now; Date.now = () => now() + {DAY_MS} + 1000;")
     rasa.answer({"custom": CARD})
     assert "route=%3B50.2986" in route_of(page)
     assert "position" not in stored(page)
@@ -123,3 +120,33 @@ def test_the_exact_position_of_older_versions_is_erased(context: BrowserContext)
     page.reload()
     page.wait_for_function(CONNECTED)
     assert "position" not in stored(page)
+
+
+# --------------------------------------------------------------------------- session
+
+
+def derived(secret: str) -> str:
+    return "c" + secret[::-1][:31]
+
+
+def test_the_shown_number_and_the_clicks_are_the_servers_id(context: BrowserContext) -> None:
+    rasa = FakeRasa(derived)
+    page = open_page(context, rasa)
+    entry = stored(page)
+    secret, session = entry["id"], entry["session"]
+    assert session == derived(secret) != secret
+    page.get_by_role("button", name="Discuter avec la famille").click()
+    page.get_by_role("button", name="Vie privée").click()
+    expect(page.locator("#mormal-chat-widget code")).to_have_text(session)
+
+    rasa.answer({"custom": {**CARD, "items": [{**CARD["items"][0],
+                                              "url": "https://forum.example/"}]}})
+    with context.expect_event("request", lambda r: r.url.endswith("/api/interactions")) as beacon:
+        page.get_by_role("link", name=re.compile("^Site web")).click()
+    request: Request = beacon.value
+    assert json.loads(request.post_data or "{}")["sender"] == session
+
+    # another page of the site: the secret is sent again, the same number comes back
+    page.reload()
+    page.wait_for_function(CONNECTED)
+    assert stored(page)["session"] == session and stored(page)["id"] == secret
