@@ -73,7 +73,8 @@ def _place(item_id: str, name: str, commune: str) -> PlaceItem:
             "latitude": 50.29, "longitude": 3.79, "coord_precision": "exact",
             "open_now": None, "price": None, "accessible": None, "pushchair": None,
             "accessibility_labels": [], "url": None, "phone": None, "image": None,
-            "summary": None, "map_url": "https://www.openstreetmap.org/", "is_example": True}
+            "summary": None, "map_url": "https://www.openstreetmap.org/", "is_example": True,
+            "in_territory": True}
 
 
 def conversation(rng: random.Random, sender: str, start: float) -> list[dict[str, Any]]:
