@@ -56,6 +56,9 @@ _SEEN = Table(SEEN_TABLE, MetaData(), Column("kind", Text), Column("source", Tex
 RecordHook = Callable[[Session, str, str, str, "dict[str, Any] | None", "dict[str, Any]"],
                       None]
 CommitHook = Callable[[Session, ImportReport], None]
+# on_progress(items read, items announced or None): after each item of the feed; it may
+# raise to stop the run (everything is then rolled back).
+ProgressHook = Callable[[int, "int | None"], None]
 PROGRESS_DELAY_S = 1.0  # the bar appears only on imports that last longer
 READERS: dict[str, Callable[[Path, Context], Feed]] = {
     "datatourisme": datatourisme.open_feed,
@@ -102,7 +105,7 @@ def import_file(factory: sessionmaker, path: Path, fmt: str = "auto", *,
                 dry_run: bool = False, progress: bool = False, actor: str | None = None,
                 partial: bool = False, force: bool = False, agenda: str | None = None,
                 on_record: RecordHook | None = None, before_commit: CommitHook | None = None,
-                ) -> ImportReport:
+                on_progress: ProgressHook | None = None) -> ImportReport:
     """Import a .json/.jsonld file, a folder, a .zip or a .csv (see the module docstring).
 
     `partial` commits the valid records even if others were rejected; `force` rewrites
@@ -112,7 +115,8 @@ def import_file(factory: sessionmaker, path: Path, fmt: str = "auto", *,
     import's transaction for each record added ("create", before None), changed
     ("edit") or unpublished ("unpublish"); `before_commit(session, report)` just before
     the commit (not on a dry run or a refused run). What they write in `session` is
-    committed or rolled back with the import.
+    committed or rolled back with the import. `on_progress(read, total)` follows the
+    reading (the console's import jobs).
     """
     path = Path(path)
     if fmt not in FORMATS:
@@ -128,7 +132,7 @@ def import_file(factory: sessionmaker, path: Path, fmt: str = "auto", *,
     return _run(factory, lambda ctx: READERS[found](path, ctx), _LABELS[found],
                 dry_run=dry_run, progress=progress, actor=actor, partial=partial,
                 force=force, agenda=agenda, on_record=on_record,
-                before_commit=before_commit)
+                before_commit=before_commit, on_progress=on_progress)
 
 
 def import_openagenda(factory: sessionmaker, agenda: str, *, dry_run: bool = False,
@@ -154,12 +158,13 @@ def _refused(file: str, source: str, reason: str, dry_run: bool,
 def _run(factory: sessionmaker, make_feed: Callable[[Context], Feed], label: str, *,
          dry_run: bool, progress: bool, actor: str | None, partial: bool, force: bool,
          agenda: str | None, on_record: RecordHook | None = None,
-         before_commit: CommitHook | None = None) -> ImportReport:
+         before_commit: CommitHook | None = None,
+         on_progress: ProgressHook | None = None) -> ImportReport:
     report = ImportReport(source=label, dry_run=dry_run, partial=partial, actor=actor)
     try:
         mapping = load_mapping()
     except MappingError as exc:
-        report.rejected.append(Rejection("mapping.yaml", None, None, str(exc)))
+        report.reject(Rejection("mapping.yaml", None, None, str(exc)))
         return report
     session: Session = factory()
     try:
@@ -170,10 +175,12 @@ def _run(factory: sessionmaker, make_feed: Callable[[Context], Feed], label: str
         batch: list[Item] = []
         with tqdm(total=feed.total, disable=not progress, file=sys.stderr, unit=" fiches",
                   desc=f"Import {label}", delay=PROGRESS_DELAY_S) as bar:
-            for item in feed:
+            for read, item in enumerate(feed, 1):
                 bar.update(1)
+                if on_progress is not None:
+                    on_progress(read, feed.total)
                 if item.rejection is not None:
-                    report.rejected.append(item.rejection)
+                    report.reject(item.rejection)
                     continue
                 batch.append(item)
                 if len(batch) >= BATCH_SIZE:
@@ -299,10 +306,10 @@ def _upsert(store: Store, item: Item, report: ImportReport, force: bool,
                                   flush=False)
     except ValidationError as exc:
         named = describe.from_record(kind, data, store.gazetteer, item.described)
-        report.rejected += [Rejection(item.file, item.record_id, field,
-                                      _staff_reason(exc, field, err, named, store),
-                                      **named.as_dict())
-                            for field, err in exc.fields]
+        for field, err in exc.fields:
+            report.reject(Rejection(item.file, item.record_id, field,
+                                    _staff_reason(exc, field, err, named, store),
+                                    **named.as_dict()))
         return
     for key in (sid_key, id_key, ("id", kind, obj.id)):
         if key is not None:  # a later record of this batch with the same id updates it

@@ -2,8 +2,10 @@
 
 The report's size does not grow with the feed: it counts the records added, changed and
 unpublished (`n_added`, `n_changed`, `n_unpublished`) and keeps only the first
-`SAMPLE_SIZE` ids of each (`added`, `changed`, `unpublished`). Rejections are all kept:
-they are what the staff must fix.
+`SAMPLE_SIZE` ids of each (`added`, `changed`, `unpublished`). Rejections are what
+the staff must fix: the first `REJECTION_SAMPLE` are kept whole (`rejected`), the others
+only counted by reason (`more_rejected`, at most `REASON_KINDS` reasons, the rest under
+`OTHER_REASONS`), so that a file of 666,666 refused `{}` does not hold them all.
 """
 
 from __future__ import annotations
@@ -12,6 +14,9 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 SAMPLE_SIZE = 200  # ids kept in each of added / changed / unpublished
+REJECTION_SAMPLE = 200  # rejections kept whole; the others are counted by reason
+REASON_KINDS = 50  # distinct reasons counted beyond the sample
+OTHER_REASONS = "autres motifs"
 
 
 @dataclass(frozen=True)
@@ -45,7 +50,8 @@ class Rejection:
 @dataclass
 class ImportReport:
     """`added`, `changed` and `unpublished` are the first `SAMPLE_SIZE` ids; the
-    `n_…` fields are the counts. `rejected` lists every refused record."""
+    `n_…` fields are the counts. `rejected` lists the first `REJECTION_SAMPLE`
+    rejections; `more_rejected` counts the others by reason (add them with `reject`)."""
 
     source: str
     added: list[str] = field(default_factory=list)
@@ -53,6 +59,7 @@ class ImportReport:
     unchanged: int = 0
     unpublished: list[str] = field(default_factory=list)
     rejected: list[Rejection] = field(default_factory=list)
+    more_rejected: dict[str, int] = field(default_factory=dict)
     n_added: int = 0
     n_changed: int = 0
     n_unpublished: int = 0
@@ -76,6 +83,21 @@ class ImportReport:
             if named:
                 self.names[record_id] = named
 
+    def reject(self, rejection: Rejection) -> None:
+        """Keep a rejection whole while the sample is not full, else count its reason."""
+        if len(self.rejected) < REJECTION_SAMPLE:
+            self.rejected.append(rejection)
+            return
+        reason = rejection.reason
+        if reason not in self.more_rejected and len(self.more_rejected) >= REASON_KINDS:
+            reason = OTHER_REASONS
+        self.more_rejected[reason] = self.more_rejected.get(reason, 0) + 1
+
+    @property
+    def n_rejected(self) -> int:
+        """Every rejection, kept whole or counted."""
+        return len(self.rejected) + sum(self.more_rejected.values())
+
     @property
     def truncated(self) -> bool:
         """True when some added, changed or unpublished ids are not in the lists."""
@@ -92,6 +114,7 @@ class ImportReport:
         out["rejected"] = [asdict(r) for r in self.rejected]
         out["ids_sample_size"] = SAMPLE_SIZE
         out["ids_truncated"] = self.truncated
+        out["n_rejected"] = self.n_rejected
         out["summary"] = self.summary_fr()
         return out
 
@@ -99,7 +122,7 @@ class ImportReport:
         """A short French account of the run, then one line per rejected record."""
         counts = (f"{self.n_added} ajout(s), {self.n_changed} modification(s), "
                   f"{self.unchanged} inchangé(s), {self.n_unpublished} dépublication(s), "
-                  f"{len(self.rejected)} refus")
+                  f"{self.n_rejected} refus")
         if self.dry_run:
             verdict = "Essai (rien n'a été enregistré)"
             if self.rejected and not self.partial:
@@ -113,6 +136,14 @@ class ImportReport:
             counts = "sans les refus, il y aurait eu " + counts
         lines = [f"{verdict} — {self.source} : {counts}."]
         if self.rejected:
-            lines.append(f"Fiches refusées (toutes, {len(self.rejected)}) :")
+            lines.append(f"Fiches refusées ({self.n_rejected}) :")
         lines += [f"  - {r}" for r in self.rejected]
+        if self.more_rejected:
+            lines.append(f"  … et {sum(self.more_rejected.values())} autres refus "
+                         f"(motifs : {self.more_reasons_fr()}).")
         return "\n".join(lines)
+
+    def more_reasons_fr(self) -> str:
+        """The reasons of the rejections beyond the sample, most frequent first."""
+        ranked = sorted(self.more_rejected.items(), key=lambda kv: (-kv[1], kv[0]))
+        return " ; ".join(f"{reason} × {count}" for reason, count in ranked)

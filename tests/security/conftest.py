@@ -184,7 +184,18 @@ class Staff:
             with self.opener.open(req, timeout=300) as resp:
                 return resp.status, resp.read().decode()
         except urllib.error.HTTPError as err:
+            if err.code == 303:  # the dry run is a background job: its page, once done
+                return self.job_result(err.headers["Location"])
             return err.code, err.read().decode()
+
+    def job_result(self, path: str, timeout: float = 300) -> tuple[int, str]:
+        """The page of an import job once it shows the result (no more self-refresh)."""
+        deadline = time.monotonic() + timeout
+        while True:
+            status, body, _ = self.request(path)
+            if 'http-equiv="refresh"' not in body or time.monotonic() > deadline:
+                return status, body
+            time.sleep(0.5)
 
 
 class _NoRedirect(urllib.request.HTTPRedirectHandler):

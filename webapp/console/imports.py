@@ -7,13 +7,19 @@ itself is `knowledge.importers.import_file`, the same as the command line: all o
 or, when staff choose "importer les valides et ignorer les autres", the valid records
 only (the command line's --partial). Records are named by their title, place and dates.
 
+Both the dry run and the import are background jobs (`import_jobs`): the upload and the
+confirmation answer at once with a redirection to the job's page, which shows the
+progress and then the report. The dry run runs on a private copy of an SQLite base
+(`knowledge.snapshot`), so it never holds the base's write lock: staff log in and edit
+meanwhile; only the confirmed import writes.
+
 Audit: a confirmed import writes, in its own transaction (so the journal and the base
 never disagree), one journal row per record it changed ("modification", before and
 after) or unpublished ("dépublication", before and after), one per record it added
 ("création", after only), and one "import" row with the report (counts, the first ids,
-every rejection). Added records get a row each, even on a large import, so that every
-record's history in the journal starts with its creation; the upload limit (20 MB)
-bounds how many there can be.
+the first 200 rejections and the others' counts by reason). Added records get a row
+each, even on a large import, so that every record's history in the journal starts with
+its creation; the upload limit (20 MB) bounds how many there can be.
 """
 
 from __future__ import annotations
@@ -30,9 +36,11 @@ from aiohttp import web
 from aiohttp_session import get_session
 
 from knowledge.config import PROJECT_ROOT
+from knowledge.snapshot import scratch_factory
 from webapp.console import auditlog
 from webapp.console.auth import SESSION_MAX_AGE, current_user, require_role
 from webapp.console.db import FACTORY
+from webapp.console.import_jobs import JOBS, Job, import_jobs
 from webapp.console.records import PATHS
 from webapp.console.render import render
 
@@ -42,17 +50,23 @@ SUFFIXES = (".json", ".jsonld", ".zip", ".csv")
 FORMATS = {"auto": "Détection automatique", "datatourisme": "DATAtourisme (JSON-LD ou zip)",
            "openagenda": "OpenAgenda (réponse JSON de l'API v2)", "csv": "Modèle CSV"}
 EDITORS = ("editor", "admin")
+# How long a job page waits for its job before showing the progress: a small file's
+# report comes at once, without a page of progress first.
+PAGE_WAIT_S = 2.0
+REFRESH_S = 1
 
 
 def _run_import(factory: Any, path: Path, fmt: str, dry_run: bool, actor: str,
-                name: str = "", partial: bool = False) -> Any:
-    """A dry run (preview), or the import with its audit rows in its transaction;
-    `partial` imports the valid records and leaves the refused ones (the CLI's
-    --partial)."""
+                name: str = "", partial: bool = False, on_progress: Any = None) -> Any:
+    """A dry run (preview, on a copy of an SQLite base), or the import with its audit
+    rows in its transaction; `partial` imports the valid records and leaves the refused
+    ones (the CLI's --partial)."""
     from knowledge.importers import import_file  # the importer package of issue 6
 
     if dry_run:
-        return import_file(factory, path, fmt, dry_run=True, progress=False, actor=actor)
+        with scratch_factory(factory.kw["bind"]) as scratch:
+            return import_file(scratch, path, fmt, dry_run=True, progress=False,
+                               actor=actor, on_progress=on_progress)
 
     def on_record(session: Any, kind: str, record_id: str, action: str,
                   before: dict[str, Any] | None, after: dict[str, Any]) -> None:
@@ -63,7 +77,8 @@ def _run_import(factory: Any, path: Path, fmt: str, dry_run: bool, actor: str,
                         report.to_dict())
 
     return import_file(factory, path, fmt, dry_run=False, progress=False, actor=actor,
-                       partial=partial, on_record=on_record, before_commit=before_commit)
+                       partial=partial, on_record=on_record, before_commit=before_commit,
+                       on_progress=on_progress)
 
 
 @dataclass
@@ -154,14 +169,20 @@ async def upload(request: web.Request) -> web.StreamResponse:
     await asyncio.to_thread(_sweep)
     path = UPLOAD_DIR / stored
     await asyncio.to_thread(path.write_bytes, data)
-    report = await asyncio.to_thread(_run_import, request.config_dict[FACTORY], path, fmt,
-                                     True, user.username)
     session["import"] = {"token": token, "file": stored, "name": upload_field.filename[:200],
                          "format": fmt}
-    return await render(request, "console/import_report.html", {
-        "report": report, "name": upload_field.filename, "token": token, "preview": True,
-        "refusals": refusals(report, upload_field.filename, stored),
-        "importable": importable(report), "paths": PATHS})
+    factory = request.config_dict[FACTORY]
+    job = Job(user.username, True, upload_field.filename[:200], token, stored)
+    return _started(request, job, lambda j: _run_import(
+        factory, path, fmt, True, j.owner, on_progress=j.progress))
+
+
+def _started(request: web.Request, job: Job, work: Any) -> web.StreamResponse:
+    if not request.config_dict[JOBS].start(job, work):
+        raise web.HTTPServiceUnavailable(
+            text="Deux imports sont déjà en cours : réessayez dans un instant.",
+            headers={"Retry-After": "5"})
+    raise web.HTTPSeeOther(f"/console/import/travail/{job.id}")
 
 
 @require_role(*EDITORS)
@@ -175,20 +196,45 @@ async def confirm(request: web.Request) -> web.StreamResponse:
             str(form.get("token", "")), str(pending.get("token"))):
         raise web.HTTPBadRequest(
             text="Aucun import en attente pour cette session : déposez le fichier à nouveau.")
+    session.pop("import", None)  # confirmed once: the job deletes the file
     path = UPLOAD_DIR / str(pending["file"])
     if not path.exists():
-        session.pop("import", None)
         raise web.HTTPBadRequest(text="Le fichier déposé n'existe plus : déposez-le à nouveau.")
     partial = form.get("partiel") == "oui"  # "importer les valides et ignorer les autres"
-    report = await asyncio.to_thread(_run_import, request.config_dict[FACTORY], path,
-                                     str(pending["format"]), False, user.username,
-                                     str(pending["name"]), partial)
-    if report.committed:  # with its audit rows (same transaction)
-        _discard(session)
+    factory = request.config_dict[FACTORY]
+
+    def work(job: Job) -> Any:
+        try:
+            return _run_import(factory, path, str(pending["format"]), False, job.owner,
+                               str(pending["name"]), partial, job.progress)
+        finally:
+            path.unlink(missing_ok=True)
+
+    job = Job(user.username, False, str(pending["name"]), str(pending["token"]),
+              str(pending["file"]))
+    return _started(request, job, work)
+
+
+@require_role(*EDITORS)
+async def job_page(request: web.Request) -> web.StreamResponse:
+    """The job's progress (the page refreshes itself), then its report."""
+    user = await current_user(request)
+    assert user is not None
+    job = request.config_dict[JOBS].get(request.match_info["job"], user.username)
+    if job is None:
+        raise web.HTTPNotFound(text="Cet import n'est plus suivi : déposez le fichier à "
+                                    "nouveau, ou consultez le journal des imports.")
+    if not job.done and job.task is not None:
+        await asyncio.wait({job.task}, timeout=PAGE_WAIT_S)
+    if not job.done:
+        return await render(request, "console/import_job.html", {
+            "job": job, "refresh": REFRESH_S})
+    if job.failed:
+        return await render(request, "console/import_job.html", {"job": job}, status=500)
+    report = job.report
     return await render(request, "console/import_report.html", {
-        "report": report, "name": pending["name"], "token": pending["token"],
-        "preview": False, "refusals": refusals(report, str(pending["name"]),
-                                               str(pending["file"])),
+        "report": report, "name": job.name, "token": job.token, "preview": job.preview,
+        "refusals": refusals(report, job.name, job.file),
         "importable": importable(report), "paths": PATHS})
 
 
@@ -196,3 +242,5 @@ def setup_imports(app: web.Application) -> None:
     app.router.add_get("/console/import", import_form)
     app.router.add_post("/console/import", upload)
     app.router.add_post("/console/import/confirmer", confirm)
+    app.router.add_get("/console/import/travail/{job}", job_page)
+    app.cleanup_ctx.append(import_jobs)
