@@ -116,9 +116,10 @@ def test_breakdown_joins_the_servers_records_to_the_turns() -> None:
 
 def test_collapsed_stacks_count_own_and_total_time() -> None:
     lines = ["main (a.py:1);parse (b.py:2) 30\n", "main (a.py:1);predict (c.py:3) 60\n",
-             "main (a.py:1);f (d.py:1);f (d.py:1) 10\n", "garbage\n"]
-    own, total, samples = tally(lines)
-    assert samples == 100
+             "main (a.py:1);f (d.py:1);f (d.py:1) 10\n", "garbage\n",
+             "main (a.py:1);serve (sanic/server/runners.py:37) 500\n"]
+    own, total, samples, idle = tally(lines)
+    assert samples == 100 and idle == 500
     assert own["predict (c.py:3)"] == 60 and own["main (a.py:1)"] == 0
     assert total["main (a.py:1)"] == 100 and total["f (d.py:1)"] == 10  # once per stack
     assert "60.0 %  predict (c.py:3)" in top(lines)
