@@ -38,6 +38,23 @@ def wait_http(url: str, timeout: float, proc: subprocess.Popen[bytes] | None = N
     raise TimeoutError(f"{url} did not answer within {timeout:.0f} s")
 
 
+@contextmanager
+def module_server(module: str, env: dict[str, str], ready_path: str) -> Iterator[str]:
+    """`python -m module PORT` (a test server of tests/support/) running with `env`,
+    once `ready_path` answers; yields its address."""
+    port = free_port()
+    proc = subprocess.Popen([sys.executable, "-m", module, str(port)], cwd=ROOT,
+                            env={**os.environ, "PYTHONPATH": str(ROOT), **env},
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_http(f"{url}{ready_path}", 60, proc)
+        yield url
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
 @dataclass
 class Servers:
     rasa_url: str

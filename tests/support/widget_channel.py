@@ -7,17 +7,14 @@ a trained model. Each reply says which conversation it belongs to.
 
 from __future__ import annotations
 
-import os
-import subprocess
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 
 from rasa.core.channels.channel import UserMessage
 from sanic import Sanic
 
 from connectors.socketio import ApologeticSocketIOInput
-from tests.support.servers import ROOT, free_port, wait_http
+from tests.support.servers import module_server
 
 CREDENTIALS = {"user_message_evt": "user_uttered", "bot_message_evt": "bot_uttered",
                "session_persistence": True}  # as credentials.yml
@@ -39,20 +36,10 @@ def main(port: int) -> None:
     app.run(host="127.0.0.1", port=port, access_log=False, motd=False)
 
 
-@contextmanager
-def widget_channel(env: dict[str, str]) -> Iterator[str]:
+def widget_channel(env: dict[str, str]) -> AbstractContextManager[str]:
     """The channel's server running with `env`; yields its address."""
-    port = free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "tests.support.widget_channel", str(port)],
-                            cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT), **env},
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        wait_http(f"{url}/socket.io/?EIO=4&transport=polling", 60, proc)
-        yield url
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
+    return module_server("tests.support.widget_channel", env,
+                         "/socket.io/?EIO=4&transport=polling")
 
 
 if __name__ == "__main__":
