@@ -171,6 +171,11 @@ INFO = _re(r"ouverts?", r"ouvertes?", r"ouvre\w*", r"ouverture", r"fermes?", r"f
            r"combien de temps", r"duree", r"toilettes", r"wc", r"wifi",
            r"comment (j|on|je|nous) y (vais|va|allons|aller)", r"comment y aller",
            r"comment s y rendre", r"c est loin", r"c est ou", r"ca se trouve ou", r"balise\w*")
+# Asking when something is held ("c'est quel jour ?"): of a market, a question about its
+# dates — the base keeps markets as recurring events, their place record rarely has hours.
+WHEN = _re(r"quels? jours?", r"c est quand", r"a quelle date", r"quand a lieu",
+           r"quand est ce qu (il|elle|ils) (a|ont) lieu")
+HELD_KINDS = frozenset({"market"})
 # What a place has ("il y a un parking ?", "ils ont une terrasse ?"): a question about the
 # place in focus unless the visitor asks for one around ("un parking près du centre").
 ATTRIBUTE = _re(r"parking", r"toilettes", r"wc", r"terrasse", r"wifi", r"ascenseur",
@@ -274,6 +279,7 @@ class Evidence:
     place: bool = False
     period: bool = False
     dated: bool = False  # a date the bot's own reader finds, even if DIET missed it
+    when: bool = False  # "quel jour", "c'est quand"
     short: bool = False
 
     @property
@@ -298,6 +304,7 @@ def gather(text: str, entities: list[dict[str, Any]], lexicon: Lexicon) -> Evide
             ev.found.append((ent["entity"], str(ent["value"]), int(ent.get("start", 0)),
                              int(ent.get("end", 0))))
     ev.info = bool(INFO.search(folded))
+    ev.when = bool(WHEN.search(folded))
     ev.attribute = bool(ATTRIBUTE.search(folded) and ATTRIBUTE_ASKED.search(folded)
                         and not LOCATIVE.search(folded))
     ev.deictic = bool(DEICTIC.search(folded))
@@ -339,6 +346,8 @@ def target_intent(ev: Evidence) -> tuple[str, str] | None:
     if ev.oos:
         return "out_of_scope", f"out of scope: {ev.oos}"
     kinds, interests = ev.kinds, ev.interests
+    if ev.when and kinds and kinds <= HELD_KINDS:
+        return "find_events", "when a market is held"
     if ev.info and (not ev.indefinite or ev.attribute and not ev.place):
         return "ask_place_info", "practical question about a place"
     if ev.weather and not kinds and not ev.event:
