@@ -605,7 +605,7 @@
       h('p', {class: 'who', text: label}),
       h('h3', {text: title}),
       h('ol', {class: 'cards tl', 'aria-label': 'Étapes : ' + title}, stops.map(function (s, i) {
-        return h('li', {}, [leg(s), card(s.item, s.item_type, entry, i + 1, s)]);
+        return h('li', {}, [leg(s, stops[i - 1]), card(s.item, s.item_type, entry, i + 1, s)]);
       }))
     ].concat(gaps, [
       h('p', {class: 'acts'}, [
@@ -615,10 +615,19 @@
       map(stops.map(function (s) { return s.item; }), 'étape')
     ]));
   }
-  function leg(s) {
+  function leg(s, before) {
+    // The leg from the stop `before`, as bot/dialogue/plan.py leg_fr() says it: when either
+    // end is known only by its commune, "environ 4 km", "dans la même commune", never to 100 m.
     var x = s.leg_km;
-    return typeof x === 'number' && h('p', {class: 'leg'}, [h('span', {'aria-hidden': 'true', text: '↓ '}),
-      h('span', {class: 'sr', text: 'Trajet : '}), x < 0.2 ? 'sur place' : dist(x) + (s.leg_mode === 'pied' ? ' à pied' : ' en voiture')]);
+    if (typeof x !== 'number') return null;
+    var how = s.leg_mode === 'pied' ? ' à pied' : ' en voiture';
+    var rough = [s, before].some(function (t) { return t && t.item.coord_precision === 'commune'; });
+    var same = before && typeof s.item.commune === 'string' && s.item.commune && s.item.commune === before.item.commune;
+    var n = Math.round(x);
+    if (n - x === 0.5 && n % 2) n -= 1;  // half to even, as Python's round(): 2,5 km is "environ 2 km"
+    var text = rough ? (x < 1 && same ? 'dans la même commune' : 'environ ' + Math.max(1, n) + ' km' + how)
+      : x < 0.2 ? 'sur place' : dist(x) + how;
+    return h('p', {class: 'leg'}, [h('span', {'aria-hidden': 'true', text: '↓ '}), h('span', {class: 'sr', text: 'Trajet : '}), text]);
   }
   function clock(iso) {
     // "10 h", "12 h 30": the ISO string's own hour (Paris offset), whatever the browser's zone.

@@ -13,7 +13,7 @@ import subprocess
 import sys
 import urllib.request
 import zlib
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -178,7 +178,7 @@ def socket_tap(context: BrowserContext) -> list[WebSocketRoute]:
     return sockets
 
 
-def send_custom(sockets: list[WebSocketRoute], payload: dict[str, object]) -> None:
+def send_custom(sockets: list[WebSocketRoute], payload: Mapping[str, object]) -> None:
     sockets[-1].send("42" + json.dumps(["bot_uttered", {"custom": payload}]))
 
 
@@ -670,16 +670,23 @@ def clock(iso: str) -> str:
     return f"{at.hour} h" + (f" {at.minute:02d}" if at.minute else "")
 
 
-def leg_words(stop: dict[str, Any]) -> str | None:
-    """The leg from the stop before, as a visitor reads it ("800 m à pied", "sur place")."""
+def leg_words(stop: dict[str, Any], before: dict[str, Any] | None) -> str | None:
+    """The leg from the stop `before`, as a visitor reads it ("800 m à pied", "sur place";
+    "environ 16 km en voiture", "dans la même commune" when either end is commune-level)."""
     km = stop.get("leg_km")
     if km is None:
         return None
+    how = "à pied" if stop.get("leg_mode") == "pied" else "en voiture"
+    if any(s and s["item"].get("coord_precision") == "commune" for s in (stop, before)):
+        commune = stop["item"].get("commune")
+        if km < 1 and before and commune and commune == before["item"].get("commune"):
+            return "dans la même commune"
+        return f"environ {max(1, round(km))} km {how}"
     if km < 0.2:
         return "sur place"
     length = (f"{round(km * 10) * 100} m" if km < 1
               else f"{km:.1f}".removesuffix(".0").replace(".", ",") + " km")
-    return f"{length} {'à pied' if stop.get('leg_mode') == 'pied' else 'en voiture'}"
+    return f"{length} {how}"
 
 
 def located(stop: dict[str, Any]) -> bool:
@@ -711,10 +718,10 @@ def check_timeline(v: Visit, plan: dict[str, Any]) -> Locator:
     expect(entries.get_by_role("heading")).to_have_text(
         [s["item"].get("name") or s["item"]["title"] for s in stops])
     expect(entries.locator(".num")).to_have_text([str(i) for i in range(1, len(stops) + 1)])
-    for entry, stop in zip(entries.all(), stops, strict=True):
+    for n, (entry, stop) in enumerate(zip(entries.all(), stops, strict=True)):
         expect(entry.locator(".badge", has_text="horaires non communiqués")).to_have_count(
             0 if stop["hours_known"] else 1)
-        leg = leg_words(stop)
+        leg = leg_words(stop, stops[n - 1] if n else None)
         expect(entry.locator(".leg")).to_have_count(1 if leg else 0)
         if leg:
             expect(entry.locator(".leg")).to_have_text(f"↓ Trajet : {leg}")
@@ -801,8 +808,8 @@ def test_a_day_plan_as_a_timeline_on_a_phone_with_the_keyboard_only(
 def test_a_day_plan_at_200_percent_in_another_time_zone(servers: Servers,
                                                         browser: Browser) -> None:
     """Text at 200 %, in a browser set to New York time: the real plan, then one slipped into
-    the stream with what the bot's did not have (a walk of 800 m, "sur place", an event,
-    a stop without coordinates, a gap, a link that is not http)."""
+    the stream with what the bot's did not have (a lunch known only by its commune, an
+    event, a stop without coordinates, a gap, a link that is not http)."""
     ctx = browser.new_context(locale="fr-FR", timezone_id="America/New_York",
                               viewport={"width": 1280, "height": 800})
     ctx.set_default_timeout(TIMEOUT)
@@ -854,8 +861,10 @@ def test_a_day_plan_at_200_percent_in_another_time_zone(servers: Servers,
         send_custom(sockets, plan)
         box = check_timeline(v, plan)
         expect(box.locator("time")).to_have_text(["9 h 30", "12 h 30", "14 h", "20 h"])
-        expect(box.locator(".leg")).to_have_text(["↓ Trajet : 800 m à pied",
-                                                  "↓ Trajet : sur place",
+        # the lunch is known only by its commune: its legs are not measured to 100 m
+        # (tests/e2e/test_widget_plan_legs.py has "800 m à pied" and "sur place")
+        expect(box.locator(".leg")).to_have_text(["↓ Trajet : dans la même commune",
+                                                  "↓ Trajet : dans la même commune",
                                                   "↓ Trajet : 6 km en voiture"])
         expect(box.get_by_role("heading", name="Musée <b>test</b>")).to_be_visible()
         # A stop is a compact card: no summary, no "open now", no event date, no second
