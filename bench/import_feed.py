@@ -133,7 +133,7 @@ def _child(feed: str, db: str, traced: bool, queue: Any) -> None:
     elapsed = time.perf_counter() - start
     peak = tracemalloc.get_traced_memory()[1] if traced else 0
     engine.dispose()
-    queue.put({"seconds": elapsed, "added": report.n_added, "rejected": len(report.rejected),
+    queue.put({"seconds": elapsed, "added": report.n_added, "rejected": report.n_rejected,
                "committed": report.committed, "tracemalloc_peak": peak,
                "maxrss_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss})
 
