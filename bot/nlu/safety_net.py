@@ -176,6 +176,7 @@ INFO = _re(r"ouverts?", r"ouvertes?", r"ouvre\w*", r"ouverture", r"fermes?", r"f
 WHEN = _re(r"quels? jours?", r"c est quand", r"a quelle date", r"quand a lieu",
            r"quand est ce qu (il|elle|ils) (a|ont) lieu")
 HELD_KINDS = frozenset({"market"})
+HELD_RULE = "when a market is held"
 # What a place has ("il y a un parking ?", "ils ont une terrasse ?"): a question about the
 # place in focus unless the visitor asks for one around ("un parking près du centre").
 ATTRIBUTE = _re(r"parking", r"toilettes", r"wc", r"terrasse", r"wifi", r"ascenseur",
@@ -222,7 +223,8 @@ EVENT = _re(r"evenements?", r"evenement", r"evenementiel", r"manifestations?", r
             r"a l affiche", r"representations?", r"pieces? de theatre", r"projections?",
             r"cine plein air", r"marche de nuit", r"journees du patrimoine", r"nuit des musees",
             r"14 juillet", r"fete de la musique", r"ya koi", r"y a quoi")
-ROUTE = _re(r"randos?", r"randonnees?", r"randonner", r"balades?", r"ballades?",
+ROUTE = _re(r"randos?", r"randonnees?", r"randonner", r"r[ae]nn?donn?e+s?", r"rendos?",
+            r"balades?", r"ballades?",
             r"promenades?", r"se promener", r"circuits?", r"sentiers?", r"itineraires?",
             r"parcours", r"boucles?", r"chemins?", r"gr \d+", r"marcher", r"marches?\s+(de|a|en)",
             r"pedestres?", r"a pied", r"velo", r"velos", r"vtt", r"cyclo\w*", r"pedaler",
@@ -347,7 +349,7 @@ def target_intent(ev: Evidence) -> tuple[str, str] | None:
         return "out_of_scope", f"out of scope: {ev.oos}"
     kinds, interests = ev.kinds, ev.interests
     if ev.when and kinds and kinds <= HELD_KINDS:
-        return "find_events", "when a market is held"
+        return "find_events", HELD_RULE
     if ev.info and (not ev.indefinite or ev.attribute and not ev.place):
         return "ask_place_info", "practical question about a place"
     if ev.weather and not kinds and not ev.event:
@@ -415,6 +417,8 @@ def decide(intent: str, confidence: float, ev: Evidence, unsure_below: float = 0
             else None
     if new == "out_of_scope":
         return new, rule  # a voice assistant's job is never a visit
+    if rule == HELD_RULE and intent in {"ask_place_info", "find_places"}:
+        return new, rule  # the dates are in the events, whatever the classifier thinks
     if intent == "out_of_scope":
         # Negatives were trained with tourism words in them: trust a confident "no".
         if confidence >= oos_confident:

@@ -186,10 +186,17 @@ def test_what_to_do_on_a_date_stays_an_event_request() -> None:
                            "find_events", 0.5)) == "find_events"
 
 
+def test_a_misspelt_hike_is_a_route_request() -> None:
+    for text in ("une randonée facile pour les petits", "une rendonée pas trop dure",
+                 "des randone autour de Jolimetz ?"):
+        assert intent_of(parse(text, "find_places", 0.47)) == "find_routes", text
+
+
 def test_when_a_market_is_held_is_an_event_request() -> None:
     # Markets are recurring events in the base; their place record rarely has hours.
     for text in ("le marché de Bavay c'est quel jour ?", "c'est quand le marché à Landrecies ?"):
         assert intent_of(parse(text, "ask_place_info", 0.47)) == "find_events", text
+        assert intent_of(parse(text, "ask_place_info", 0.8)) == "find_events", text
     # Of any other kind, "quel jour" is a practical question about the place.
     assert intent_of(parse("le musée c'est ouvert quel jour ?", "find_places", 0.47)) \
         == "ask_place_info"
