@@ -428,6 +428,20 @@ def events_between(
     return Page(items, offset, len(ordered))
 
 
+def next_dates_at(session: Session, poi_id: str, after: datetime, *, limit: int = 3
+                  ) -> list[tuple[datetime, datetime, bool]]:
+    """The next occurrences (start, end in UTC, is_example) of the published events held
+    at a place: a market's place record rarely has hours, its weekly event has dates."""
+    after_utc = _aware(after).astimezone(timezone.utc).replace(tzinfo=None)
+    stmt = (select(EventTiming.start, EventTiming.end, Event.is_example)
+            .join(Event, Event.id == EventTiming.event_id)
+            .where(Event.venue_poi_id == poi_id, Event.published.is_(True),
+                   EventTiming.end > after_utc)
+            .order_by(EventTiming.start).limit(limit))
+    return [(r.start.replace(tzinfo=timezone.utc), r.end.replace(tzinfo=timezone.utc),
+             bool(r.is_example)) for r in session.execute(stmt)]
+
+
 def routes_near(
     session: Session, latitude: float, longitude: float, *, mode: str | None = None,
     min_km: float | None = None, max_km: float | None = None, difficulty: str | None = None,

@@ -53,6 +53,7 @@ from knowledge.queries import (
     events_between,
     find_places_by_name,
     nearby_pois,
+    next_dates_at,
     routes_near,
 )
 from knowledge.taxonomy import INTERESTS, ROUTE_MODES
@@ -537,6 +538,12 @@ def place_info(session: Session, name: str, info_type: str | None,
             lines.extend(hours_lines(poi.opening_hours, today, asked, week=want == "horaires"))
             if poi.opening_hours.get("note"):
                 lines.append(f"À savoir : {poi.opening_hours['note']}")
+        elif dates := next_dates_at(session, poi.id, now):
+            # A market: its place has no hours, its weekly event has dates.
+            lines.append("Prochaines dates : " + " ; ".join(
+                f"{french_date(start)}, {time_fr(start)} – {time_fr(end)}"
+                for start, end, _ in dates)
+                + (" (dates d'exemple, à vérifier)" if any(ex for _, _, ex in dates) else ""))
         else:
             lines.append("Horaires : je ne les connais pas, mieux vaut appeler avant de venir.")
     if want in (None, "adresse", "acces"):

@@ -176,7 +176,6 @@ INFO = _re(r"ouverts?", r"ouvertes?", r"ouvre\w*", r"ouverture", r"fermes?", r"f
 WHEN = _re(r"quels? jours?", r"c est quand", r"a quelle date", r"quand a lieu",
            r"quand est ce qu (il|elle|ils) (a|ont) lieu")
 HELD_KINDS = frozenset({"market"})
-HELD_RULE = "when a market is held"
 # What a place has ("il y a un parking ?", "ils ont une terrasse ?"): a question about the
 # place in focus unless the visitor asks for one around ("un parking près du centre").
 ATTRIBUTE = _re(r"parking", r"toilettes", r"wc", r"terrasse", r"wifi", r"ascenseur",
@@ -349,7 +348,7 @@ def target_intent(ev: Evidence) -> tuple[str, str] | None:
         return "out_of_scope", f"out of scope: {ev.oos}"
     kinds, interests = ev.kinds, ev.interests
     if ev.when and kinds and kinds <= HELD_KINDS:
-        return "find_events", HELD_RULE
+        return "find_events", "when a market is held"
     if ev.info and (not ev.indefinite or ev.attribute and not ev.place):
         return "ask_place_info", "practical question about a place"
     if ev.weather and not kinds and not ev.event:
@@ -417,8 +416,6 @@ def decide(intent: str, confidence: float, ev: Evidence, unsure_below: float = 0
             else None
     if new == "out_of_scope":
         return new, rule  # a voice assistant's job is never a visit
-    if rule == HELD_RULE and intent in {"ask_place_info", "find_places"}:
-        return new, rule  # the dates are in the events, whatever the classifier thinks
     if intent == "out_of_scope":
         # Negatives were trained with tourism words in them: trust a confident "no".
         if confidence >= oos_confident:

@@ -66,3 +66,17 @@ def test_contact_office_says_what_it_lacks(db: Session) -> None:
     assert by_id[OFFICE]["phone"] is None
     block = next(b for b in reply.text.split("\n\n") if db.get(Poi, OFFICE).name in b)
     assert "Je n'ai ni" in block and by_id[OFFICE]["url"] in block
+
+
+def test_a_market_without_hours_gives_its_next_dates(db: Session) -> None:
+    """'Le marché du Quesnoy c'est quel jour ?': the place has no hours, its weekly event
+    has dates (an example event: said so)."""
+    market = db.get(Poi, "le-quesnoy-marche")
+    assert market is not None and not market.opening_hours
+    now = datetime.now(timezone.utc)
+    [reply] = place_info(db, "", "horaires", HERE, now, poi_id="le-quesnoy-marche")
+    assert "Prochaines dates : vendredi" in reply.text and "je ne les connais pas" not in reply.text
+    assert "d'exemple" in reply.text
+    # a place with neither hours nor events still says the hours are unknown
+    [reply] = place_info(db, "", "horaires", HERE, now, poi_id=OFFICE)
+    assert "je ne les connais pas" in reply.text and "Prochaines dates" not in reply.text
