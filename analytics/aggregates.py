@@ -32,27 +32,29 @@ def create_tables(engine: Engine) -> None:
     METADATA.create_all(engine)
 
 
-# One UPDATE for every count already stored, its key given as parameters.
-_ADD = (sa.update(DAILY)
-        .where((DAILY.c.day == sa.bindparam("k_day"))
-               & (DAILY.c.channel == sa.bindparam("k_channel"))
-               & (DAILY.c.metric == sa.bindparam("k_metric"))
-               & (DAILY.c.key == sa.bindparam("k_key")))
-        .values(value=DAILY.c.value + sa.bindparam("k_value")))
+def _add(table: sa.Table) -> sa.sql.Update:
+    """One UPDATE for every count already stored, its key given as parameters."""
+    return (sa.update(table)
+            .where((table.c.day == sa.bindparam("k_day"))
+                   & (table.c.channel == sa.bindparam("k_channel"))
+                   & (table.c.metric == sa.bindparam("k_metric"))
+                   & (table.c.key == sa.bindparam("k_key")))
+            .values(value=table.c.value + sa.bindparam("k_value")))
 
 
-def add_to_aggregates(conn: Connection, tally: Tally) -> int:
+def add_to_aggregates(conn: Connection, tally: Tally, table: sa.Table = DAILY) -> int:
     """Adds `tally`'s counts to the stored ones (inside the caller's transaction, after
     its DELETE has taken the write lock): the keys already stored over the tally's days
     are read once, then one UPDATE and one INSERT run for all the rows (thousands of
-    single statements, each compiled, made retention slow)."""
+    single statements, each compiled, made retention slow). `table` is DAILY or the
+    event broker's counters (analytics/live.py), of the same columns."""
     counts = tally.counts
     stored: set[tuple[str, str, str, str]] = set()
     if counts:
         days = [day for day, _, _, _ in counts]
         stored = {(r.day, r.channel, r.metric, r.key) for r in conn.execute(
-            sa.select(DAILY.c.day, DAILY.c.channel, DAILY.c.metric, DAILY.c.key)
-            .where(DAILY.c.day.between(min(days), max(days))))}
+            sa.select(table.c.day, table.c.channel, table.c.metric, table.c.key)
+            .where(table.c.day.between(min(days), max(days))))}
     updates = [{"k_day": day, "k_channel": channel, "k_metric": metric, "k_key": key,
                 "k_value": value}
                for (day, channel, metric, key), value in counts.items()
@@ -61,9 +63,9 @@ def add_to_aggregates(conn: Connection, tally: Tally) -> int:
                for (day, channel, metric, key), value in counts.items()
                if (day, channel, metric, key) not in stored]
     if updates:
-        conn.execute(_ADD, updates)
+        conn.execute(_add(table), updates)
     if inserts:
-        conn.execute(sa.insert(DAILY), inserts)
+        conn.execute(sa.insert(table), inserts)
     known = set(conn.execute(sa.select(LABELS.c.item_id)).scalars())
     new = [{"item_id": k, "label": v} for k, v in tally.labels.items() if k not in known]
     if new:
@@ -71,17 +73,18 @@ def add_to_aggregates(conn: Connection, tally: Tally) -> int:
     return len(tally.counts)
 
 
-def load_aggregates(engine: Engine, period: Period, channel: str | None) -> Tally:
+def load_aggregates(engine: Engine, period: Period, channel: str | None,
+                    table: sa.Table = DAILY) -> Tally:
     tally = Tally()
-    if not sa.inspect(engine).has_table(DAILY.name):
+    if not sa.inspect(engine).has_table(table.name):
         return tally
-    query = sa.select(DAILY)
+    query = sa.select(table)
     if period.start:
-        query = query.where(DAILY.c.day >= period.start.isoformat())
+        query = query.where(table.c.day >= period.start.isoformat())
     if period.end:
-        query = query.where(DAILY.c.day <= period.end.isoformat())
+        query = query.where(table.c.day <= period.end.isoformat())
     if channel:
-        query = query.where(DAILY.c.channel == channel)
+        query = query.where(table.c.channel == channel)
     with engine.connect() as conn:
         for row in conn.execute(query):
             tally.counts[(row.day, row.channel, row.metric, row.key)] += row.value

@@ -1,4 +1,5 @@
-"""`python -m analytics report|export|retention|forget` — for the tourism office's analysts.
+"""`python -m analytics report|export|retention|forget|consume|rebuild` — for the tourism
+office's analysts, and the event broker's consumer (several servers, issue 19).
 
 Messages are in French; every command says what it did, or why it did nothing."""
 
@@ -23,6 +24,7 @@ from analytics.reader import Period, make_engine
 from analytics.report import Filters, build
 from analytics.retention import ConcurrentRetention, apply_retention, forget_visitor
 from knowledge.argparse_fr import FrenchArgumentParser
+from knowledge.config import setting
 
 
 class CliError(Exception):
@@ -131,6 +133,39 @@ def cmd_retention(args: argparse.Namespace) -> str:
             "journaliers)." + skipped)
 
 
+def cmd_consume(args: argparse.Namespace) -> str:
+    import asyncio
+    import logging
+
+    from analytics.consumer import DEFAULT_QUEUE, DEFAULT_URL, EXCHANGE, consume
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+    url = args.url or setting("RABBITMQ_URL") or DEFAULT_URL
+    queue = args.queue or setting("RABBITMQ_QUEUE") or DEFAULT_QUEUE
+    engine = make_engine(args.database or tracker_store_url())
+    try:
+        stats = asyncio.run(consume(engine, url, queue, idle_stop=args.idle,
+                                    exchange_name=args.exchange or EXCHANGE))
+    except KeyboardInterrupt:
+        return "Arrêt demandé : les événements reçus sont comptés."
+    except OSError as exc:
+        raise RunFailed(f"RabbitMQ injoignable ({type(exc).__name__}) : rien n'a été lu.") \
+            from exc
+    r = stats.recorded
+    return (f"{_count(r.new, 'événement')} compté{'s' if r.new >= 2 else ''}, "
+            f"{r.duplicates} déjà reçu{'s' if r.duplicates >= 2 else ''}, "
+            f"{stats.malformed} illisible{'s' if stats.malformed >= 2 else ''}.")
+
+
+def cmd_rebuild(args: argparse.Namespace) -> str:
+    from analytics.live import rebuild
+
+    tally = rebuild(make_engine(args.database or tracker_store_url()))
+    return (f"Compteurs reconstruits depuis les conversations enregistrées : "
+            f"{_count(len(tally.counts), 'compteur')} journalier"
+            f"{'s' if len(tally.counts) >= 2 else ''}.")
+
+
 def international(number: str) -> str:
     """A phone number as the platforms send it (+33612345678), from how a visitor or a
     member of staff writes it (06 12 34 56 78, +33 6…, 0033 6…)."""
@@ -225,6 +260,20 @@ def parser() -> argparse.ArgumentParser:
     f.add_argument("--telephone", metavar="NUMÉRO",
                    help="un visiteur sur WhatsApp ou par SMS : son numéro (06 12 34 56 78, +33…)")
     f.set_defaults(run=cmd_forget)
+    c = sub.add_parser("consume", help="compter les événements de Rasa reçus par RabbitMQ "
+                       "(plusieurs serveurs)")
+    c.add_argument("--url", help="RabbitMQ (par défaut RABBITMQ_URL, sinon "
+                   "amqp://guest:guest@127.0.0.1:5672/)")
+    c.add_argument("--queue", help="file d'attente (par défaut RABBITMQ_QUEUE, sinon "
+                   "rasa_core_events)")
+    c.add_argument("--exchange", help="échange « fanout » de Rasa (par défaut "
+                   "rasa-exchange)")
+    c.add_argument("--idle", type=float, help="s'arrêter après ce nombre de secondes sans "
+                   "message (par défaut : jamais)")
+    c.set_defaults(run=cmd_consume)
+    b = sub.add_parser("rebuild", help="recalculer les compteurs de RabbitMQ depuis les "
+                       "conversations enregistrées (arrêtez « consume » pendant ce temps)")
+    b.set_defaults(run=cmd_rebuild)
     return p
 
 

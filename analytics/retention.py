@@ -10,6 +10,7 @@ from datetime import date, datetime, time, timedelta
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
+from analytics import live
 from analytics.aggregates import add_to_aggregates, create_tables
 from analytics.reader import EVENTS, PARIS, has_events_table, stream_conversations
 from analytics.runs import record_failure, record_success
@@ -67,6 +68,7 @@ def _apply(engine: Engine, days: int, today: date | None) -> RetentionResult:
     create_tables(engine)
     if not has_events_table(engine):
         with engine.begin() as conn:
+            live.prune(conn, cutoff)
             record_success(conn)
         return RetentionResult(day, 0, 0)
     older = EVENTS.c.timestamp < cutoff
@@ -93,15 +95,20 @@ def _apply(engine: Engine, days: int, today: date | None) -> RetentionResult:
                 "Une autre suppression des anciennes conversations a eu lieu en même temps : "
                 "rien n'a été changé, relancez la commande.")
         stored = add_to_aggregates(conn, tally)
+        live.prune(conn, cutoff)  # the broker's counters keep their counts
         record_success(conn)
     return RetentionResult(day, deleted, stored, skipped)
 
 
 def forget_visitor(engine: Engine, sender_id: str) -> int:
     """Deletes every event of one conversation (the session id the visitor gives). The
-    daily aggregates hold no identifier and are kept. Returns the number of events."""
-    if not has_events_table(engine):
-        return 0
+    daily aggregates hold no identifier and are kept, and so are the event broker's
+    counters; its copy of the events is deleted too. Returns the number of events."""
+    create_tables(engine)
+    rasa_events = has_events_table(engine)
     with engine.begin() as conn:
+        kept = live.forget(conn, sender_id)
+        if not rasa_events:
+            return kept
         return int(conn.execute(sa.delete(EVENTS).where(EVENTS.c.sender_id == sender_id))
-                   .rowcount or 0)
+                   .rowcount or 0) or kept

@@ -1,0 +1,258 @@
+"""Analytics from Rasa's event broker (issue 19, part 3), against the RabbitMQ server at
+127.0.0.1:5672 (guest/guest): these tests fail, never skip, when it is down.
+
+Rasa's own SQLTrackerStore, given Rasa's own PikaEventBroker, saves a few hundred events
+(the synthetic conversations of analytics/synthetic.py) to an SQLite tracker store and
+publishes them, so the messages are exactly Rasa's. The consumer's counters must then
+equal the rescan's of the same tracker store. Each test has an exchange and a queue of its
+own, deleted afterwards.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+import uuid
+from collections.abc import AsyncIterator
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+import aio_pika
+import pytest
+import sqlalchemy as sa
+from rasa.core.brokers.pika import DEFAULT_QUEUE_NAME, RABBITMQ_EXCHANGE, PikaEventBroker
+from rasa.core.tracker_store import SQLTrackerStore
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import Event as RasaEvent
+from rasa.shared.core.trackers import DialogueStateTracker
+from sqlalchemy.engine import Engine
+
+from analytics import cli, consumer, live
+from analytics.reader import EVENTS, USED_TYPES, make_engine
+from analytics.report import Filters, collect
+from analytics.retention import apply_retention, forget_visitor
+from analytics.synthetic import generate
+
+pytestmark = pytest.mark.rabbitmq
+AMQP_URL = "amqp://guest:guest@127.0.0.1:5672/"
+DAY = 86400.0
+
+
+@pytest.fixture
+async def broker_names() -> AsyncIterator[tuple[str, str]]:
+    """A fanout exchange and a queue of the test's own, deleted afterwards."""
+    suffix = uuid.uuid4().hex[:10]
+    names = (f"test-rasa-exchange-{suffix}", f"test_analytics_{suffix}")
+    yield names
+    connection = await aio_pika.connect(AMQP_URL)
+    async with connection:
+        channel = await connection.channel()
+        await channel.queue_delete(names[1])
+        await channel.exchange_delete(names[0])
+
+
+@pytest.fixture
+def engine(tmp_path: Path) -> Engine:
+    return make_engine(f"sqlite:///{tmp_path / 'rasa.db'}")
+
+
+async def open_broker(exchange: str, queue: str) -> PikaEventBroker:
+    broker = PikaEventBroker("127.0.0.1", "guest", "guest", queues=[queue],
+                             exchange_name=exchange, connection_attempts=1,
+                             raise_on_failure=True, event_loop=asyncio.get_running_loop())
+    await broker.connect()
+    return broker
+
+
+async def published(broker: PikaEventBroker) -> None:
+    """Waits for the broker's publishing tasks (publish() only schedules them)."""
+    for _ in range(200):
+        if not broker._background_tasks:
+            return
+        await asyncio.sleep(0.05)
+    raise AssertionError("events still unpublished after 10 s")
+
+
+def conversations(count: int) -> dict[str, list[dict[str, Any]]]:
+    """Synthetic events (as_dict() of Rasa events) by sender, over the last three days."""
+    out: dict[str, list[dict[str, Any]]] = {}
+    for batch in generate(count, time.time() - 3 * DAY, days=2, seed=11):
+        for row in batch:
+            out.setdefault(row["sender_id"], []).append(json.loads(row["data"]))
+    return out
+
+
+async def save_with_rasa(engine: Engine, broker: PikaEventBroker,
+                         events: dict[str, list[dict[str, Any]]]) -> None:
+    """Rasa's SQL tracker store saves the conversations and publishes their events."""
+    db = engine.url.database
+    assert db
+    store = SQLTrackerStore(Domain.empty(), dialect="sqlite", db=db, event_broker=broker)
+    for sender, dicts in events.items():
+        tracker = DialogueStateTracker.from_events(
+            sender, [RasaEvent.from_parameters(d) for d in dicts])
+        await store.save(tracker)
+    await published(broker)
+    store.engine.dispose()
+
+
+def test_names_are_rasas() -> None:
+    assert (consumer.EXCHANGE, consumer.DEFAULT_QUEUE) == (RABBITMQ_EXCHANGE, DEFAULT_QUEUE_NAME)
+
+
+async def test_counters_from_the_broker_equal_the_rescan(
+        engine: Engine, broker_names: tuple[str, str]) -> None:
+    exchange, queue = broker_names
+    broker = await open_broker(exchange, queue)
+    try:
+        events = conversations(600)
+        await save_with_rasa(engine, broker, events)
+    finally:
+        await broker.close()
+    with engine.connect() as conn:
+        stored = conn.execute(sa.select(sa.func.count()).select_from(EVENTS)).scalar_one()
+    assert stored == sum(len(v) for v in events.values())
+
+    stats = await consumer.consume(engine, AMQP_URL, queue, exchange_name=exchange,
+                                   idle_stop=1.5)
+    rescan = collect(engine, Filters())
+    counted = live.load_live(engine)
+    assert stats.malformed == stats.failed == stats.recorded.duplicates == 0
+    assert stats.recorded.new + stats.recorded.ignored == stored
+    assert stats.recorded.ignored > 0          # session_started is not a counted type
+    assert sum(v for (_, _, m, _), v in rescan.counts.items() if m == "conversations") == len(
+        events)
+    assert {m for (_, _, m, _) in rescan.counts} >= {
+        "user_messages", "recommended", "feedback_up", "clicked", "commune", "fallback",
+        "interest", "cell", "length", "with_recommendation"}
+    assert counted.counts == rescan.counts
+    assert counted.labels == rescan.labels
+
+    # the rebuild gives the same counters, and keeps the keys: a message delivered again
+    # afterwards counts once
+    rebuilt = live.rebuild(engine)
+    assert rebuilt.counts == rescan.counts
+    assert live.load_live(engine).counts == rescan.counts
+    sender, first = next(iter(events.items()))
+    as_rasa_sends = [RasaEvent.from_parameters(d).as_dict() for d in first]
+    again = live.record_events(engine, [live.BrokerEvent(sender, d) for d in as_rasa_sends])
+    assert (again.new, again.duplicates) == (0, sum(d["event"] in USED_TYPES for d in first))
+    assert live.load_live(engine).counts == rescan.counts
+
+    # retention: the raw events go, the counters stay (and equal the report's figures)
+    result = apply_retention(engine, 1, today=date.today() + timedelta(days=5))
+    assert result.deleted_events == stored
+    assert live.load_live(engine).counts == rescan.counts
+    assert collect(engine, Filters()).counts == rescan.counts
+    with engine.connect() as conn:
+        assert conn.execute(sa.select(sa.func.count()).select_from(live.LIVE_EVENTS)
+                            ).scalar_one() == 0
+
+
+async def test_a_message_delivered_twice_counts_once(
+        engine: Engine, broker_names: tuple[str, str]) -> None:
+    exchange, queue = broker_names
+    events = conversations(40)
+    sender, dicts = next(iter(events.items()))
+    broker = await open_broker(exchange, queue)
+    try:
+        for d in dicts:
+            broker.publish({"sender_id": sender, **d})
+        user = next(d for d in dicts if d["event"] == "user")
+        broker.publish({"sender_id": sender, **user})   # redelivered
+        await published(broker)
+    finally:
+        await broker.close()
+    stats = await consumer.consume(engine, AMQP_URL, queue, exchange_name=exchange,
+                                   idle_stop=1.0)
+    assert stats.recorded.duplicates == 1
+    counts = live.load_live(engine).counts
+    assert sum(v for (_, _, m, _), v in counts.items() if m == "user_messages") == sum(
+        d["event"] == "user" for d in dicts)
+    assert sum(v for (_, _, m, _), v in counts.items() if m == "conversations") == 1
+
+    # a later event of the same conversation recounts it: still one conversation, the
+    # message added, no count left twice
+    later = {**user, "timestamp": dicts[-1]["timestamp"] + 60, "text": "merci"}
+    live.record_events(engine, [live.BrokerEvent(sender, later)])
+    after = live.load_live(engine).counts
+    assert sum(v for (_, _, m, _), v in after.items() if m == "conversations") == 1
+    assert sum(v for (_, _, m, _), v in after.items() if m == "user_messages") == sum(
+        d["event"] == "user" for d in dicts) + 1
+    assert all(v > 0 for v in after.values())
+
+    # the visitor asks to be forgotten: the kept events go, the counts stay
+    # (no Rasa events table in this database: the kept events are what is deleted)
+    assert forget_visitor(engine, sender) == sum(d["event"] in USED_TYPES for d in dicts) + 1
+    with engine.connect() as conn:
+        assert conn.execute(sa.select(sa.func.count()).select_from(live.LIVE_EVENTS)
+                            .where(live.LIVE_EVENTS.c.sender_id == sender)).scalar_one() == 0
+    assert live.load_live(engine).counts == after
+
+
+async def test_malformed_messages_are_logged_and_acknowledged(
+        engine: Engine, broker_names: tuple[str, str], caplog: pytest.LogCaptureFixture,
+        ) -> None:
+    exchange, queue = broker_names
+    good = {"sender_id": "visiteur-1", "event": "user", "timestamp": time.time(),
+            "text": "bonjour", "input_channel": "rest",
+            "parse_data": {"intent": {"name": "greet", "confidence": 0.9}, "entities": []}}
+    bodies = [b"pas du JSON", b"[1, 2]", json.dumps({"event": "user"}).encode(),
+              json.dumps({"sender_id": "x", "event": "user", "timestamp": "hier"}).encode(),
+              "\udcff".encode("utf-8", "surrogatepass"), json.dumps(good).encode()]
+    connection = await aio_pika.connect(AMQP_URL)
+    async with connection:
+        channel = await connection.channel()
+        ex = await channel.declare_exchange(exchange, aio_pika.ExchangeType.FANOUT)
+        q = await channel.declare_queue(queue, durable=True)
+        await q.bind(ex, "")
+        for body in bodies:
+            await ex.publish(aio_pika.Message(body), "")
+    stats = await consumer.consume(engine, AMQP_URL, queue, exchange_name=exchange,
+                                   idle_stop=1.0)
+    assert stats.malformed == 5
+    assert stats.recorded.new == 1
+    assert sum(1 for r in caplog.records if "dropped" in r.getMessage()) == 5
+    counts = live.load_live(engine).counts
+    assert sum(v for (_, _, m, _), v in counts.items() if m == "conversations") == 1
+    connection = await aio_pika.connect(AMQP_URL)
+    async with connection:
+        channel = await connection.channel()
+        left = await channel.declare_queue(queue, durable=True, passive=True)
+        assert left.declaration_result.message_count == 0   # all acknowledged
+
+
+def test_the_command_line_consumes_and_rebuilds(
+        engine: Engine, broker_names: tuple[str, str], capsys: pytest.CaptureFixture[str],
+        ) -> None:
+    exchange, queue = broker_names
+    event = {"sender_id": "visiteur-2", "event": "user", "timestamp": time.time(),
+             "text": "bonjour", "input_channel": "socketio",
+             "parse_data": {"intent": {"name": "greet", "confidence": 0.9}, "entities": []}}
+
+    async def publish() -> None:
+        connection = await aio_pika.connect(AMQP_URL)
+        async with connection:
+            channel = await connection.channel()
+            ex = await channel.declare_exchange(exchange, aio_pika.ExchangeType.FANOUT)
+            q = await channel.declare_queue(queue, durable=True)
+            await q.bind(ex, "")
+            await ex.publish(aio_pika.Message(json.dumps(event).encode()), "")
+            await ex.publish(aio_pika.Message(json.dumps(event).encode()), "")
+
+    asyncio.run(publish())
+    database = str(engine.url)
+    assert cli.main(["--database", database, "consume", "--url", AMQP_URL, "--queue", queue,
+                     "--exchange", exchange, "--idle", "1"]) == 0
+    assert "1 événement compté, 1 déjà reçu, 0 illisible." in capsys.readouterr().out
+    assert sum(v for (_, _, m, _), v in live.load_live(engine).counts.items()
+               if m == "user_messages") == 1
+    # no Rasa table here: the rebuild starts from nothing
+    assert cli.main(["--database", database, "rebuild"]) == 0
+    assert "Compteurs reconstruits" in capsys.readouterr().out
+    assert not live.load_live(engine).counts
+    assert cli.main(["--database", database, "consume", "--url",
+                     "amqp://guest:guest@127.0.0.1:1/", "--queue", queue, "--idle", "1"]) == 1
+    assert "RabbitMQ injoignable" in capsys.readouterr().err
