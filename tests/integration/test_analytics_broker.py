@@ -30,7 +30,7 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from sqlalchemy.engine import Engine
 
 from analytics import cli, consumer, live
-from analytics.reader import EVENTS, USED_TYPES, make_engine
+from analytics.reader import EVENTS, USED_TYPES, local_day, make_engine
 from analytics.report import Filters, collect
 from analytics.retention import apply_retention, forget_visitor
 from analytics.synthetic import generate
@@ -256,3 +256,39 @@ def test_the_command_line_consumes_and_rebuilds(
     assert cli.main(["--database", database, "consume", "--url",
                      "amqp://guest:guest@127.0.0.1:1/", "--queue", queue, "--idle", "1"]) == 1
     assert "RabbitMQ injoignable" in capsys.readouterr().err
+
+
+async def test_the_cluster_example_configures_rasas_own_broker(
+        engine: Engine, broker_names: tuple[str, str], tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """docs/endpoints.cluster.yml's commented block, uncommented, is read by Rasa's own
+    loader into a Pika broker whose events the consumer counts."""
+    from rasa.core.brokers.broker import EventBroker
+    from rasa.utils.endpoints import read_endpoint_config
+
+    exchange, queue = broker_names
+    example = Path(__file__).parents[2] / "docs" / "endpoints.cluster.yml"
+    lines = [line[2:] for line in example.read_text(encoding="utf-8").splitlines()
+             if line.startswith("# event_broker:") or line.startswith("#   ")]
+    text = "\n".join(lines).replace("rasa_core_events", queue).replace("rasa-exchange",
+                                                                        exchange)
+    assert f"- {queue}" in text and f"exchange_name: {exchange}" in text
+    (tmp_path / "endpoints.yml").write_text(text, encoding="utf-8")
+    for name, value in {"RABBITMQ_HOST": "127.0.0.1", "RABBITMQ_USER": "guest",
+                        "RABBITMQ_PASSWORD": "guest"}.items():
+        monkeypatch.setenv(name, value)
+    config = read_endpoint_config(str(tmp_path / "endpoints.yml"), "event_broker")
+    broker = await EventBroker.create(config, asyncio.get_running_loop())
+    assert isinstance(broker, PikaEventBroker)
+    try:
+        broker.publish({"sender_id": "visiteur-3", "event": "user", "timestamp": time.time(),
+                        "text": "bonjour", "input_channel": "telegram",
+                        "parse_data": {"intent": {"name": "greet"}, "entities": []}})
+        await published(broker)
+    finally:
+        await broker.close()
+    stats = await consumer.consume(engine, AMQP_URL, queue, exchange_name=exchange,
+                                   idle_stop=1.0)
+    assert stats.recorded.new == 1
+    assert live.load_live(engine).counts[(
+        local_day(time.time()).isoformat(), "telegram", "conversations", "")] == 1
