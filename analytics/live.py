@@ -30,7 +30,7 @@ from sqlalchemy.engine import Connection, Engine
 
 from analytics.aggregates import DAILY, METADATA, add_to_aggregates, create_tables, load_aggregates
 from analytics.reader import USED_TYPES, Conversation, Event, Period, stream_conversations
-from analytics.tally import CHANNEL_CHARS, KEY_CHARS, METRIC_CHARS, Key, Tally, tally_conversation
+from analytics.tally import Key, Tally, tally_conversation
 
 log = logging.getLogger(__name__)
 
@@ -45,20 +45,19 @@ LIVE_EVENTS = sa.Table(
     sa.Column("action_name", sa.String(255)),
     sa.Column("data", sa.Text, nullable=False),
 )
-LIVE_SHARES = sa.Table(
-    "analytics_live_shares", METADATA,
-    sa.Column("sender_id", sa.String(SENDER_CHARS), primary_key=True),
-    sa.Column("day", sa.String(10), primary_key=True),
-    sa.Column("channel", sa.String(CHANNEL_CHARS), primary_key=True),
-    sa.Column("metric", sa.String(METRIC_CHARS), primary_key=True),
-    sa.Column("key", sa.String(KEY_CHARS), primary_key=True),
-    sa.Column("value", sa.BigInteger, nullable=False),
-)
-LIVE_DAILY = sa.Table(
-    "analytics_live_daily", METADATA,
-    *(sa.Column(c.name, c.type, primary_key=c.primary_key, nullable=c.nullable)
-      for c in DAILY.columns),
-)
+
+
+def _daily_columns() -> list[sa.Column]:
+    """DAILY's columns (day, channel, metric, key → value), for another table."""
+    return [sa.Column(c.name, c.type, primary_key=c.primary_key, nullable=c.nullable)
+            for c in DAILY.columns]
+
+
+# what each conversation last added to the counters
+LIVE_SHARES = sa.Table("analytics_live_shares", METADATA,
+                       sa.Column("sender_id", sa.String(SENDER_CHARS), primary_key=True),
+                       *_daily_columns())
+LIVE_DAILY = sa.Table("analytics_live_daily", METADATA, *_daily_columns())
 
 
 class MalformedEvent(ValueError):

@@ -75,6 +75,35 @@ async def published(broker: PikaEventBroker) -> None:
     raise AssertionError("events still unpublished after 10 s")
 
 
+def greeting(sender: str, channel: str) -> dict[str, Any]:
+    """A visitor's "bonjour" as the broker's message (sender_id + the event's as_dict())."""
+    return {"sender_id": sender, "event": "user", "timestamp": time.time(), "text": "bonjour",
+            "input_channel": channel,
+            "parse_data": {"intent": {"name": "greet", "confidence": 0.9}, "entities": []}}
+
+
+async def publish_raw(exchange: str, queue: str, bodies: list[bytes]) -> None:
+    """Messages as any client could publish them, on the test's exchange and queue."""
+    connection = await aio_pika.connect(AMQP_URL)
+    async with connection:
+        channel = await connection.channel()
+        ex = await channel.declare_exchange(exchange, aio_pika.ExchangeType.FANOUT)
+        q = await channel.declare_queue(queue, durable=True)
+        await q.bind(ex, "")
+        for body in bodies:
+            await ex.publish(aio_pika.Message(body), "")
+
+
+async def count_all(engine: Engine, exchange: str, queue: str) -> consumer.Stats:
+    """The consumer, until the queue has been quiet for a second."""
+    return await consumer.consume(engine, AMQP_URL, queue, exchange_name=exchange,
+                                  idle_stop=1.0)
+
+
+def total(engine: Engine, metric: str) -> int:
+    return sum(v for (_, _, m, _), v in live.load_live(engine).counts.items() if m == metric)
+
+
 def conversations(count: int) -> dict[str, list[dict[str, Any]]]:
     """Synthetic events (as_dict() of Rasa events) by sender, over the last three days."""
     out: dict[str, list[dict[str, Any]]] = {}
@@ -165,22 +194,18 @@ async def test_a_message_delivered_twice_counts_once(
         await published(broker)
     finally:
         await broker.close()
-    stats = await consumer.consume(engine, AMQP_URL, queue, exchange_name=exchange,
-                                   idle_stop=1.0)
+    stats = await count_all(engine, exchange, queue)
     assert stats.recorded.duplicates == 1
-    counts = live.load_live(engine).counts
-    assert sum(v for (_, _, m, _), v in counts.items() if m == "user_messages") == sum(
-        d["event"] == "user" for d in dicts)
-    assert sum(v for (_, _, m, _), v in counts.items() if m == "conversations") == 1
+    assert total(engine, "user_messages") == sum(d["event"] == "user" for d in dicts)
+    assert total(engine, "conversations") == 1
 
     # a later event of the same conversation recounts it: still one conversation, the
     # message added, no count left twice
     later = {**user, "timestamp": dicts[-1]["timestamp"] + 60, "text": "merci"}
     live.record_events(engine, [live.BrokerEvent(sender, later)])
     after = live.load_live(engine).counts
-    assert sum(v for (_, _, m, _), v in after.items() if m == "conversations") == 1
-    assert sum(v for (_, _, m, _), v in after.items() if m == "user_messages") == sum(
-        d["event"] == "user" for d in dicts) + 1
+    assert total(engine, "conversations") == 1
+    assert total(engine, "user_messages") == sum(d["event"] == "user" for d in dicts) + 1
     assert all(v > 0 for v in after.values())
 
     # the visitor asks to be forgotten: the kept events go, the counts stay
@@ -196,27 +221,16 @@ async def test_malformed_messages_are_logged_and_acknowledged(
         engine: Engine, broker_names: tuple[str, str], caplog: pytest.LogCaptureFixture,
         ) -> None:
     exchange, queue = broker_names
-    good = {"sender_id": "visiteur-1", "event": "user", "timestamp": time.time(),
-            "text": "bonjour", "input_channel": "rest",
-            "parse_data": {"intent": {"name": "greet", "confidence": 0.9}, "entities": []}}
+    good = greeting("visiteur-1", "rest")
     bodies = [b"pas du JSON", b"[1, 2]", json.dumps({"event": "user"}).encode(),
               json.dumps({"sender_id": "x", "event": "user", "timestamp": "hier"}).encode(),
               "\udcff".encode("utf-8", "surrogatepass"), json.dumps(good).encode()]
-    connection = await aio_pika.connect(AMQP_URL)
-    async with connection:
-        channel = await connection.channel()
-        ex = await channel.declare_exchange(exchange, aio_pika.ExchangeType.FANOUT)
-        q = await channel.declare_queue(queue, durable=True)
-        await q.bind(ex, "")
-        for body in bodies:
-            await ex.publish(aio_pika.Message(body), "")
-    stats = await consumer.consume(engine, AMQP_URL, queue, exchange_name=exchange,
-                                   idle_stop=1.0)
+    await publish_raw(exchange, queue, bodies)
+    stats = await count_all(engine, exchange, queue)
     assert stats.malformed == 5
     assert stats.recorded.new == 1
     assert sum(1 for r in caplog.records if "dropped" in r.getMessage()) == 5
-    counts = live.load_live(engine).counts
-    assert sum(v for (_, _, m, _), v in counts.items() if m == "conversations") == 1
+    assert total(engine, "conversations") == 1
     connection = await aio_pika.connect(AMQP_URL)
     async with connection:
         channel = await connection.channel()
@@ -228,27 +242,13 @@ def test_the_command_line_consumes_and_rebuilds(
         engine: Engine, broker_names: tuple[str, str], capsys: pytest.CaptureFixture[str],
         ) -> None:
     exchange, queue = broker_names
-    event = {"sender_id": "visiteur-2", "event": "user", "timestamp": time.time(),
-             "text": "bonjour", "input_channel": "socketio",
-             "parse_data": {"intent": {"name": "greet", "confidence": 0.9}, "entities": []}}
-
-    async def publish() -> None:
-        connection = await aio_pika.connect(AMQP_URL)
-        async with connection:
-            channel = await connection.channel()
-            ex = await channel.declare_exchange(exchange, aio_pika.ExchangeType.FANOUT)
-            q = await channel.declare_queue(queue, durable=True)
-            await q.bind(ex, "")
-            await ex.publish(aio_pika.Message(json.dumps(event).encode()), "")
-            await ex.publish(aio_pika.Message(json.dumps(event).encode()), "")
-
-    asyncio.run(publish())
+    body = json.dumps(greeting("visiteur-2", "socketio")).encode()
+    asyncio.run(publish_raw(exchange, queue, [body, body]))
     database = str(engine.url)
     assert cli.main(["--database", database, "consume", "--url", AMQP_URL, "--queue", queue,
                      "--exchange", exchange, "--idle", "1"]) == 0
     assert "1 événement compté, 1 déjà reçu, 0 illisible." in capsys.readouterr().out
-    assert sum(v for (_, _, m, _), v in live.load_live(engine).counts.items()
-               if m == "user_messages") == 1
+    assert total(engine, "user_messages") == 1
     # no Rasa table here: the rebuild starts from nothing
     assert cli.main(["--database", database, "rebuild"]) == 0
     assert "Compteurs reconstruits" in capsys.readouterr().out
@@ -281,14 +281,33 @@ async def test_the_cluster_example_configures_rasas_own_broker(
     broker = await EventBroker.create(config, asyncio.get_running_loop())
     assert isinstance(broker, PikaEventBroker)
     try:
-        broker.publish({"sender_id": "visiteur-3", "event": "user", "timestamp": time.time(),
-                        "text": "bonjour", "input_channel": "telegram",
-                        "parse_data": {"intent": {"name": "greet"}, "entities": []}})
+        broker.publish(greeting("visiteur-3", "telegram"))
         await published(broker)
     finally:
         await broker.close()
-    stats = await consumer.consume(engine, AMQP_URL, queue, exchange_name=exchange,
-                                   idle_stop=1.0)
+    stats = await count_all(engine, exchange, queue)
     assert stats.recorded.new == 1
     assert live.load_live(engine).counts[(
         local_day(time.time()).isoformat(), "telegram", "conversations", "")] == 1
+
+
+async def test_a_database_failure_sends_the_message_back_and_it_counts_once(
+        engine: Engine, broker_names: tuple[str, str], monkeypatch: pytest.MonkeyPatch,
+        ) -> None:
+    """The first write fails (as when PostgreSQL restarts): the message is not lost, it
+    comes back from RabbitMQ and is counted, once."""
+    exchange, queue = broker_names
+    calls: list[int] = []
+
+    def failing_once(target: Engine, events: list[live.BrokerEvent]) -> live.Recorded:
+        calls.append(len(events))
+        if len(calls) == 1:
+            raise sa.exc.OperationalError("INSERT", {}, Exception("server closed"))
+        return live.record_events(target, events)
+
+    monkeypatch.setattr(consumer, "record_events", failing_once)
+    monkeypatch.setattr(consumer, "RETRY_DELAY", 0.1)
+    await publish_raw(exchange, queue, [json.dumps(greeting("visiteur-4", "sms")).encode()])
+    stats = await count_all(engine, exchange, queue)
+    assert (stats.failed, stats.recorded.new, len(calls)) == (1, 1, 2)
+    assert total(engine, "conversations") == 1
