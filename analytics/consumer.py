@@ -5,8 +5,9 @@ Rasa 3.6's PikaEventBroker publishes every new tracker event, as JSON with its
 `sender_id`, to a fanout exchange (`rasa-exchange`) bound to durable queues
 (`rasa_core_events` unless `queues:` says otherwise). The consumer declares the same
 exchange and queue, so it can start before or after Rasa. A message is acknowledged once
-its event is stored (or known already: a redelivery counts once); a malformed one is
-logged and acknowledged; when the database fails the message goes back to the queue.
+its event is stored (or known already: a redelivery counts once); a malformed one (or one
+the database refuses as such) is logged and acknowledged; when the database fails the
+message goes back to the queue.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from dataclasses import dataclass, field
 import aio_pika
 from aio_pika.abc import AbstractIncomingMessage
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import DataError, SQLAlchemyError
 
 from analytics.aggregates import create_tables
 from analytics.live import MalformedEvent, Recorded, parse_message, record_events
@@ -64,6 +65,12 @@ async def consume(engine: Engine, url: str = DEFAULT_URL, queue: str = DEFAULT_Q
         async with lock:
             try:
                 done = await asyncio.to_thread(record_events, engine, [event])
+            except DataError as exc:  # this message can never be stored: no retry
+                stats.malformed += 1
+                log.warning("Analytics consumer: message %s dropped (%s)",
+                            message.delivery_tag, type(exc).__name__)
+                await message.ack()
+                return
             except SQLAlchemyError as exc:
                 stats.failed += 1
                 log.error("Analytics consumer: database error (%s); the message goes back "

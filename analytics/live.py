@@ -78,8 +78,8 @@ class BrokerEvent:
     def row(self) -> dict[str, Any]:
         return {"event_key": self.key, "sender_id": self.sender_id,
                 "type_name": self.event["event"], "timestamp": float(self.event["timestamp"]),
-                "action_name": self.event.get("name") if self.event["event"] == "action"
-                else None,
+                "action_name": str(self.event.get("name"))[:255]
+                if self.event["event"] == "action" else None,
                 "data": json.dumps(self.event, ensure_ascii=False)}
 
 
@@ -101,7 +101,8 @@ def parse_message(body: bytes) -> BrokerEvent:
         raise MalformedEvent("not a JSON object")
     sender, kind, ts = message.pop("sender_id", None), message.get("event"), message.get(
         "timestamp")
-    if not isinstance(sender, str) or not sender or len(sender) > SENDER_CHARS:
+    if (not isinstance(sender, str) or not sender or len(sender) > SENDER_CHARS
+            or "\x00" in sender):  # PostgreSQL refuses NUL in text
         raise MalformedEvent("no usable sender_id")
     if not isinstance(kind, str) or not kind:
         raise MalformedEvent("no event type")

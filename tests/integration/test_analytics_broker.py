@@ -14,7 +14,7 @@ import asyncio
 import json
 import time
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -34,6 +34,7 @@ from analytics.reader import EVENTS, USED_TYPES, local_day, make_engine
 from analytics.report import Filters, collect
 from analytics.retention import apply_retention, forget_visitor
 from analytics.synthetic import generate
+from tests.conftest import _postgres_database
 
 pytestmark = pytest.mark.rabbitmq
 AMQP_URL = "amqp://guest:guest@127.0.0.1:5672/"
@@ -53,9 +54,18 @@ async def broker_names() -> AsyncIterator[tuple[str, str]]:
         await channel.exchange_delete(names[0])
 
 
-@pytest.fixture
-def engine(tmp_path: Path) -> Engine:
-    return make_engine(f"sqlite:///{tmp_path / 'rasa.db'}")
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
+    """The tracker store's database: an SQLite file (`make run`), or a PostgreSQL database
+    of the test's own (the cluster)."""
+    if request.param == "sqlite":
+        yield make_engine(f"sqlite:///{tmp_path / 'rasa.db'}")
+        return
+    databases = _postgres_database()
+    engine = make_engine(next(databases))
+    yield engine
+    engine.dispose()
+    next(databases, None)
 
 
 async def open_broker(exchange: str, queue: str) -> PikaEventBroker:
@@ -116,9 +126,11 @@ def conversations(count: int) -> dict[str, list[dict[str, Any]]]:
 async def save_with_rasa(engine: Engine, broker: PikaEventBroker,
                          events: dict[str, list[dict[str, Any]]]) -> None:
     """Rasa's SQL tracker store saves the conversations and publishes their events."""
-    db = engine.url.database
-    assert db
-    store = SQLTrackerStore(Domain.empty(), dialect="sqlite", db=db, event_broker=broker)
+    url = engine.url
+    assert url.database
+    store = SQLTrackerStore(Domain.empty(), dialect=url.get_backend_name(), host=url.host,
+                            port=url.port, db=url.database, username=url.username,
+                            password=url.password, event_broker=broker)
     for sender, dicts in events.items():
         tracker = DialogueStateTracker.from_events(
             sender, [RasaEvent.from_parameters(d) for d in dicts])
@@ -224,12 +236,14 @@ async def test_malformed_messages_are_logged_and_acknowledged(
     good = greeting("visiteur-1", "rest")
     bodies = [b"pas du JSON", b"[1, 2]", json.dumps({"event": "user"}).encode(),
               json.dumps({"sender_id": "x", "event": "user", "timestamp": "hier"}).encode(),
-              "\udcff".encode("utf-8", "surrogatepass"), json.dumps(good).encode()]
+              "\udcff".encode("utf-8", "surrogatepass"),
+              json.dumps({**good, "sender_id": "nul\u0000"}).encode(),   # PostgreSQL: no NUL
+              json.dumps(good).encode()]
     await publish_raw(exchange, queue, bodies)
     stats = await count_all(engine, exchange, queue)
-    assert stats.malformed == 5
+    assert stats.malformed == 6
     assert stats.recorded.new == 1
-    assert sum(1 for r in caplog.records if "dropped" in r.getMessage()) == 5
+    assert sum(1 for r in caplog.records if "dropped" in r.getMessage()) == 6
     assert total(engine, "conversations") == 1
     connection = await aio_pika.connect(AMQP_URL)
     async with connection:
