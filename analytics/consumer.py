@@ -20,10 +20,10 @@ from dataclasses import dataclass, field
 import aio_pika
 from aio_pika.abc import AbstractIncomingMessage
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import DataError, SQLAlchemyError
+from sqlalchemy.exc import DataError
 
 from analytics.aggregates import create_tables
-from analytics.live import MalformedEvent, Recorded, parse_message, record_events
+from analytics.live import BrokerEvent, MalformedEvent, Recorded, parse_message, record_events
 
 log = logging.getLogger(__name__)
 
@@ -31,7 +31,8 @@ log = logging.getLogger(__name__)
 EXCHANGE = "rasa-exchange"
 DEFAULT_QUEUE = "rasa_core_events"
 DEFAULT_URL = "amqp://guest:guest@127.0.0.1:5672/"
-RETRY_DELAY = 1.0   # seconds before a message the database refused goes back
+RETRY_DELAY = 1.0   # seconds before messages the database failed to store go back
+BATCH = 200         # messages counted in one transaction (and RabbitMQ's prefetch)
 
 
 @dataclass
@@ -43,58 +44,82 @@ class Stats:
 
 async def consume(engine: Engine, url: str = DEFAULT_URL, queue: str = DEFAULT_QUEUE, *,
                   exchange_name: str = EXCHANGE, idle_stop: float | None = None,
-                  prefetch: int = 50) -> Stats:
+                  batch: int = BATCH) -> Stats:
     """Counts the queue's events until cancelled, or, with `idle_stop`, until no message
-    came for that many seconds (tests, a one-off catch-up)."""
+    came for that many seconds (tests, a one-off catch-up). The messages waiting are
+    counted together, up to `batch` in one transaction (one recount per conversation)."""
     create_tables(engine)
     stats = Stats()
-    lock = asyncio.Lock()  # one conversation is recounted by one transaction at a time
+    waiting: asyncio.Queue[tuple[AbstractIncomingMessage, BrokerEvent]] = asyncio.Queue()
     last = time.monotonic()
+    busy = 0  # messages received and not yet acknowledged or sent back
 
     async def on_message(message: AbstractIncomingMessage) -> None:
-        nonlocal last
+        nonlocal last, busy
         last = time.monotonic()
         try:
-            event = parse_message(message.body)
+            waiting.put_nowait((message, parse_message(message.body)))
+            busy += 1
         except MalformedEvent as exc:
-            stats.malformed += 1
-            log.warning("Analytics consumer: message %s dropped (%s)",
-                        message.delivery_tag, exc)
-            await message.ack()
-            return
-        async with lock:
-            try:
-                done = await asyncio.to_thread(record_events, engine, [event])
-            except DataError as exc:  # this message can never be stored: no retry
-                stats.malformed += 1
-                log.warning("Analytics consumer: message %s dropped (%s)",
-                            message.delivery_tag, type(exc).__name__)
-                await message.ack()
-                return
-            except SQLAlchemyError as exc:
-                stats.failed += 1
-                log.error("Analytics consumer: database error (%s); the message goes back "
-                          "to the queue", type(exc).__name__)
-                await asyncio.sleep(RETRY_DELAY)
-                await message.nack(requeue=True)
-                return
-        stats.recorded.new += done.new
-        stats.recorded.duplicates += done.duplicates
-        stats.recorded.ignored += done.ignored
-        await message.ack()
-        last = time.monotonic()
+            await _drop(stats, message, str(exc))
+
+    async def count() -> None:
+        nonlocal last, busy
+        while True:
+            taken = [await waiting.get()]
+            while len(taken) < batch and not waiting.empty():
+                taken.append(waiting.get_nowait())
+            await _record(engine, stats, taken)
+            busy -= len(taken)
+            last = time.monotonic()
 
     connection = await aio_pika.connect_robust(url)
     async with connection:
         channel = await connection.channel()
-        await channel.set_qos(prefetch_count=prefetch)
+        await channel.set_qos(prefetch_count=batch)
         exchange = await channel.declare_exchange(exchange_name, aio_pika.ExchangeType.FANOUT)
         bound = await channel.declare_queue(queue, durable=True)
         await bound.bind(exchange, "")
+        worker = asyncio.create_task(count())
         tag = await bound.consume(on_message)
         try:
-            while idle_stop is None or time.monotonic() - last < idle_stop or lock.locked():
+            while idle_stop is None or time.monotonic() - last < idle_stop or busy:
                 await asyncio.sleep(0.1 if idle_stop else 1.0)
         finally:
             await bound.cancel(tag)
+            worker.cancel()
     return stats
+
+
+async def _drop(stats: Stats, message: AbstractIncomingMessage, why: str) -> None:
+    stats.malformed += 1
+    log.warning("Analytics consumer: message %s dropped (%s)", message.delivery_tag, why)
+    await message.ack()
+
+
+async def _record(engine: Engine, stats: Stats,
+                  taken: list[tuple[AbstractIncomingMessage, BrokerEvent]]) -> None:
+    """Stores and counts the messages' events in one transaction, then acknowledges them;
+    a database failure sends them back to the queue."""
+    try:
+        done = await asyncio.to_thread(record_events, engine, [e for _, e in taken])
+    except DataError as exc:
+        if len(taken) > 1:  # find the message the database refuses: the others count
+            for one in taken:
+                await _record(engine, stats, [one])
+            return
+        await _drop(stats, taken[0][0], type(exc).__name__)  # it can never be stored
+        return
+    except Exception as exc:  # the database down, mostly: the consumer keeps running
+        stats.failed += len(taken)
+        log.error("Analytics consumer: %s while storing; %d messages go back to the "
+                  "queue", type(exc).__name__, len(taken))
+        await asyncio.sleep(RETRY_DELAY)
+        for message, _ in taken:
+            await message.nack(requeue=True)
+        return
+    stats.recorded.new += done.new
+    stats.recorded.duplicates += done.duplicates
+    stats.recorded.ignored += done.ignored
+    for message, _ in taken:
+        await message.ack()
