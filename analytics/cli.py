@@ -137,6 +137,8 @@ def cmd_consume(args: argparse.Namespace) -> str:
     import asyncio
     import logging
 
+    from aiormq.exceptions import ChannelAccessRefused
+
     from analytics.consumer import DEFAULT_QUEUE, DEFAULT_URL, EXCHANGE, consume
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
@@ -148,6 +150,10 @@ def cmd_consume(args: argparse.Namespace) -> str:
                                     exchange_name=args.exchange or EXCHANGE))
     except KeyboardInterrupt:
         return "Arrêt demandé : les événements reçus sont comptés."
+    except ChannelAccessRefused as exc:
+        raise RunFailed(f"La file « {queue} » est déjà lue par un autre consommateur : "
+                        "un seul à la fois (sinon une conversation serait comptée deux "
+                        "fois).") from exc
     except OSError as exc:
         raise RunFailed(f"RabbitMQ injoignable ({type(exc).__name__}) : rien n'a été lu.") \
             from exc

@@ -80,8 +80,10 @@ async def consume(engine: Engine, url: str = DEFAULT_URL, queue: str = DEFAULT_Q
         exchange = await channel.declare_exchange(exchange_name, aio_pika.ExchangeType.FANOUT)
         bound = await channel.declare_queue(queue, durable=True)
         await bound.bind(exchange, "")
+        # exclusive: a second consumer of the queue is refused (ChannelAccessRefused; two
+        # would recount one conversation at once and count it twice)
+        tag = await bound.consume(on_message, exclusive=True)
         worker = asyncio.create_task(count())
-        tag = await bound.consume(on_message)
         try:
             while idle_stop is None or time.monotonic() - last < idle_stop or busy:
                 await asyncio.sleep(0.1 if idle_stop else 1.0)

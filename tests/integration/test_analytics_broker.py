@@ -325,3 +325,21 @@ async def test_a_database_failure_sends_the_message_back_and_it_counts_once(
     stats = await count_all(engine, exchange, queue)
     assert (stats.failed, stats.recorded.new, len(calls)) == (1, 1, 2)
     assert total(engine, "conversations") == 1
+
+
+async def test_a_second_consumer_of_the_queue_is_refused(
+        engine: Engine, broker_names: tuple[str, str],
+        capsys: pytest.CaptureFixture[str]) -> None:
+    """Two consumers would recount one conversation at the same time: the queue is
+    consumed exclusively, and the command line says so."""
+    exchange, queue = broker_names
+    first = asyncio.create_task(consumer.consume(engine, AMQP_URL, queue,
+                                                 exchange_name=exchange, idle_stop=3.0))
+    await asyncio.sleep(1.0)
+    code = await asyncio.to_thread(cli.main, [
+        "--database", str(engine.url), "consume", "--url", AMQP_URL, "--queue", queue,
+        "--exchange", exchange, "--idle", "1"])
+    assert code == 1
+    assert f"La file « {queue} » est déjà lue par un autre consommateur" in (
+        capsys.readouterr().err)
+    assert (await first).failed == 0
