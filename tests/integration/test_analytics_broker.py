@@ -31,7 +31,7 @@ from sqlalchemy.engine import Engine
 
 from analytics import cli, consumer, live
 from analytics.reader import EVENTS, USED_TYPES, local_day, make_engine
-from analytics.report import Filters, collect
+from analytics.report import Filters, build, collect
 from analytics.retention import apply_retention, forget_visitor
 from analytics.synthetic import generate
 from tests.conftest import _postgres_database
@@ -170,6 +170,15 @@ async def test_counters_from_the_broker_equal_the_rescan(
         "interest", "cell", "length", "with_recommendation"}
     assert counted.counts == rescan.counts
     assert counted.labels == rescan.labels
+    # the page's figures from the counters alone: those of the rescan, but the misread
+    # messages' texts (not counters)
+    texts = ("misunderstood", "off_topic", "abusive", "misunderstood_not_kept")
+    from_counters = live.live_figures(engine, Filters())
+    from_rescan = build(engine, Filters())
+    assert from_counters["totals"]["conversations"] == len(events)
+    assert ({k: v for k, v in from_counters.items() if k not in texts}
+            == {k: v for k, v in from_rescan.items() if k not in texts})
+    assert from_rescan["misunderstood"] and not from_counters["misunderstood"]
 
     # the rebuild gives the same counters, and keeps the keys: a message delivered again
     # afterwards counts once
