@@ -79,7 +79,7 @@ def split(args: argparse.Namespace) -> None:
 
 
 def aggregate(args: argparse.Namespace) -> None:
-    from scripts.nlu_report import entity_metrics, intent_metrics
+    from scripts.nlu_report import entity_metrics, intent_metrics, safety_net_counts
 
     out = Path(args.out)
     gold: list[str] = []
@@ -107,7 +107,8 @@ def aggregate(args: argparse.Namespace) -> None:
     commit = (out / "commit").read_text().strip() if (out / "commit").exists() else "?"
     report = {"folds_done": len(folds), "folds": folds, "data_commit": commit,
               "train_seconds": seconds, "intents": intent_metrics(gold, predicted),
-              "entities": entity_metrics(examples, parses)}
+              "entities": entity_metrics(examples, parses),
+              "safety_net": safety_net_counts(gold, parses)}
     Path(args.report).write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n",
                                  encoding="utf-8")
     print(f"cross-validation ({len(folds)} folds): intent accuracy "

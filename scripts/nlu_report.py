@@ -205,6 +205,29 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
 
 
+def safety_net_counts(gold: list[str], parses: list[dict[str, Any]]) -> dict[str, Any]:
+    """What the safety net did, counted by rule (no utterance is written here)."""
+    rules: dict[str, Counter[str]] = {}
+    for g, parse in zip(gold, parses, strict=True):
+        net = parse.get("safety_net") or {}
+        if "rule" in net:
+            name, _, why = net["rule"].partition(" (")
+            path = ("classifier unsure" if "unsure" in why else
+                    "request in a chitchat intent" if "request in a" in why else
+                    "evidence against a confident classifier" if why else "always")
+            counts = rules.setdefault(f"{name} — {path}", Counter())
+            counts["fired"] += 1
+            before = net["from"]
+            counts["fixed"] += before != g and net["to"] == g
+            counts["broke"] += before == g and net["to"] != g
+    return {
+        "rules": {r: dict(c) for r, c in sorted(rules.items())},
+        "entities_added": sum(len((p.get("safety_net") or {}).get("added", [])) for p in parses),
+        "places_dropped": sum(len((p.get("safety_net") or {}).get("dropped", []))
+                              for p in parses),
+    }
+
+
 def blind(args: argparse.Namespace) -> None:
     import yaml
 
@@ -241,27 +264,7 @@ def blind(args: argparse.Namespace) -> None:
     report["classifier_alone"] = {k: alone_metrics[k] for k in ("accuracy", "oos_rejection")}
     report["classifier_alone"]["recall"] = {
         i: alone_metrics["per_intent"].get(i, {}).get("recall") for i in TARGET_RECALL}
-    # What the safety net did, counted by rule (no utterance is written here).
-    rules: dict[str, Counter[str]] = {}
-    for g, _p, parse in zip(gold, predicted, parses, strict=True):
-        net = parse.get("safety_net") or {}
-        if "rule" in net:
-            name, _, why = net["rule"].partition(" (")
-            path = ("classifier unsure" if "unsure" in why else
-                    "request in a chitchat intent" if "request in a" in why else
-                    "evidence against a confident classifier" if why else "always")
-            rule = f"{name} — {path}"
-            counts = rules.setdefault(rule, Counter())
-            counts["fired"] += 1
-            before = net["from"]
-            counts["fixed"] += before != g and net["to"] == g
-            counts["broke"] += before == g and net["to"] != g
-    report["safety_net"] = {
-        "rules": {r: dict(c) for r, c in sorted(rules.items())},
-        "entities_added": sum(len((p.get("safety_net") or {}).get("added", [])) for p in parses),
-        "places_dropped": sum(len((p.get("safety_net") or {}).get("dropped", []))
-                              for p in parses),
-    }
+    report["safety_net"] = safety_net_counts(gold, parses)
     # The typed messages of the conversation tests (ours, not blind): `rasa test core`
     # takes their intent as given, so whether the NLU reads it is checked here.
     if conversations:
@@ -327,7 +330,8 @@ def cv_metrics(report: dict[str, Any]) -> dict[str, Any]:
     if "intents" in report:
         return {**report["intents"], "folds_done": report.get("folds_done"),
                 "data_commit": report.get("data_commit"),
-                "entities": report.get("entities"), "train_seconds": report.get("train_seconds")}
+                "entities": report.get("entities"), "train_seconds": report.get("train_seconds"),
+                "safety_net": report.get("safety_net")}
     per, confusions = {}, []
     for label, m in report.items():
         if isinstance(m, dict) and "precision" in m and "avg" not in label:
@@ -429,13 +433,20 @@ def readme(args: argparse.Namespace) -> None:
         + " | ".join(_f(bi["per_intent"].get(i, {}).get("recall")) for i in TARGET_RECALL)
         + " |",
         "",
-        "Rules of the safety net that changed an intent on the blind set (fixed: the "
-        "classifier was wrong and the rule right; broke: the other way round):",
+        "Rules of the safety net that changed an intent on the blind set and in the "
+        "cross-validation's held-out folds (fixed: the classifier was wrong and the rule "
+        "right; broke: the other way round). Rules are kept or dropped on the "
+        "cross-validation's counts, not the blind set's:",
         "",
-        "| rule | fired | fixed | broke |", "|---|---:|---:|---:|",
+        "| rule | blind: fired | fixed | broke | cross-validation: fired | fixed | broke |",
+        "|---|---:|---:|---:|---:|---:|---:|",
     ]
-    for rule, c in b["safety_net"]["rules"].items():
-        out.append(f"| {rule} | {c.get('fired', 0)} | {c.get('fixed', 0)} | {c.get('broke', 0)} |")
+    cv_rules = ((cv or {}).get("safety_net") or {}).get("rules", {})
+    for rule in sorted(set(b["safety_net"]["rules"]) | set(cv_rules)):
+        cells = [str(counts.get(k, 0)) if counts else "" for counts in
+                 (b["safety_net"]["rules"].get(rule), cv_rules.get(rule))
+                 for k in ("fired", "fixed", "broke")]
+        out.append(f"| {rule} | " + " | ".join(cells) + " |")
     out += [
         "",
         f"It also added {b['safety_net']['entities_added']} kind/interest entities and dropped "
