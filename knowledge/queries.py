@@ -442,6 +442,18 @@ def next_dates_at(session: Session, poi_id: str, after: datetime, *, limit: int 
              bool(r.is_example)) for r in session.execute(stmt)]
 
 
+def next_dates_of(session: Session, event_id: str, after: datetime, *, limit: int = 3
+                  ) -> list[tuple[datetime, datetime]]:
+    """The next occurrences (start, end in UTC) of one published event, soonest first."""
+    after_utc = _aware(after).astimezone(timezone.utc).replace(tzinfo=None)
+    stmt = (select(EventTiming.start, EventTiming.end)
+            .join(Event, Event.id == EventTiming.event_id)
+            .where(Event.id == event_id, Event.published.is_(True),
+                   EventTiming.end > after_utc)
+            .order_by(EventTiming.start).limit(limit))
+    return [(r.start.replace(tzinfo=timezone.utc), r.end.replace(tzinfo=timezone.utc))
+            for r in session.execute(stmt)]
+
 def routes_near(
     session: Session, latitude: float, longitude: float, *, mode: str | None = None,
     min_km: float | None = None, max_km: float | None = None, difficulty: str | None = None,

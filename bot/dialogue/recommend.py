@@ -19,7 +19,16 @@ from sqlalchemy.orm import Session
 from bot.dialogue import periods
 from bot.dialogue.facts import access_text, hours_lines, price_text
 from bot.dialogue.filters import open_moment
-from bot.dialogue.french import a, distance_fr, french_date, km_fr, map_label, time_fr
+from bot.dialogue.french import (
+    a,
+    distance_fr,
+    french_date,
+    join_fr,
+    km_fr,
+    map_label,
+    time_fr,
+)
+from bot.dialogue.named_events import named_events, naming_words
 from bot.dialogue.payloads import (
     PARIS,
     EventItem,
@@ -47,6 +56,8 @@ from knowledge.gazetteer import Gazetteer
 from knowledge.geo import geodesic_km
 from knowledge.models import Poi, Route
 from knowledge.queries import (
+    EventHit,
+    Page,
     PoiHit,
     PoiQuery,
     RouteHit,
@@ -54,6 +65,7 @@ from knowledge.queries import (
     find_places_by_name,
     nearby_pois,
     next_dates_at,
+    next_dates_of,
     routes_near,
 )
 from knowledge.taxonomy import INTERESTS, ROUTE_MODES
@@ -351,13 +363,13 @@ def find_events(session: Session, text: str, position: Position | None,
     lat = position.latitude if position else None
     lon = position.longitude if position else None
 
-    def query() -> Any:
+    def query(limit: int = PAGE_SIZE) -> Any:
         return events_between(
             session, max(period.start, now), period.end, latitude=lat, longitude=lon,
             radius_km=state.radius_km if position else 30.0,
             interests=[] if state.topics else [i for i in state.interests if i != ALL_INTERESTS],
             audience=state.audience, wheelchair=state.wheelchair, pushchair=state.pushchair,
-            free=state.price is not None, title_words=state.topics, limit=PAGE_SIZE,
+            free=state.price is not None, title_words=state.topics, limit=limit,
             exclude_ids=state.shown if state.offset else ())
 
     page = query()
@@ -385,21 +397,61 @@ def find_events(session: Session, text: str, position: Position | None,
                                        {"title": "Le mois prochain", "payload":
                                         '/find_events{"period": "le mois prochain"}'}])],
                        state)
+    named: list[str] = []
+    if state.offset == 0 and naming_words(text):
+        # "le marché du Quesnoy c'est quel jour ?": that event first, then the others
+        page, named = _named_first(session, text, page, query(NAMED_CANDIDATES))
     items = [event_item(h) for h in page.items]
     _seen(state, items)
     examples = any(i["is_example"] for i in items)
-    replies = notes + [Reply("events_found",
-                     {"count": len(items), "period": period.label, "where": where,
-                      "speaker": LEA.signature, "names": _names(items, "title")},
+    variables = {"count": len(items), "period": period.label, "where": where,
+                 "speaker": LEA.signature, "names": _names(items, "title")}
+    if named:
+        variables["named"] = join_fr([i["title"] for i in items if i["id"] in named])
+    replies = notes + [Reply("events_found_named" if named else "events_found", variables,
                      buttons=_after_results_buttons("events", more=page.has_more),
                      custom=payload("events", items, speaker=LEA.key, where=where),
-                     text=_events_text(items))]
+                     text=_events_text(items, _next_dates(session, named, now)))]
     if examples:
         replies.append(Reply("events_examples_warning"))
     return Outcome(replies, state)
 
 
-def _events_text(items: Sequence[EventItem]) -> str:
+NAMED_CANDIDATES = 200  # events of the period searched for the one the visitor names
+
+
+def _named_first(session: Session, text: str, page: Page[EventHit],
+                 candidates: Page[EventHit]) -> tuple[Page[EventHit], list[str]]:
+    """The first page with the events `text` names first (soonest first), then the
+    others in their order; the ids of those named (empty: the page unchanged)."""
+    named = named_events(session, text, candidates.items)
+    if not named:
+        return page, []
+    first = [h for h in candidates.items if h.event.id in named]
+    rest = [h for h in candidates.items if h.event.id not in named]
+    items = (first + rest)[:PAGE_SIZE]
+    shown = {h.event.id for h in items}
+    return (Page(items, 0, candidates.total),
+            [eid for eid in named if eid in shown])
+
+
+def _next_dates(session: Session, named: Sequence[str], now: datetime,
+                ) -> dict[str, list[tuple[datetime, datetime]]]:
+    """The next dates of the events named, from the knowledge base."""
+    return {eid: dates for eid in named if (dates := next_dates_of(session, eid, now))}
+
+
+def _dates_line(dates: Sequence[tuple[datetime, datetime]], example: bool) -> str:
+    """"Prochaines dates : vendredi 18 juin, 8 h – 12 h 30 ; …" (local times)."""
+    return ("Prochaines dates : " + " ; ".join(
+        f"{french_date(start)}, {time_fr(start)} – {time_fr(end)}" for start, end in dates)
+        + (" (dates d'exemple, à vérifier)" if example else ""))
+
+
+def _events_text(items: Sequence[EventItem],
+                 next_dates: Mapping[str, Sequence[tuple[datetime, datetime]]] | None = None,
+                 ) -> str:
+    """One line an event; under each event named, its next dates."""
     lines = []
     for i, item in enumerate(items, 1):
         start = datetime.fromisoformat(item["start"])
@@ -407,6 +459,8 @@ def _events_text(items: Sequence[EventItem]) -> str:
         where = item.get("commune") or ""
         lines.append(f"{i}. {item['title']} — {when}" + (f", {where}" if where else "")
                      + (" (exemple)" if item.get("is_example") else ""))
+        if next_dates and (dates := next_dates.get(item["id"])):
+            lines.append("   " + _dates_line(dates, bool(item.get("is_example"))))
     return "\n".join(lines)
 
 

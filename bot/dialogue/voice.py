@@ -159,6 +159,10 @@ VOICE: dict[str, tuple[str, ...]] = {
         '🎈 Léa : Voici ce qui se passe près {de_where} — {period} !',
         "🎈 Léa : J'ai trouvé ça près {de_where} — {period}.",
     ),
+    "events_found_named": (
+        "🎈 Léa : D'abord {named}, avec les prochaines dates que je connais ; puis d'autres sorties près {de_where} — {period}.",
+        "🎈 Léa : Voici d'abord {named} et les prochaines dates que je connais, puis ce qui se passe aussi près {de_where} — {period}.",
+    ),
     "no_events": (
         "🎈 Léa : Je ne connais pas d'événement près {de_where} — {period}. Le programme complet est à l'office de tourisme.",
         "🎈 Léa : Je n'ai rien trouvé près {de_where} — {period}. L'office de tourisme a le programme complet.",
