@@ -11,7 +11,7 @@ from typing import Any
 
 from rasa.core.tracker_store import SQLTrackerStore
 
-from connectors import timing
+from connectors import rasa_tuning, timing
 from knowledge.db import sqlite_concurrency
 
 
@@ -27,4 +27,5 @@ class WalSQLTrackerStore(SQLTrackerStore):
 
 # Loaded by Rasa from endpoints.yml, in the Rasa process only: where the opt-in timing of
 # a turn (issue 18, BENCH_TIMING) hooks in. Off by default: nothing is patched.
+rasa_tuning.install_if_enabled()  # issue 18: on by default, off with RASA_TUNING=0
 timing.install_if_enabled(WalSQLTrackerStore)
