@@ -150,7 +150,8 @@ async def run_load(url: str, load: Load, pids: dict[str, list[int]],
         window_s = time.monotonic() - started
         await asyncio.gather(*tasks)
     measured = [t for t in turns if window_start <= t.t0 < window_end]
-    completed = sum(1 for t in turns if window_start <= t.t1 < window_end)
+    # Turns answered in the window: an error is not a turn served.
+    completed = sum(1 for t in turns if t.ok and window_start <= t.t1 < window_end)
     memory = {}
     for role, ids in pids.items():
         try:
@@ -219,6 +220,25 @@ def report(outcome: Outcome, print_: Callable[[str], None] = print) -> dict[str,
     return figures
 
 
+def wait_ready(url: str, timeout_s: float) -> bool:
+    """True once Rasa answers on `/` (it listens only after loading its model): the bench
+    must not count the refusals of a server still loading as turns."""
+    import urllib.error
+    import urllib.request
+
+    deadline = time.monotonic() + timeout_s
+    while True:
+        try:
+            with urllib.request.urlopen(f"{url}/", timeout=5) as response:
+                if response.status == 200:
+                    return True
+        except (urllib.error.URLError, OSError):
+            pass
+        if time.monotonic() >= deadline:
+            return False
+        time.sleep(1.0)
+
+
 def ports_from_env() -> dict[str, int]:
     return {"rasa": int(os.environ.get("RASA_PORT", "5005")),
             "actions": int(os.environ.get("ACTIONS_PORT", "5055")),
@@ -278,9 +298,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", type=Path, help="also write the figures to this file")
     parser.add_argument("--compare", type=Path,
                         help="an earlier run's --json file, printed beside this run's figures")
+    parser.add_argument("--wait", type=float, default=180.0,
+                        help="with --url: seconds to wait for Rasa to load its model")
     args = parser.parse_args(argv)
     loads = loads_of(args)
     if args.url:
+        if not wait_ready(args.url.rstrip("/"), timeout_s=args.wait):
+            print(f"Rasa ne répond pas sur {args.url} après {args.wait:.0f} s : rien mesuré.")
+            return 1
         pids = {role: pids_listening(port) for role, port in ports_from_env().items()}
         pids = {role: ids for role, ids in pids.items() if ids}
         print("processus : " + ", ".join(f"{r} {ids}" for r, ids in pids.items()))

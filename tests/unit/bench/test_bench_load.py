@@ -183,3 +183,29 @@ def test_the_summary_puts_an_earlier_run_beside_this_one() -> None:
     assert rows[1][:4] == ["après", "20", "0", "41.50"]
     assert rows[2][:3] == ["100", "5", "19.00"]  # no earlier figure for this load
     assert len(rows) == 3
+
+
+async def test_refused_turns_are_errors_not_turns_served() -> None:
+    async def webhook(request: web.Request) -> web.Response:
+        return web.json_response({"error": "loading"}, status=503)
+
+    app = web.Application()
+    app.router.add_post("/webhooks/rest/webhook", webhook)
+    async with TestServer(app) as server:
+        url = str(server.make_url("/webhooks/rest/webhook"))
+        load = Load(visitors=2, think_s=0.0, duration_s=0.5, warmup_s=0.1)
+        outcome = await run_load(url, load, {"bench": [os.getpid()]}, None)
+    assert outcome.turns and not any(t.ok for t in outcome.turns)
+    assert outcome.completed == 0
+    assert report(outcome, lambda _line: None)["turns_per_s"] == 0
+
+
+def test_the_bench_waits_for_rasa_and_gives_up_on_a_closed_port() -> None:
+    from bench.conversation_turns import wait_ready
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    started = time.monotonic()
+    assert wait_ready(f"http://127.0.0.1:{port}", timeout_s=1.5) is False
+    assert time.monotonic() - started >= 1.5
