@@ -9,7 +9,10 @@ from __future__ import annotations
 
 from typing import Any
 
+import sqlalchemy as sa
 from rasa.core.tracker_store import SQLTrackerStore
+from sqlalchemy.orm import sessionmaker
+from sqlalchemy.pool import QueuePool
 
 from connectors import rasa_tuning, timing
 from knowledge.db import sqlite_concurrency
@@ -19,7 +22,17 @@ class WalSQLTrackerStore(SQLTrackerStore):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if self.engine.dialect.name == "sqlite":
+            url = self.engine.url
             self.engine.dispose()  # the connections opened to create the table
+            if rasa_tuning.enabled():
+                # SQLAlchemy 1.4 gives a SQLite file a NullPool: a new connection, and the
+                # pragmas again, at every retrieve and every save of a turn (issue 18). A
+                # small pool instead; one connection serves one thread at a time, so it
+                # may move between threads.
+                self.engine = sa.create_engine(
+                    url, poolclass=QueuePool, pool_size=2, max_overflow=8,
+                    connect_args={"check_same_thread": False})
+                self.sessionmaker = sessionmaker(bind=self.engine)
             sqlite_concurrency(self.engine)
             with self.engine.connect():
                 pass  # the file switches to WAL now, before any reader comes
