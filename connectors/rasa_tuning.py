@@ -18,6 +18,11 @@ replaces two pieces of Rasa's own classes, keeping what they do:
   validator per schema, built (and checked) once; the same best-matching
   `ValidationError`, with Rasa's message appended, is raised.
 
+- `SpacyNLP.load_model`: Rasa loads the spaCy pipeline without its parser but with its
+  named-entity recogniser, which nothing in this pipeline reads (no SpacyEntityExtractor;
+  the tokenizer takes lemmas, the featurizer the shared tok2vec's vectors). Tuned, `ner` is
+  disabled too: the same lemmas and vectors, about half of spaCy's time per message.
+
 Loaded from `connectors/tracker_store.py` (the module endpoints.yml makes Rasa load), so
 it runs in the Rasa process only. Idempotent.
 """
@@ -189,32 +194,52 @@ def validate_action_result(self: Any, result: dict[str, Any]) -> bool:
         raise e
 
 
+# ------------------------------------------------------------------- spaCy without NER
+
+# Components of the spaCy pipeline that no part of config.yml's pipeline reads.
+UNUSED_SPACY_PIPES = ("ner",)
+
+
+def load_spacy_model(spacy_model_name: str) -> Any:
+    """Replaces `SpacyNLP.load_model`: Rasa's loader, then the unused pipes disabled."""
+    model = _originals["load_model"].__func__(spacy_model_name)
+    for name in UNUSED_SPACY_PIPES:
+        if name in model.model.pipe_names:
+            model.model.disable_pipe(name)
+    return model
+
+
 # -------------------------------------------------------------------------- install
 
 
 def install() -> bool:
-    """Puts the two replacements in place (once: a second call changes nothing)."""
+    """Puts the replacements in place (once: a second call changes nothing)."""
     from rasa.core.actions.action import RemoteAction
+    from rasa.nlu.utils.spacy_utils import SpacyNLP
     from rasa.utils.endpoints import EndpointConfig
 
     if _originals:
         return True
     _originals["session"] = EndpointConfig.__dict__["session"]
     _originals["_validate_action_result"] = RemoteAction.__dict__["_validate_action_result"]
+    _originals["load_model"] = SpacyNLP.__dict__["load_model"]
     EndpointConfig.session = pooled_session
     RemoteAction._validate_action_result = validate_action_result
+    SpacyNLP.load_model = staticmethod(load_spacy_model)
     return True
 
 
 def uninstall() -> None:
     """Puts Rasa's methods back (tests). The pooled sessions are left to `pool.close`."""
     from rasa.core.actions.action import RemoteAction
+    from rasa.nlu.utils.spacy_utils import SpacyNLP
     from rasa.utils.endpoints import EndpointConfig
 
     if not _originals:
         return
     EndpointConfig.session = _originals.pop("session")
     RemoteAction._validate_action_result = _originals.pop("_validate_action_result")
+    SpacyNLP.load_model = _originals.pop("load_model")
     _validators.clear()
 
 

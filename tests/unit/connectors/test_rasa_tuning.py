@@ -316,3 +316,23 @@ async def test_a_remote_action_runs_as_with_rasa(
         else:
             with pytest.raises(raised):
                 await run
+
+
+# ------------------------------------------------------------------- spaCy without NER
+
+
+def test_spacy_without_ner_gives_the_same_lemmas_and_vectors(restore_tuning: None) -> None:
+    import numpy as np
+    from rasa.nlu.utils.spacy_utils import SpacyNLP
+
+    text = "je voudrais visiter un musée près de Bavay avec les enfants"
+    rasa_tuning.uninstall()
+    plain = SpacyNLP.load_model("fr_core_news_sm").model
+    rasa_tuning.install()
+    tuned = SpacyNLP.load_model("fr_core_news_sm").model
+    assert "ner" in plain.pipe_names and "ner" not in tuned.pipe_names
+    assert "parser" not in plain.pipe_names  # Rasa's own choice, kept
+    a, b = plain(text), tuned(text)
+    assert [t.lemma_ for t in a] == [t.lemma_ for t in b]
+    assert np.allclose(a.tensor, b.tensor)
+    assert not b.ents  # nothing recognised: the pipe does not run
