@@ -423,10 +423,14 @@ class Vocabulary:
     # A word this long or longer may be a typo or a cut form of a known word.
     FUZZY_FROM = 4
     FUZZY_SCORE = 75
+    FUZZY_SCORE_SHORT = 80  # for words of exactly FUZZY_FROM letters
 
     def __init__(self, words: set[str]) -> None:
         self.words = {w for w in words if w and w.isalnum() and not keyboard_run(w)}
         self._long = sorted(w for w in self.words if len(w) >= self.FUZZY_FROM - 1)
+        # A cut form may stop at 3 letters of a known word; a typo is matched against known
+        # words of 4 letters or more ("kwak" is not a typo of SMS "kwa").
+        self._fuzzy = [w for w in self._long if len(w) >= self.FUZZY_FROM]
 
     @classmethod
     def from_data(cls, lexicon: Lexicon | None = None, nlu_dir: Path = NLU_DIR,
@@ -453,8 +457,11 @@ class Vocabulary:
 
         if any(w.startswith(word) for w in self._long):
             return True  # "restau", "musé" (folded "muse"), "rand"
-        return process.extractOne(word, self._long, scorer=fuzz.ratio,
-                                  score_cutoff=self.FUZZY_SCORE) is not None
+        # Four letters with one of them changed is a quarter of the word: "kwak" is not
+        # "walk", "plif" not "plie"; a letter more or less ("velo", "vello") still is.
+        cutoff = self.FUZZY_SCORE if len(word) > self.FUZZY_FROM else self.FUZZY_SCORE_SHORT
+        return process.extractOne(word, self._fuzzy, scorer=fuzz.ratio,
+                                  score_cutoff=cutoff) is not None
 
     def unknown(self, text: str) -> list[str] | None:
         """The words of `text` (folded), if none is known; None when one is (or none at

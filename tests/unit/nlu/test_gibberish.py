@@ -123,3 +123,10 @@ def test_short_unknown_words_are_not_guessed_as_typos() -> None:
     assert not vocabulary.knows("xyz") and not vocabulary.knows("ou")
     assert vocabulary.unknown("xyz qwx") == ["xyz", "qwx"]
     assert vocabulary.unknown("oui xyz") is None
+
+
+def test_a_four_letter_word_with_one_letter_changed_is_not_a_typo() -> None:
+    vocabulary = Vocabulary({"walk", "velo", "plie", "kwa"})
+    assert not vocabulary.knows("kwak") and not vocabulary.knows("plif")
+    assert vocabulary.unknown("kwak plif") == ["kwak", "plif"]
+    assert vocabulary.knows("vello")  # a letter more is still a typo
