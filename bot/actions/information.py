@@ -74,13 +74,14 @@ class ActionPlaceInfo(KnowledgeAction):
         name = str(ents.get("place") or text)
         replies = await kb().run(place_info, name, ents.get("info_type"), pos)
         unknown = replies[0].response == "place_unknown"
-        if unknown and (not ents.get("place") or (await kb().gazetteer_async()).exact(
-                normalize(str(ents["place"]))) is not None):
-            # No place named, or a town: a search the NLU misread ("et en janvier ?" after
-            # events, "un zoo pour les petits ?", "on est au Quesnoy avec les enfants, que
-            # faire ?"); "le zoo de Lille" stays a place the family does not know.
-            found = await search_for(search_meant(text, ents, search_state(tracker)),
-                                     dispatcher, tracker, domain)
+        meant = search_meant(text, ents, search_state(tracker)) if unknown else None
+        if unknown and (not ents.get("place") or meant == "events" or (
+                await kb().gazetteer_async()).exact(normalize(str(ents["place"]))) is not None):
+            # No place named, a town, or an event asked when ("le marché du Quesnoy c'est
+            # quel jour ?"): a search the NLU misread ("et en janvier ?" after events, "un
+            # zoo pour les petits ?", "on est au Quesnoy avec les enfants, que faire ?");
+            # "le zoo de Lille" stays a place the family does not know.
+            found = await search_for(meant, dispatcher, tracker, domain)
             if found is not None:
                 return found
         if unknown and ents.get("transport_mode"):

@@ -377,6 +377,16 @@ async def test_when_is_the_market_is_an_events_question() -> None:
     assert "Marché hebdomadaire du Quesnoy" in titles
 
 
+async def test_when_is_the_market_with_the_market_read_as_a_place() -> None:
+    """The NLU may take the whole "marché du Quesnoy" for a place the base does not know."""
+    messages, _ = await run(ActionPlaceInfo(), tracker(
+        intent="ask_place_info", entities=ents(place="marché du Quesnoy"),
+        text="le marché du Quesnoy c'est quel jour ?"))
+    assert "place_unknown" not in voices(messages)
+    titles = [e["title"] for e in the_payload(messages, "events")["items"]]
+    assert titles[0] == "Marché hebdomadaire du Quesnoy"
+
+
 async def test_a_train_ticket_to_paris_gets_the_stations_not_an_unknown_place() -> None:
     messages, _ = await run(ActionPlaceInfo(), tracker(
         intent="ask_place_info", entities=ents(transport_mode="train", place="Paris"),
