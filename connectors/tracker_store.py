@@ -11,6 +11,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from rasa.core.tracker_store import SQLTrackerStore
+from sqlalchemy.engine import Engine
 from sqlalchemy.orm import sessionmaker
 from sqlalchemy.pool import QueuePool
 
@@ -21,9 +22,10 @@ from knowledge.db import sqlite_concurrency
 class WalSQLTrackerStore(SQLTrackerStore):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        if self.engine.dialect.name == "sqlite":
-            url = self.engine.url
-            self.engine.dispose()  # the connections opened to create the table
+        engine: Engine = self.engine  # type: ignore[has-type]  # untyped in Rasa
+        if engine.dialect.name == "sqlite":
+            url = engine.url
+            engine.dispose()  # the connections opened to create the table
             if rasa_tuning.enabled():
                 # SQLAlchemy 1.4 gives a SQLite file a NullPool: a new connection, and the
                 # pragmas again, at every retrieve and every save of a turn (issue 18). A
