@@ -27,7 +27,7 @@ from sqlalchemy.orm import Session
 
 from bot.dialogue.named import NAME_MIN, _own_words
 from knowledge.queries import EventHit, commune_words_in
-from knowledge.text import normalize
+from knowledge.text import MONTHS_FR, normalize
 
 # What kind of event it is, not which one (compared without a final s or x).
 KIND_OF_EVENT = frozenset({
@@ -42,11 +42,10 @@ QUESTION = frozenset({
     "jour", "jours", "date", "dates", "heure", "heures", "quelle", "quels", "quelles",
     "prochain", "prochaine", "prochains", "prochaines", "lieu", "lieux", "passe", "passera",
     "aura", "ont", "tient", "tiennent", "deroule", "semaine", "semaines", "mois", "annee",
-    "janvier", "fevrier", "mars", "avril", "mai", "juin", "juillet", "aout", "septembre",
-    "octobre", "novembre", "decembre", "matinee", "apres-midi", "soiree", "fin", "debut",
+    "matinee", "apres-midi", "soiree", "fin", "debut",
     "cette", "savez", "sait", "rappeler", "ouvre", "commence", "commencent", "finit",
     "termine", "ferme",
-})
+}) | frozenset(normalize(month) for month in MONTHS_FR)
 _OF = frozenset({"du", "de", "d", "des", "au", "aux", "a"})
 _INDEFINITE = frozenset({"un", "une", "des", "quelques", "autres", "autre", "aucun", "aucune"})
 
