@@ -16,7 +16,7 @@ from typing import Any
 from bot.actions.searches import ActionFindEvents
 from bot.dialogue.recommend import PAGE_SIZE
 from knowledge.models import Event
-from knowledge.text import normalize
+from tests.support.events import markets_soonest_first as soonest
 from tests.unit.actions.test_actions import (  # noqa: F401 (knowledge_base: the module's base)
     LE_QUESNOY,
     PARIS,
@@ -37,21 +37,8 @@ UTC = timezone.utc
 
 
 def markets_soonest_first(lat: float, lon: float) -> list[str]:
-    """Published events with "marché" in their title within 30 km, in the next two
-    weeks, by first occurrence (then id), from the database."""
     now = datetime.now(PARIS)
-    end = now + timedelta(days=14)
-    firsts = []
-    for event in all_rows(Event):
-        if not event.published or "marche" not in normalize(event.title).split():
-            continue
-        if km(lat, lon, event.latitude, event.longitude) > 30.0:
-            continue
-        starts = [t.start for t in event.timings
-                  if t.start.replace(tzinfo=UTC) < end and t.end.replace(tzinfo=UTC) > now]
-        if starts:
-            firsts.append((min(starts), event.id))
-    return [eid for _, eid in sorted(firsts)]
+    return soonest(all_rows(Event), lat, lon, now, now + timedelta(days=14))
 
 
 def items_of(messages: list[dict[str, Any]]) -> list[dict[str, Any]]:

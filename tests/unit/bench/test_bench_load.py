@@ -13,6 +13,7 @@ import socket
 import statistics
 import time
 from pathlib import Path
+from typing import Any
 
 from aiohttp import web
 from aiohttp.test_utils import TestServer
@@ -125,6 +126,15 @@ def test_collapsed_stacks_count_own_and_total_time() -> None:
     assert "60.0 %  predict (c.py:3)" in top(lines)
 
 
+async def load_against(webhook: Any, load: Load, timing_dir: Path | None) -> Any:
+    """`run_load` against a fake REST webhook served on 127.0.0.1."""
+    app = web.Application()
+    app.router.add_post("/webhooks/rest/webhook", webhook)
+    async with TestServer(app) as server:
+        url = str(server.make_url("/webhooks/rest/webhook"))
+        return await run_load(url, load, {"bench": [os.getpid()]}, timing_dir)
+
+
 async def test_the_load_runs_visitors_at_once_against_a_rest_webhook(tmp_path: Path) -> None:
     seen: list[dict[str, str]] = []
     in_flight = peak = 0
@@ -143,12 +153,8 @@ async def test_the_load_runs_visitors_at_once_against_a_rest_webhook(tmp_path: P
                                 "t1": time.time(), "turn_ms": 20.0, "nlu_ms": 5.0}) + "\n")
         return web.json_response([{"text": "ok"}] if body["message"] != "merci beaucoup" else [])
 
-    app = web.Application()
-    app.router.add_post("/webhooks/rest/webhook", webhook)
-    async with TestServer(app) as server:
-        url = str(server.make_url("/webhooks/rest/webhook"))
-        load = Load(visitors=4, think_s=0.0, duration_s=1.0, warmup_s=0.2)
-        outcome = await run_load(url, load, {"bench": [os.getpid()]}, tmp_path)
+    load = Load(visitors=4, think_s=0.0, duration_s=1.0, warmup_s=0.2)
+    outcome = await load_against(webhook, load, tmp_path)
     assert peak == 4  # four visitors at once, never more
     assert seen[0]["message"] == "bonjour"  # the warm-up
     by_sender: dict[str, list[str]] = {}
@@ -189,12 +195,8 @@ async def test_refused_turns_are_errors_not_turns_served() -> None:
     async def webhook(request: web.Request) -> web.Response:
         return web.json_response({"error": "loading"}, status=503)
 
-    app = web.Application()
-    app.router.add_post("/webhooks/rest/webhook", webhook)
-    async with TestServer(app) as server:
-        url = str(server.make_url("/webhooks/rest/webhook"))
-        load = Load(visitors=2, think_s=0.0, duration_s=0.5, warmup_s=0.1)
-        outcome = await run_load(url, load, {"bench": [os.getpid()]}, None)
+    load = Load(visitors=2, think_s=0.0, duration_s=0.5, warmup_s=0.1)
+    outcome = await load_against(webhook, load, None)
     assert outcome.turns and not any(t.ok for t in outcome.turns)
     assert outcome.completed == 0
     assert report(outcome, lambda _line: None)["turns_per_s"] == 0

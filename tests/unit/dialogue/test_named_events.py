@@ -14,7 +14,6 @@ from datetime import datetime, timezone
 from zoneinfo import ZoneInfo
 
 import pytest
-from geopy.distance import geodesic
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -26,7 +25,7 @@ from bot.dialogue.recommend import PAGE_SIZE, Outcome, find_events
 from bot.dialogue.search import apply_filters, new_search
 from knowledge.models import Event
 from knowledge.queries import EventHit
-from knowledge.text import normalize
+from tests.support.events import markets_soonest_first as soonest
 
 PARIS = ZoneInfo("Europe/Paris")
 UTC = timezone.utc
@@ -51,20 +50,8 @@ def ids(outcome: Outcome) -> list[str]:
 
 
 def markets_soonest_first(db: Session) -> list[str]:
-    """Published events with "marché" in their title, within 30 km of Le Quesnoy, in
-    the next two weeks, by first occurrence — from the database."""
-    firsts = []
-    for event in db.execute(select(Event).where(Event.published.is_(True))).scalars():
-        if "marche" not in normalize(event.title).split():
-            continue
-        if geodesic((LE_QUESNOY.latitude, LE_QUESNOY.longitude),
-                    (event.latitude, event.longitude)).km > 30.0:
-            continue
-        starts = [t.start for t in event.timings
-                  if t.start.replace(tzinfo=UTC) < END and t.end.replace(tzinfo=UTC) > NOW]
-        if starts:
-            firsts.append((min(starts), event.id))
-    return [eid for _, eid in sorted(firsts)]
+    return soonest(db.execute(select(Event)).scalars(), LE_QUESNOY.latitude,
+                   LE_QUESNOY.longitude, NOW, END)
 
 
 def test_the_named_market_comes_first_with_its_next_dates(db: Session) -> None:
