@@ -68,9 +68,12 @@ def chart_set(fig: dict[str, Any]) -> dict[str, Markup]:
     }
 
 
-def render_fragment(fig: dict[str, Any]) -> Markup:
+def render_fragment(fig: dict[str, Any], texts_elsewhere: bool = False) -> Markup:
+    """The figures; `texts_elsewhere`: they come from the live counters, which hold no
+    misread message's text (the tables say where to find them)."""
     template = ENV.get_template("figures.html")
-    return Markup(template.render(fig=fig, charts=chart_set(fig)))
+    return Markup(template.render(fig=fig, charts=chart_set(fig),
+                                  texts_elsewhere=texts_elsewhere))
 
 
 def render_report(fig: dict[str, Any]) -> str:

@@ -13,6 +13,10 @@ delivered twice is counted once.
 Retention drops the events and shares of conversations older than the cutoff; their counts
 stay in `analytics_live_daily`. `rebuild` refills everything from the tracker store and the
 retention aggregates (stop the consumer meanwhile).
+
+`analytics_live_state` (one row) says whether the consumer has counted anything, when it
+last did, and the time of the newest event counted: the Analyse page reads the counters
+once a consumer feeds them, and says how fresh they are (analytics/source.py).
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import time
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -59,6 +64,42 @@ LIVE_SHARES = sa.Table("analytics_live_shares", METADATA,
                        sa.Column("sender_id", sa.String(SENDER_CHARS), primary_key=True),
                        *_daily_columns())
 LIVE_DAILY = sa.Table("analytics_live_daily", METADATA, *_daily_columns())
+# one row (id 1): the newest event counted (its timestamp), when the consumer last counted
+# one (None: never, the counters are not fed) and when they were last rebuilt
+LIVE_STATE = sa.Table("analytics_live_state", METADATA,
+                      sa.Column("id", sa.Integer, primary_key=True, autoincrement=False),
+                      sa.Column("last_event", sa.Float),
+                      sa.Column("counted_at", sa.Float),
+                      sa.Column("rebuilt_at", sa.Float))
+
+
+@dataclass(frozen=True)
+class LiveState:
+    last_event: float | None   # timestamp of the newest event counted
+    counted_at: float | None   # when the consumer last counted an event (None: never)
+    rebuilt_at: float | None   # when `rebuild` last refilled the counters
+
+
+def live_state(engine: Engine) -> LiveState | None:
+    """The counters' state, or None when no consumer nor rebuild ever wrote them."""
+    if not sa.inspect(engine).has_table(LIVE_STATE.name):
+        return None
+    with engine.connect() as conn:
+        row = conn.execute(sa.select(LIVE_STATE).where(LIVE_STATE.c.id == 1)).first()
+    return None if row is None else LiveState(row.last_event, row.counted_at, row.rebuilt_at)
+
+
+def _note_state(conn: Connection, newest: float | None, **when: float) -> None:
+    """Moves the state's newest event forward to `newest` and sets `when`'s times (one
+    writer: the consumer takes its queue exclusively; `rebuild` runs while it is stopped)."""
+    row = conn.execute(sa.select(LIVE_STATE).where(LIVE_STATE.c.id == 1)).first()
+    if row is None:
+        conn.execute(sa.insert(LIVE_STATE), {"id": 1, "last_event": newest, **when})
+        return
+    if row.last_event is not None and (newest is None or row.last_event > newest):
+        newest = row.last_event
+    conn.execute(sa.update(LIVE_STATE).where(LIVE_STATE.c.id == 1)
+                 .values(last_event=newest, **when))
 
 
 class MalformedEvent(ValueError):
@@ -143,6 +184,8 @@ def record_events(engine: Engine, events: Iterable[BrokerEvent]) -> Recorded:
             conn.execute(sa.insert(LIVE_EVENTS), [e.row() for e in fresh])
             for sender in sorted({e.sender_id for e in fresh}):
                 _recount(conn, sender)
+            _note_state(conn, max(float(e.event["timestamp"]) for e in fresh),
+                        counted_at=time.time())
     return result
 
 
@@ -197,13 +240,15 @@ def load_live(engine: Engine, period: Period | None = None, channel: str | None 
 def rebuild(engine: Engine, chunk: int = 500) -> Tally:
     """Replaces the live counters by a full rescan of the tracker store plus the retention
     aggregates, and its kept events by the tracker store's (so that a message delivered
-    again afterwards counts once). Returns the counters written."""
+    again afterwards counts once). Returns the counters written. The state keeps whether
+    a consumer ever fed the counters; its newest event becomes the tracker store's."""
     create_tables(engine)
     with engine.begin() as conn:
         for table in (LIVE_DAILY, LIVE_SHARES, LIVE_EVENTS):
             conn.execute(sa.delete(table))
     total = Tally()
     pending: list[Conversation] = []
+    newest: float | None = None
 
     def flush() -> None:
         with engine.begin() as conn:
@@ -213,12 +258,16 @@ def rebuild(engine: Engine, chunk: int = 500) -> Tally:
 
     for conversation in stream_conversations(engine):
         pending.append(conversation)
+        last = max(e.timestamp for e in conversation.events)
+        newest = last if newest is None else max(newest, last)
         if len(pending) >= chunk:
             flush()
     flush()
     total.merge(load_aggregates(engine, Period(), None))
     with engine.begin() as conn:
         add_to_aggregates(conn, total, LIVE_DAILY)
+        conn.execute(sa.update(LIVE_STATE).values(last_event=None))
+        _note_state(conn, newest, rebuilt_at=time.time())
     return total
 
 

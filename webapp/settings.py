@@ -26,6 +26,9 @@ class WebSettings:
     trusted_proxies: tuple[Network, ...] = ()
     # Redis, where every instance counts the login attempts (REDIS_URL; "": in memory)
     redis_url: str = ""
+    # the Analyse page's figures: auto (the event broker's counters once a consumer feeds
+    # them, else a rescan), compteurs or conversations (ANALYTICS_SOURCE, analytics/source.py)
+    analytics_source: str = "auto"
 
 
 def _secret_key() -> bytes:
@@ -54,4 +57,5 @@ def get_web_settings(settings: Settings | None = None) -> WebSettings:
         daily_retention=settings.daily_retention,
         trusted_proxies=parse_networks(setting("WEB_TRUSTED_PROXIES")),
         redis_url=setting("REDIS_URL"),
+        analytics_source=setting("ANALYTICS_SOURCE") or "auto",
     )

@@ -14,7 +14,7 @@ import asyncio
 import json
 import time
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -30,11 +30,11 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from sqlalchemy.engine import Engine
 
 from analytics import cli, consumer, live
-from analytics.reader import EVENTS, USED_TYPES, local_day, make_engine
+from analytics.reader import EVENTS, USED_TYPES, local_day
 from analytics.report import Filters, build, collect
 from analytics.retention import apply_retention, forget_visitor
+from analytics.source import page_figures
 from analytics.synthetic import generate
-from tests.conftest import _postgres_database
 
 pytestmark = pytest.mark.rabbitmq
 AMQP_URL = "amqp://guest:guest@127.0.0.1:5672/"
@@ -54,18 +54,10 @@ async def broker_names() -> AsyncIterator[tuple[str, str]]:
         await channel.exchange_delete(names[0])
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
-    """The tracker store's database: an SQLite file (`make run`), or a PostgreSQL database
-    of the test's own (the cluster)."""
-    if request.param == "sqlite":
-        yield make_engine(f"sqlite:///{tmp_path / 'rasa.db'}")
-        return
-    databases = _postgres_database()
-    engine = make_engine(next(databases))
-    yield engine
-    engine.dispose()
-    next(databases, None)
+@pytest.fixture
+def engine(tracker_engine: Engine) -> Engine:
+    """The tracker store on SQLite and on PostgreSQL (tests/integration/conftest.py)."""
+    return tracker_engine
 
 
 async def open_broker(exchange: str, queue: str) -> PikaEventBroker:
@@ -179,6 +171,11 @@ async def test_counters_from_the_broker_equal_the_rescan(
     assert ({k: v for k, v in from_counters.items() if k not in texts}
             == {k: v for k, v in from_rescan.items() if k not in texts})
     assert from_rescan["misunderstood"] and not from_counters["misunderstood"]
+    # the page reads them now that a consumer has counted, and says how fresh they are
+    figures_shown, source = page_figures(engine, Filters())
+    assert source.counters and figures_shown == from_counters
+    assert source.state and source.state.last_event == max(
+        d["timestamp"] for dicts in events.values() for d in dicts if d["event"] in USED_TYPES)
 
     # the rebuild gives the same counters, and keeps the keys: a message delivered again
     # afterwards counts once

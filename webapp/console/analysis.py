@@ -1,7 +1,10 @@
 """The console's "Analyse" page (analyst and admin roles): the report's figures and
 charts for a period and a channel, and downloads of the same data (CSV, JSON, the
 misunderstood messages as Rasa NLU YAML). The figures come from `analytics`, computed in
-a thread so the event loop never waits on the tracker store."""
+a thread so the event loop never waits on the tracker store: from the event broker's live
+counters once a consumer feeds them, else by a rescan of the tracker store
+(analytics/source.py, ANALYTICS_SOURCE); the page says which, and how fresh. The downloads
+always rescan (the conversations and the misread messages' texts are not counters)."""
 
 from __future__ import annotations
 
@@ -26,6 +29,7 @@ from analytics.privacy import Pseudonymiser
 from analytics.reader import Period
 from analytics.report import Filters, build
 from analytics.retention import apply_retention
+from analytics.source import page_figures
 from knowledge.config import PARIS
 from webapp.console.auth import require_role
 from webapp.console.render import render
@@ -112,12 +116,13 @@ async def page(request: web.Request) -> web.Response:
     """The figures of the filters; a filter that cannot be read is said on the page, the
     other filters kept (never an error page)."""
     filters, errors = read_filters(request.query)
-    fig = await asyncio.to_thread(build, request.app[TRACKER], filters)
+    fig, source = await asyncio.to_thread(page_figures, request.app[TRACKER], filters,
+                                          request.app[SETTINGS].analytics_source)
     channels = sorted(set(CHANNELS) | set(fig["channels"]))
     context: dict[str, Any] = {
-        "fig": fig, "figures": Markup(render_fragment(fig)), "filters": filters,
-        "channels": [(ch, channel_label(ch)) for ch in channels], "query": _query(filters),
-        "errors": errors,
+        "fig": fig, "figures": Markup(render_fragment(fig, texts_elsewhere=source.counters)),
+        "filters": filters, "channels": [(ch, channel_label(ch)) for ch in channels],
+        "query": _query(filters), "errors": errors, "source": source.sentence(),
     }
     return await render(request, "console/analysis.html", context)
 
