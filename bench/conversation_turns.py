@@ -57,8 +57,11 @@ TURNS = [
     ("infos lieu", "c'est ouvert quand le forum antique ?"),
     ("merci", "merci beaucoup"),
 ]
-PRESETS = {"saturation": (20, 0.0), "50x5": (50, 5.0), "100x5": (100, 5.0)}
-"""(visitors, mean think time in s): the loads issue 18 asks for."""
+PRESETS = {"single": (1, 0.0), "saturation": (20, 0.0), "50x5": (50, 5.0),
+           "100x5": (100, 5.0)}
+"""(visitors, mean think time in s): the loads issue 18 asks for, and one visitor alone,
+whose turns never overlap: the median of the Rasa process's CPU per turn (`rasa_cpu_ms`
+of the breakdown) is read there."""
 
 
 @dataclass
@@ -263,7 +266,7 @@ def summary(figures: list[dict[str, Any]], before: list[dict[str, Any]] | None =
     load first, so that before and after read side by side."""
     print_("\n== résumé ==")
     print_(f"{'':<7}{'visiteurs':>9}{'réflexion s':>12}{'tours/s':>9}{'p50 ms':>8}"
-           f"{'p95 ms':>8}{'p99 ms':>8}{'Rasa CPU ms/tour':>18}")
+           f"{'p95 ms':>8}{'p99 ms':>8}{'Rasa CPU ms/tour':>18}{'médiane/tour':>14}")
     earlier = {(f["visitors"], f["think_s"]): f for f in before or []}
     for f in figures:
         rows = [("avant", earlier[key])] if (key := (f["visitors"], f["think_s"])) in earlier \
@@ -272,7 +275,17 @@ def summary(figures: list[dict[str, Any]], before: list[dict[str, Any]] | None =
             print_(f"{label:<7}{row['visitors']:>9}{row['think_s']:>12g}"
                    f"{row['turns_per_s']:>9.2f}{row['p50_ms']:>8.0f}{row['p95_ms']:>8.0f}"
                    f"{row['p99_ms']:>8.0f}"
-                   f"{row['cpu_ms_per_turn'].get('rasa', float('nan')):>18.1f}")
+                   f"{row['cpu_ms_per_turn'].get('rasa', float('nan')):>18.1f}"
+                   f"{_cpu_median(row):>14}")
+
+
+def _cpu_median(figures: dict[str, Any]) -> str:
+    """The median of the Rasa process's CPU per turn, for one visitor alone (turns that
+    overlap share the process's CPU: the mean per turn above is their figure)."""
+    cpu = figures.get("breakdown", {}).get("rasa_cpu_ms")
+    if figures["visitors"] != 1 or not cpu:
+        return "—"
+    return f"{cpu['p50']:.1f}"
 
 
 async def run_all(url: str, loads: list[Load], pids: dict[str, list[int]],

@@ -110,11 +110,13 @@ class Turn:
 
 COMPONENTS = ("turn_ms", "lock_wait_ms", "nlu_ms", "policy_ms", "extract_slots_ms",
               "store_read_ms", "store_write_ms", "actions_ms", "action_payload_ms",
-              "action_http_ms", "action_server_ms", "queries_ms", "other_ms")
+              "action_http_ms", "action_server_ms", "queries_ms", "other_ms", "rasa_cpu_ms")
 """The breakdown printed per turn. `lock_wait_ms`: the turn waiting for its sender's lock
 (`turn_ms` − `processor_ms`); `action_server_ms`, `queries_ms`: the action server's
 records of the turn summed; `other_ms`: the rest of `processor_ms` (events, the
-channel's replies, the in-process actions)."""
+channel's replies, the in-process actions); `rasa_cpu_ms`: the Rasa process's CPU time
+during the turn (every thread) — the turn's own CPU when turns do not overlap (one
+visitor), otherwise other turns' share too."""
 
 
 def breakdown(turns: Iterable[Turn], records: Iterable[dict[str, Any]],
@@ -138,6 +140,7 @@ def breakdown(turns: Iterable[Turn], records: Iterable[dict[str, Any]],
         row = {key: float(match.get(key, 0.0)) for key in COMPONENTS}
         processor = float(match.get("processor_ms", row["turn_ms"]))
         row["lock_wait_ms"] = row["turn_ms"] - processor
+        row["rasa_cpu_ms"] = float(match.get("cpu_ms", float("nan")))
         row["action_server_ms"] = sum(float(a.get("action_ms", 0.0)) for a in calls)
         row["queries_ms"] = sum(float(a.get("queries_ms", 0.0)) for a in calls)
         row["other_ms"] = processor - sum(row[k] for k in (

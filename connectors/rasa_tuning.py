@@ -23,6 +23,11 @@ replaces two pieces of Rasa's own classes, keeping what they do:
   the tokenizer takes lemmas, the featurizer the shared tok2vec's vectors). Tuned, `ner` is
   disabled too: the same lemmas and vectors, about half of spaCy's time per message.
 
+- `Event.resolve_by_type`: every event read back from the tracker store (each turn reads
+  the whole conversation session) looked its class up by walking the tree of every
+  `Event` subclass, recursively, and comparing type names. Tuned, the class found for a
+  type name is remembered: the same class, found once.
+
 Loaded from `connectors/tracker_store.py` (the module endpoints.yml makes Rasa load), so
 it runs in the Rasa process only. Idempotent.
 """
@@ -209,6 +214,23 @@ def load_spacy_model(spacy_model_name: str) -> Any:
     return model
 
 
+# ------------------------------------------------------------- event classes by name
+
+_event_classes: dict[str, type] = {}
+
+
+def resolve_event_type(type_name: str, default: type | None = None) -> type | None:
+    """Replaces `Event.resolve_by_type`: Rasa's lookup, its answer for a type name
+    remembered when it found a class of that name (a default or an unknown name is never
+    remembered: Rasa's own answer, or its error, every time)."""
+    cls = _event_classes.get(type_name)
+    if cls is None:
+        cls = _originals["resolve_by_type"].__func__(type_name, default)
+        if cls is not None and getattr(cls, "type_name", None) == type_name:
+            _event_classes[type_name] = cls
+    return cls
+
+
 # -------------------------------------------------------------------------- install
 
 
@@ -216,10 +238,13 @@ def install() -> bool:
     """Puts the replacements in place (once: a second call changes nothing)."""
     from rasa.core.actions.action import RemoteAction
     from rasa.nlu.utils.spacy_utils import SpacyNLP
+    from rasa.shared.core.events import Event
     from rasa.utils.endpoints import EndpointConfig
 
     if _originals:
         return True
+    _originals["resolve_by_type"] = Event.__dict__["resolve_by_type"]
+    Event.resolve_by_type = staticmethod(resolve_event_type)
     _originals["session"] = EndpointConfig.__dict__["session"]
     _originals["_validate_action_result"] = RemoteAction.__dict__["_validate_action_result"]
     _originals["load_model"] = SpacyNLP.__dict__["load_model"]
@@ -233,10 +258,13 @@ def uninstall() -> None:
     """Puts Rasa's methods back (tests). The pooled sessions are left to `pool.close`."""
     from rasa.core.actions.action import RemoteAction
     from rasa.nlu.utils.spacy_utils import SpacyNLP
+    from rasa.shared.core.events import Event
     from rasa.utils.endpoints import EndpointConfig
 
     if not _originals:
         return
+    Event.resolve_by_type = _originals.pop("resolve_by_type")
+    _event_classes.clear()
     EndpointConfig.session = _originals.pop("session")
     RemoteAction._validate_action_result = _originals.pop("_validate_action_result")
     SpacyNLP.load_model = _originals.pop("load_model")

@@ -98,9 +98,10 @@ def recorded(recorder: Recorder, name: str, fn: Callable[..., Awaitable[T]],
              describe: Callable[..., dict[str, Any]]) -> Callable[..., Awaitable[T]]:
     """`fn` (a coroutine function) as the outermost timed call: a fresh accumulator while it
     runs, then one record with its wall-clock start and end (`t0`, `t1`, seconds since the
-    epoch, to join records of two processes), `<name>` in ms, the sums of the inner timed
-    calls and what `describe(*args, **kwargs)` says (the sender). Nested calls (already
-    in a turn) only add their time."""
+    epoch, to join records of two processes), `<name>` in ms, `cpu_ms` (the CPU time of the
+    whole process, every thread, meanwhile: the call's own cost when nothing else runs
+    beside it), the sums of the inner timed calls and what `describe(*args, **kwargs)`
+    says (the sender). Nested calls (already in a turn) only add their time."""
 
     @functools.wraps(fn)
     async def wrapper(*args: Any, **kwargs: Any) -> T:
@@ -108,17 +109,19 @@ def recorded(recorder: Recorder, name: str, fn: Callable[..., Awaitable[T]],
             return await timed_async(name, fn)(*args, **kwargs)
         sums: Sums = {}
         token = _current.set(sums)
-        t0, start = time.time(), time.perf_counter()
+        t0, start, cpu = time.time(), time.perf_counter(), time.process_time()
         try:
             return await fn(*args, **kwargs)
         finally:
             elapsed = (time.perf_counter() - start) * 1000
+            cpu_ms = (time.process_time() - cpu) * 1000
             _current.reset(token)
             try:
                 about = describe(*args, **kwargs)
             except Exception:  # a record without its sender rather than a failed turn
                 about = {}
-            recorder.write({**about, "t0": t0, "t1": time.time(), name: elapsed, **sums})
+            recorder.write({**about, "t0": t0, "t1": time.time(), name: elapsed,
+                            "cpu_ms": cpu_ms, **sums})
 
     return wrapper
 

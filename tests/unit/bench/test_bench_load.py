@@ -98,8 +98,8 @@ def _turn(sender: str, t0: float, t1: float) -> Turn:
 def test_breakdown_joins_the_servers_records_to_the_turns() -> None:
     records = [
         {"role": "rasa", "sender": "a", "t0": 100.01, "t1": 100.20, "turn_ms": 190.0,
-         "processor_ms": 150.0, "nlu_ms": 30.0, "policy_ms": 40.0, "store_read_ms": 10.0,
-         "store_write_ms": 5.0, "actions_ms": 50.0, "action_http_ms": 45.0},
+         "cpu_ms": 21.5, "processor_ms": 150.0, "nlu_ms": 30.0, "policy_ms": 40.0,
+         "store_read_ms": 10.0, "store_write_ms": 5.0, "actions_ms": 50.0, "action_http_ms": 45.0},
         {"role": "actions", "sender": "a", "t0": 100.10, "action_ms": 20.0, "queries_ms": 8.0},
         {"role": "actions", "sender": "a", "t0": 100.15, "action_ms": 10.0, "queries_ms": 2.0},
         {"role": "actions", "sender": "a", "t0": 107.00, "action_ms": 99.0, "queries_ms": 99.0},
@@ -113,6 +113,7 @@ def test_breakdown_joins_the_servers_records_to_the_turns() -> None:
     assert row["action_server_ms"] == 30.0 and row["queries_ms"] == 10.0
     assert row["other_ms"] == 150.0 - (30 + 40 + 10 + 5 + 50)
     assert row["extract_slots_ms"] == 0.0
+    assert row["rasa_cpu_ms"] == 21.5
 
 
 def test_collapsed_stacks_count_own_and_total_time() -> None:
@@ -189,6 +190,16 @@ def test_the_summary_puts_an_earlier_run_beside_this_one() -> None:
     assert rows[1][:4] == ["après", "20", "0", "41.50"]
     assert rows[2][:3] == ["100", "5", "19.00"]  # no earlier figure for this load
     assert len(rows) == 3
+    assert rows[1][-1] == "—"  # a median CPU per turn only where turns do not overlap
+
+
+def test_the_summary_gives_the_median_cpu_per_turn_of_one_visitor_alone() -> None:
+    alone = {"visitors": 1, "think_s": 0.0, "turns_per_s": 40.0, "p50_ms": 20.0,
+             "p95_ms": 30.0, "p99_ms": 40.0, "cpu_ms_per_turn": {"rasa": 23.0},
+             "breakdown": {"rasa_cpu_ms": {"p50": 21.4, "p95": 30.0, "mean": 23.0}}}
+    lines: list[str] = []
+    summary([alone], None, lines.append)
+    assert lines[2].split()[-2:] == ["23.0", "21.4"]
 
 
 async def test_refused_turns_are_errors_not_turns_served() -> None:

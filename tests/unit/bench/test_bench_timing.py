@@ -78,6 +78,24 @@ async def test_each_turn_gets_the_sums_of_its_own_calls(tmp_path: Path) -> None:
     assert a["n_policy_ms"] == 1 and b["n_policy_ms"] == 3
     assert b["policy_ms"] >= 29
     assert a["turn_ms"] >= a["nlu_ms"] + a["policy_ms"]
+    assert 0 <= a["cpu_ms"] < a["turn_ms"]  # mostly asleep: little CPU
+
+
+async def test_a_turn_records_the_cpu_its_process_spent(tmp_path: Path) -> None:
+    recorder = Recorder(tmp_path, "rasa")
+
+    async def turn(sender: str, busy_s: float) -> None:
+        end = time.process_time() + busy_s
+        while time.process_time() < end:
+            pass
+        await asyncio.sleep(0.05)
+
+    handle = recorded(recorder, "turn_ms", turn, lambda sender, *_: {"sender": sender})
+    await handle("busy", 0.08)
+    await handle("idle", 0.0)
+    records = {r["sender"]: r for r in _records(tmp_path)}
+    assert 80 <= records["busy"]["cpu_ms"] < 80 + 40
+    assert records["idle"]["cpu_ms"] < 40 <= records["idle"]["turn_ms"]
 
 
 async def test_a_failed_turn_is_recorded_and_its_error_kept(tmp_path: Path) -> None:

@@ -14,14 +14,19 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestServer
 from rasa.core.actions.action import RemoteAction
+from rasa.shared.core.events import ActionExecuted, Event, SlotSet, UserUttered
 from rasa.shared.exceptions import RasaException
 from rasa.utils.endpoints import ClientResponseError, EndpointConfig
 
 from connectors import rasa_tuning
 from knowledge.timing import Recorder, unpatch
 
-RASA_SESSION = EndpointConfig.__dict__["session"]
-RASA_VALIDATE = RemoteAction.__dict__["_validate_action_result"]
+# Rasa's own methods, whether or not another module (connectors.tracker_store, imported by
+# another test file first) installed the tuning already.
+RASA_SESSION = rasa_tuning._originals.get("session", EndpointConfig.__dict__["session"])
+RASA_VALIDATE = rasa_tuning._originals.get(
+    "_validate_action_result", RemoteAction.__dict__["_validate_action_result"])
+RASA_RESOLVE = rasa_tuning._originals.get("resolve_by_type", Event.__dict__["resolve_by_type"])
 
 
 class ActionServer:
@@ -103,6 +108,37 @@ def test_on_by_default_and_nothing_installed_with_rasa_tuning_0(
     rasa_tuning.uninstall()
     assert EndpointConfig.__dict__["session"] is RASA_SESSION
     assert RemoteAction.__dict__["_validate_action_result"] is RASA_VALIDATE
+    assert Event.__dict__["resolve_by_type"] is RASA_RESOLVE
+
+
+# ------------------------------------------------------------- event classes by type name
+
+
+def _every_event_class() -> list[type]:
+    from rasa.shared.utils.common import all_subclasses
+
+    return [cls for cls in all_subclasses(Event)
+            if isinstance(getattr(cls, "type_name", None), str)]
+
+
+def test_tuned_event_lookup_finds_rasas_classes_and_remembers_them(tuned: None) -> None:
+    names = {cls.type_name for cls in _every_event_class()}
+    assert {"user", "bot", "action", "slot", "session_started"} <= names
+    rasa_answers = {name: RASA_RESOLVE.__func__(name) for name in names}
+    assert {name: Event.resolve_by_type(name) for name in names} == rasa_answers
+    assert rasa_tuning._event_classes == rasa_answers  # each looked up once, then kept
+    # Read back as Rasa reads them: the same events.
+    events = [UserUttered("bonjour", {"name": "greet", "confidence": 1.0}),
+              ActionExecuted("action_listen"), SlotSet("commune", "Bavay")]
+    assert Event.from_parameters(events[0].as_dict()) == events[0]
+    assert [Event.from_parameters(e.as_dict()) for e in events] == events
+
+
+def test_tuned_event_lookup_keeps_rasas_answer_for_unknown_names(tuned: None) -> None:
+    assert Event.resolve_by_type("no_such_event", default=SlotSet) is SlotSet
+    with pytest.raises(ValueError):
+        Event.resolve_by_type("no_such_event")
+    assert "no_such_event" not in rasa_tuning._event_classes
 
 
 # ------------------------------------------------------------------------ pooled session
