@@ -14,6 +14,7 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestServer
 from rasa.core.actions.action import RemoteAction
+from rasa.core.agent import Agent
 from rasa.shared.core.events import ActionExecuted, Event, SlotSet, UserUttered
 from rasa.shared.exceptions import RasaException
 from rasa.utils.endpoints import ClientResponseError, EndpointConfig
@@ -26,6 +27,7 @@ from knowledge.timing import Recorder, unpatch
 RASA_SESSION = rasa_tuning._originals.get("session", EndpointConfig.__dict__["session"])
 RASA_VALIDATE = rasa_tuning._originals.get(
     "_validate_action_result", RemoteAction.__dict__["_validate_action_result"])
+RASA_LOAD_MODEL = rasa_tuning._originals.get("agent_load_model", Agent.__dict__["load_model"])
 RASA_RESOLVE = rasa_tuning._originals.get("resolve_by_type", Event.__dict__["resolve_by_type"])
 
 
@@ -109,6 +111,36 @@ def test_on_by_default_and_nothing_installed_with_rasa_tuning_0(
     assert EndpointConfig.__dict__["session"] is RASA_SESSION
     assert RemoteAction.__dict__["_validate_action_result"] is RASA_VALIDATE
     assert Event.__dict__["resolve_by_type"] is RASA_RESOLVE
+    assert Agent.__dict__["load_model"] is RASA_LOAD_MODEL
+
+
+# ------------------------------------------------------------- memory after the model load
+
+
+def _rss_mb() -> float:
+    with open("/proc/self/status", encoding="ascii") as status:
+        line = next(line for line in status if line.startswith("VmRSS:"))
+    return int(line.split()[1]) / 1024
+
+
+def test_freed_memory_goes_back_to_the_system() -> None:
+    blocks = [bytearray(60_000) for _ in range(3000)]  # on the heap, below mmap's threshold
+    blocks[:] = [bytearray(b"x" * 60_000) for _ in range(3000)]  # pages touched
+    del blocks[::2]  # ~90 MB freed between live blocks: the heap cannot shrink from its top
+    before = _rss_mb()
+    assert rasa_tuning.release_freed_memory()  # glibc on this machine
+    assert before - _rss_mb() > 40
+    assert len(blocks) == 1500
+
+
+def test_the_model_load_is_followed_by_the_release(
+        tuned: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    assert Agent.__dict__["load_model"].__wrapped__ is RASA_LOAD_MODEL
+    calls: list[str] = []
+    monkeypatch.setattr(rasa_tuning, "release_freed_memory", lambda: calls.append("release"))
+    load = rasa_tuning.then_release(lambda agent, path: calls.append(f"load {path}") or 7)
+    assert load(Agent(), "bot/models/famille.tar.gz") == 7
+    assert calls == ["load bot/models/famille.tar.gz", "release"]
 
 
 # ------------------------------------------------------------- event classes by type name
