@@ -9,7 +9,7 @@ PYTHON310 ?= $(shell scripts/find-python310.sh 2>/dev/null)
 
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: help setup browser db seed lookups train validate nlu-eval run test unit conversations lint typecheck bench clean
+.PHONY: help setup browser db seed lookups train validate nlu-eval run run-cluster test unit conversations lint typecheck bench clean
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN{FS=":.*## "}{printf "  make %-12s %s\n", $$1, $$2}'
@@ -48,6 +48,9 @@ nlu-eval: setup ## NLU figures: blind test set + 5-fold cross-validation, timed 
 
 run: db ## Set up and start the whole system on embedded defaults (SQLite); trains if needed
 	scripts/run-all.sh
+
+run-cluster: setup ## Several servers: N Rasa + M action servers behind HAProxy, on PostgreSQL, Redis, RabbitMQ
+	scripts/run-cluster.sh
 
 lint: setup ## ruff on the Python packages and tests
 	$(VENV)/bin/ruff check knowledge bot connectors webapp analytics tests bench

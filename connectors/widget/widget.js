@@ -134,13 +134,19 @@
   var linkColor = ratio(cfg.color, '#ffffff') >= 4.5 ? cfg.color : '#1b4f8a';
 
   /* ---------- Engine.IO v4 / Socket.IO v5 client ---------- */
-  var link = {ready: false, attempt: 0, wsFailures: 0, timer: null, ping: null, t: null};
+  var link = {ready: false, attempt: 0, wsFailures: 0, timer: null, ping: null, t: null, session: ''};
+  // `session` (the conversation's id, never the device's secret) lets a load balancer in
+  // front of several Rasa servers send every request of one conversation to the same one
+  // (README « Plusieurs serveurs »); fixed for the whole connection.
   function base(transport, sid) {
-    return cfg.server + cfg.path + '/?EIO=4&transport=' + transport + (sid ? '&sid=' + encodeURIComponent(sid) : '');
+    return cfg.server + cfg.path + '/?EIO=4&transport=' + transport +
+      (link.session ? '&session=' + encodeURIComponent(link.session) : '') +
+      (sid ? '&sid=' + encodeURIComponent(sid) : '');
   }
   function connect() {
     clearTimeout(link.timer);
     if (link.t) return;
+    link.session = state.session || '';
     var usePolling = cfg.transport === 'polling' || !window.WebSocket || link.wsFailures >= 2;
     link.t = usePolling ? polling() : websocket();
     setState('connecting');

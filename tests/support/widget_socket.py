@@ -4,17 +4,20 @@ the widget falls back to, ask for a session, send one message, collect the answe
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from typing import Any
 
 import socketio
 
 
 async def widget_turn(rasa_url: str, session_id: str, message: dict[str, Any] | None,
-                      wait: float = 60) -> tuple[str, list[dict[str, Any]]]:
+                      wait: float = 60,
+                      until: Callable[[list[dict[str, Any]]], bool] = bool,
+                      ) -> tuple[str, list[dict[str, Any]]]:
     """The conversation id the server confirmed for the device secret `session_id`
     (derived from it, connectors/socketio.py), and the `bot_uttered`
     answers to `message` (sent as is) that came within `wait` seconds (returns as soon as
-    one came; none if `message` is None)."""
+    `until` holds for them, by default once one came; none if `message` is None)."""
     client = socketio.AsyncClient(reconnection=False)
     received: list[dict[str, Any]] = []
     client.on("bot_uttered", received.append)
@@ -32,7 +35,7 @@ async def widget_turn(rasa_url: str, session_id: str, message: dict[str, Any] | 
         if message is not None:
             await client.emit("user_uttered", message)
             deadline = asyncio.get_running_loop().time() + wait
-            while not received and asyncio.get_running_loop().time() < deadline:
+            while not until(received) and asyncio.get_running_loop().time() < deadline:
                 await asyncio.sleep(0.1)
     finally:
         await client.disconnect()
