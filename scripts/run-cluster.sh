@@ -97,7 +97,8 @@ start() {  # name
   case "$name" in
     rasa-*)
       port=$((RASA_FIRST_PORT + ${name#rasa-} - 1))
-      .venv/bin/rasa run --model bot/models --endpoints docs/endpoints.cluster.yml \
+      # scripts/rasa-site keeps JAX out of each Rasa server (100 MB; as in run-all.sh).
+      PYTHONPATH="$PWD/scripts/rasa-site${PYTHONPATH:+:$PYTHONPATH}" .venv/bin/rasa run --model bot/models --endpoints docs/endpoints.cluster.yml \
         --credentials credentials.yml --interface 127.0.0.1 --port "$port" --enable-api \
         --auth-token "$RASA_API_TOKEN" --cors "${cors_origins[@]}" > >(log_to "$name") 2>&1 & ;;
     actions-*)

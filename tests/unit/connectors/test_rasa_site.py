@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
 
 from tests.support.servers import ROOT, rasa_server_env
 
@@ -22,7 +23,7 @@ def _probe(env: dict[str, str]) -> str:
     return done.stdout.split()[-2] + " " + done.stdout.split()[-1]
 
 
-def test_tensorflow_loads_without_jax_in_the_rasa_server() -> None:
-    base = {"PATH": "/usr/bin:/bin", "HOME": str(ROOT)}
+def test_tensorflow_loads_without_jax_in_the_rasa_server(tmp_path: Path) -> None:
+    base = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path)}  # Keras writes ~/.keras
     assert _probe(base) == "False True"  # JAX installed (TensorFlow needs it): loaded
     assert _probe(rasa_server_env(base)) == "True False"  # kept out
