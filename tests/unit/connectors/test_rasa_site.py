@@ -27,3 +27,4 @@ def test_tensorflow_loads_without_jax_in_the_rasa_server(tmp_path: Path) -> None
     base = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path)}  # Keras writes ~/.keras
     assert _probe(base) == "False True"  # JAX installed (TensorFlow needs it): loaded
     assert _probe(rasa_server_env(base)) == "True False"  # kept out
+    assert _probe(rasa_server_env({**base, "RASA_TUNING": "0"})) == "False True"  # "before"
