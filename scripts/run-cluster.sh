@@ -150,15 +150,26 @@ declare -A quick_failures=()
 while [ "$stopping" = 0 ]; do
   ended=""
   status=0
-  wait -n -p ended "${pid_of[@]}" || status=$?
-  [ -n "$ended" ] || continue
+  wait -n -p ended "${pid_of[@]}" 2>/dev/null || status=$?
+  if [ -z "${ended}" ] || [ -z "${name_of[$ended]:-}" ]; then
+    # Several ended at once: bash has already collected the others (no status left).
+    ended=""
+    status="?"
+    for name in "${!pid_of[@]}"; do
+      if ! kill -0 "${pid_of[$name]}" 2>/dev/null; then ended="${pid_of[$name]}"; break; fi
+    done
+    if [ -z "$ended" ]; then sleep 1; continue; fi
+  fi
   name="${name_of[$ended]}"
   unset "name_of[$ended]"
   echo "!! $name (pid $ended) s'est arrêté (code $status)." >&2
   if [ "$CLUSTER_RESTART" != 1 ]; then
     unset "pid_of[$name]"
     rm -f "$CLUSTER_DIR/$name.pid"
-    [ "${#pid_of[@]}" -gt 0 ] || exit "$status"
+    if [ "${#pid_of[@]}" -eq 0 ]; then
+      echo "!! Plus aucun processus : arrêt." >&2
+      exit 1
+    fi
     continue
   fi
   failures="${quick_failures[$name]:-0}"

@@ -24,7 +24,7 @@ from pathlib import Path
 import sqlalchemy as sa
 
 from tests.conftest import POSTGRES_ADMIN_URL
-from tests.support.servers import MODEL, ROOT, free_port, wait_http
+from tests.support.servers import MODEL, ROOT, VENV_BIN, free_port, wait_http
 
 REDIS_DB = 14  # the shared-state tests use 15 and empty it
 RABBITMQ_URL = "amqp://guest:guest@127.0.0.1:5672/"
@@ -77,6 +77,16 @@ class Cluster:
 
     def tail(self) -> str:
         return self.log.read_text(errors="replace")[-4000:]
+
+    def stacks(self) -> str:
+        """Where each Rasa server's Python threads are (py-spy), for a start that hangs."""
+        dumps = []
+        for pid_file in sorted(self.directory.glob("rasa-*.pid")):
+            done = subprocess.run([str(VENV_BIN / "py-spy"), "dump", "--pid",
+                                   pid_file.read_text().strip()],
+                                  capture_output=True, text=True, timeout=60)
+            dumps.append(f"{pid_file.stem}: {done.stdout}{done.stderr}")
+        return "\n".join(dumps)
 
 
 def _drop_databases(names: list[str]) -> None:
@@ -172,7 +182,8 @@ def running_cluster(workdir: Path, rasa_instances: int, actions_instances: int,
                     raise RuntimeError("HAProxy never saw every Rasa server up")
                 time.sleep(0.3)
         except (OSError, RuntimeError) as exc:
-            raise RuntimeError(f"the cluster did not start: {exc}\n{cluster.tail()}") from exc
+            raise RuntimeError(f"the cluster did not start: {exc}\n{cluster.tail()}\n"
+                               f"{cluster.stacks()}") from exc
         print(f"\ncluster up in {time.monotonic() - started:.0f} s")
         yield cluster
     finally:
