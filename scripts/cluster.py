@@ -175,7 +175,8 @@ defaults
   mode http
   log global
   option httplog
-  option dontlog-normal            # only errors and retries: no visitor's request logged
+  option dontlog-normal            # no visitor's request logged, only failed ones,
+  option log-separate-errors       # at the level that passes `notice`
   option http-keep-alive
   timeout connect 500ms            # also the pause before a retry on another server
   timeout client 65s

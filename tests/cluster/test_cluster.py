@@ -1,7 +1,8 @@
 """Two Rasa servers behind HAProxy on PostgreSQL, Redis and RabbitMQ (issue 19): one
-conversation across instances, a redelivered webhook answered once, one sender on one
-instance through the balancer, and the conversation going on after `kill -9` of its
-instance. The tests run in this order; the last one kills a server."""
+conversation across instances (counted once by the analytics consumer from RabbitMQ), a
+redelivered webhook answered once, one sender on one instance through the balancer, and
+the conversation going on after `kill -9` of its instance. The tests run in this order;
+the last one kills a server."""
 
 from __future__ import annotations
 
@@ -74,6 +75,19 @@ def user_texts(cluster: Cluster, sender: str | None = None, like: str | None = N
         engine.dispose()
 
 
+def counted_user_texts(cluster: Cluster, sender: str) -> list[str]:
+    """The visitor's messages as the analytics consumer stored them from RabbitMQ."""
+    engine = sa.create_engine(cluster.tracker_url)
+    try:
+        with engine.connect() as conn:
+            rows = conn.execute(sa.text(
+                "SELECT data FROM analytics_live_events WHERE type_name = 'user' AND "
+                "sender_id = :s ORDER BY timestamp"), {"s": sender}).scalars()
+            return [json.loads(data).get("text") or "" for data in rows]
+    finally:
+        engine.dispose()
+
+
 def test_one_sender_alternating_between_two_instances_is_one_conversation(
         cluster: Cluster) -> None:
     """Position on A, museums on B (which must know the position), "encore" on A (which
@@ -89,6 +103,11 @@ def test_one_sender_alternating_between_two_instances_is_one_conversation(
     more = cards(say(a, sender, "encore")[0])
     assert more and not {i["id"] for i in more} & {i["id"] for i in items}
     assert user_texts(cluster, sender) == [SHARE, MUSEUM, "encore"]
+    # Both servers published to RabbitMQ; the consumer counted each message once.
+    deadline = time.monotonic() + 15
+    while counted_user_texts(cluster, sender) != [SHARE, MUSEUM, "encore"]:
+        assert time.monotonic() < deadline, counted_user_texts(cluster, sender)
+        time.sleep(0.3)
 
 
 def telegram_update(chat: int, text: str) -> dict[str, Any]:
