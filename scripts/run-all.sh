@@ -28,8 +28,7 @@ echo ">> Serveur d'actions : http://127.0.0.1:${ACTIONS_PORT}"
 .venv/bin/rasa run actions --actions bot.actions --port "$ACTIONS_PORT" > >(log_to actions) 2>&1 &
 pids+=($!)
 echo ">> Serveur Rasa : http://127.0.0.1:${RASA_PORT} (REST : /webhooks/rest/webhook, socket.io)"
-# scripts/rasa-site/sitecustomize.py keeps JAX out of the Rasa process (100 MB; it says why).
-PYTHONPATH="$PWD/scripts/rasa-site${PYTHONPATH:+:$PYTHONPATH}" .venv/bin/rasa run --model bot/models --endpoints endpoints.yml --credentials credentials.yml \
+.venv/bin/rasa run --model bot/models --endpoints endpoints.yml --credentials credentials.yml \
   --interface 127.0.0.1 --port "$RASA_PORT" --enable-api --auth-token "$RASA_API_TOKEN" \
   --cors "${cors_origins[@]}" > >(log_to rasa) 2>&1 &
 pids+=($!)

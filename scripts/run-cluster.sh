@@ -97,8 +97,7 @@ start() {  # name
   case "$name" in
     rasa-*)
       port=$((RASA_FIRST_PORT + ${name#rasa-} - 1))
-      # scripts/rasa-site keeps JAX out of each Rasa server (100 MB; as in run-all.sh).
-      PYTHONPATH="$PWD/scripts/rasa-site${PYTHONPATH:+:$PYTHONPATH}" .venv/bin/rasa run --model bot/models --endpoints docs/endpoints.cluster.yml \
+      .venv/bin/rasa run --model bot/models --endpoints docs/endpoints.cluster.yml \
         --credentials credentials.yml --interface 127.0.0.1 --port "$port" --enable-api \
         --auth-token "$RASA_API_TOKEN" --cors "${cors_origins[@]}" > >(log_to "$name") 2>&1 & ;;
     actions-*)

@@ -85,19 +85,3 @@ def test_train_args_are_not_glob_expanded(tmp_path: Path) -> None:
     (train,) = run(project, "train.sh", TRAIN_ARGS="--augmentation *")
     assert train[0] == "train"
     assert train[-2:] == ["--augmentation", "*"]
-
-
-def test_run_all_starts_rasa_with_jax_kept_out(tmp_path: Path) -> None:
-    """The Rasa server, and it alone, gets scripts/rasa-site first on its PYTHONPATH
-    (issue 18: its sitecustomize keeps JAX out, tests/unit/connectors/test_rasa_site.py)."""
-    project = scratch_project(tmp_path)
-    rasa = project / ".venv" / "bin" / "rasa"
-    seen = """"$@" "PYTHONPATH=${PYTHONPATH:-}" '--'"""
-    rasa.write_text(FAKE_RASA.replace(""""$@" '--'""", seen), encoding="utf-8")
-    recorded = run(project, "run-all.sh", PYTHONPATH="/elsewhere")
-    paths = {c[1]: c[-1] for c in recorded}  # "actions" or "--model": the PYTHONPATH seen
-    site = project / "scripts" / "rasa-site"
-    assert paths["--model"].startswith(f"PYTHONPATH={site}:")  # first, the rest kept
-    assert paths["--model"].endswith(":/elsewhere")
-    assert "rasa-site" not in paths["actions"] and paths["actions"].endswith("/elsewhere")
-    assert (project / "scripts" / "rasa-site" / "sitecustomize.py").is_file()

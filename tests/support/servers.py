@@ -17,14 +17,6 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 VENV_BIN = Path(sys.executable).parent
 MODEL = ROOT / "bot" / "models" / "famille.tar.gz"
-RASA_SITE = ROOT / "scripts" / "rasa-site"
-
-
-def rasa_server_env(env: dict[str, str]) -> dict[str, str]:
-    """`env` for a Rasa server as the start scripts run it: scripts/rasa-site first on its
-    PYTHONPATH (its sitecustomize keeps JAX out of the process)."""
-    path = env.get("PYTHONPATH")
-    return {**env, "PYTHONPATH": f"{RASA_SITE}:{path}" if path else str(RASA_SITE)}
 
 
 def free_port() -> int:
@@ -143,7 +135,7 @@ def running_servers(workdir: Path, extra_env: dict[str, str] | None = None,
              "endpoints.yml", "--credentials", "credentials.yml", "--interface", "127.0.0.1",
              "--port", str(rasa_port), "--enable-api", "--auth-token",
              env["RASA_API_TOKEN"], "--cors", "*"],
-            cwd=ROOT, env=rasa_server_env(env), stdout=log, stderr=subprocess.STDOUT)
+            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
         wait_http(f"{servers.rasa_url}/", 240, servers.procs["rasa"])
         if web:
             servers.start_web(web_port)
