@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Before/after of the Rasa process tuning (issue 18), same model, same machine:
-# the whole system with RASA_TUNING=0, the turn bench's three loads, then the system
-# restarted with the tuning on and the same loads printed beside the first ones.
+# the whole system with RASA_TUNING=0, the turn bench's four loads (one visitor alone,
+# then the three of issue 18), then the system restarted with the tuning on and the same
+# loads printed beside the first ones.
 # Usage: bench/ab_tuning.sh [duration s] [warm-up s]   (figures in var/bench-{off,on}.txt)
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -19,4 +20,4 @@ for mode in off on; do
     > "var/bench-$mode.txt" 2>&1
   echo ">> tuning $mode done, $(date -u +%H:%M:%S) UTC"
 done
-tail -8 var/bench-on.txt
+tail -11 var/bench-on.txt

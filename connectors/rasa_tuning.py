@@ -33,6 +33,13 @@ replaces two pieces of Rasa's own classes, keeping what they do:
   process. Tuned, it is handed back to the system once the model is loaded
   (`malloc_trim`; nothing on a C library without it).
 
+- `DaskGraphRunner.run`: each NLU parse and each policy prediction (three or four per
+  turn) ran the model's graph through dask, which rebuilt the minimal graph schema
+  (recursively, copying it), the dask graph and dask's task ordering every time. Tuned,
+  the order of the nodes needed for a set of targets is worked out once, and the nodes
+  are called in that order with their inputs, as dask's synchronous scheduler calls them:
+  the same calls, values and errors.
+
 Loaded from `connectors/tracker_store.py` (the module endpoints.yml makes Rasa load), so
 it runs in the Rasa process only. Idempotent.
 """
@@ -268,6 +275,63 @@ def then_release(load_model: Callable[..., Any]) -> Callable[..., Any]:
     return load_model_then_release
 
 
+# --------------------------------------------------------- the graph run in order
+
+_Plan = list[tuple[str, tuple[str, ...]]]
+
+
+def _plan(runner: Any, targets: tuple[str, ...]) -> _Plan:
+    """The nodes the targets need, each after the nodes it needs (depth first, as the
+    schema lists its needs), with the names of its inputs; cached on the runner."""
+    plans: dict[tuple[str, ...], _Plan] = runner.__dict__.setdefault("_famille_plans", {})
+    cached = plans.get(targets)
+    if cached is None:
+        nodes = runner._graph_schema.nodes
+        plan: _Plan = []
+        seen: set[str] = set()
+
+        def visit(name: str) -> None:
+            if name in seen or name not in nodes:  # done, or an input placeholder
+                return
+            seen.add(name)
+            needs = tuple(nodes[name].needs.values())
+            for need in needs:
+                visit(need)
+            plan.append((name, needs))
+
+        for target in targets:
+            visit(target)
+        cached = plans[targets] = plan
+    return cached
+
+
+def run_graph_in_order(self: Any, inputs: dict[str, Any] | None = None,
+                       targets: list[str] | None = None) -> dict[str, Any]:
+    """Replaces `DaskGraphRunner.run`: the nodes of the cached plan called one after the
+    other. As in Rasa's dask graph, an input's value is `(name, value)`, a node gets the
+    values of its needs in order and returns `(name, output)`, a need that is neither an
+    input nor a node is passed as its own name, and a `RuntimeError` is a
+    `GraphRunError`."""
+    from rasa.engine.exceptions import GraphRunError
+
+    run_targets = targets if targets else self._graph_schema.target_names
+    values: dict[str, Any] = {}
+    for name, value in (inputs or {}).items():
+        if isinstance(value, str) and value in self._graph_schema.nodes:
+            raise GraphRunError(
+                f"Input value '{value}' clashes with a node name. Make sure "
+                f"that none of the input names passed to the `run` method are the "
+                f"same as node names in the graph schema.")
+        values[name] = (name, value)
+    try:
+        for name, needs in _plan(self, tuple(run_targets)):
+            node = self._instantiated_nodes[name]
+            values[name] = node(*(values.get(need, need) for need in needs))
+    except RuntimeError as e:
+        raise GraphRunError("Error running runner.") from e
+    return dict(values[target] for target in run_targets)
+
+
 # -------------------------------------------------------------------------- install
 
 
@@ -275,12 +339,15 @@ def install() -> bool:
     """Puts the replacements in place (once: a second call changes nothing)."""
     from rasa.core.actions.action import RemoteAction
     from rasa.core.agent import Agent
+    from rasa.engine.runner.dask import DaskGraphRunner
     from rasa.nlu.utils.spacy_utils import SpacyNLP
     from rasa.shared.core.events import Event
     from rasa.utils.endpoints import EndpointConfig
 
     if _originals:
         return True
+    _originals["graph_run"] = DaskGraphRunner.__dict__["run"]
+    DaskGraphRunner.run = run_graph_in_order
     _originals["agent_load_model"] = Agent.__dict__["load_model"]
     Agent.load_model = then_release(_originals["agent_load_model"])
     _originals["resolve_by_type"] = Event.__dict__["resolve_by_type"]
@@ -298,12 +365,14 @@ def uninstall() -> None:
     """Puts Rasa's methods back (tests). The pooled sessions are left to `pool.close`."""
     from rasa.core.actions.action import RemoteAction
     from rasa.core.agent import Agent
+    from rasa.engine.runner.dask import DaskGraphRunner
     from rasa.nlu.utils.spacy_utils import SpacyNLP
     from rasa.shared.core.events import Event
     from rasa.utils.endpoints import EndpointConfig
 
     if not _originals:
         return
+    DaskGraphRunner.run = _originals.pop("graph_run")
     Agent.load_model = _originals.pop("agent_load_model")
     Event.resolve_by_type = _originals.pop("resolve_by_type")
     _event_classes.clear()

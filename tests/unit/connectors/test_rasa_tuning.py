@@ -15,6 +15,7 @@ from aiohttp import web
 from aiohttp.test_utils import TestServer
 from rasa.core.actions.action import RemoteAction
 from rasa.core.agent import Agent
+from rasa.engine.runner.dask import DaskGraphRunner
 from rasa.shared.core.events import ActionExecuted, Event, SlotSet, UserUttered
 from rasa.shared.exceptions import RasaException
 from rasa.utils.endpoints import ClientResponseError, EndpointConfig
@@ -28,6 +29,7 @@ RASA_SESSION = rasa_tuning._originals.get("session", EndpointConfig.__dict__["se
 RASA_VALIDATE = rasa_tuning._originals.get(
     "_validate_action_result", RemoteAction.__dict__["_validate_action_result"])
 RASA_LOAD_MODEL = rasa_tuning._originals.get("agent_load_model", Agent.__dict__["load_model"])
+RASA_GRAPH_RUN = rasa_tuning._originals.get("graph_run", DaskGraphRunner.__dict__["run"])
 RASA_RESOLVE = rasa_tuning._originals.get("resolve_by_type", Event.__dict__["resolve_by_type"])
 
 
@@ -112,6 +114,10 @@ def test_on_by_default_and_nothing_installed_with_rasa_tuning_0(
     assert RemoteAction.__dict__["_validate_action_result"] is RASA_VALIDATE
     assert Event.__dict__["resolve_by_type"] is RASA_RESOLVE
     assert Agent.__dict__["load_model"] is RASA_LOAD_MODEL
+    assert DaskGraphRunner.__dict__["run"] is RASA_GRAPH_RUN
+    rasa_tuning.install()
+    assert DaskGraphRunner.__dict__["run"] is rasa_tuning.run_graph_in_order
+    rasa_tuning.uninstall()
 
 
 # ------------------------------------------------------------- memory after the model load
