@@ -24,6 +24,7 @@ from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.classifiers.classifier import IntentClassifier
 from rasa.nlu.featurizers.featurizer import Featurizer
 from rasa.shared.nlu.constants import (
+    FEATURE_TYPE_SENTENCE,
     INTENT,
     INTENT_NAME_KEY,
     INTENT_RANKING_KEY,
@@ -83,11 +84,16 @@ class LinearVote(IntentClassifier, GraphComponent):
 
     @staticmethod
     def _features(messages: list[Message]) -> csr_matrix:
+        """One row per message: its sentence features of the text, sparse ones first, each
+        kind in the order the featurizers added them — what Rasa's
+        `get_sparse_features(TEXT)[1]` and `get_dense_features(TEXT)[1]` combine, without
+        combining the token-level features too (issue 18: half of that call's cost)."""
         rows = []
         for message in messages:
-            sparse = message.get_sparse_features(TEXT)[1]
-            dense = message.get_dense_features(TEXT)[1]
-            parts = [csr_matrix(f.features) for f in (sparse, dense) if f is not None]
+            sentence = [f for f in message.features
+                        if f.attribute == TEXT and f.type == FEATURE_TYPE_SENTENCE]
+            parts = [csr_matrix(f.features) for f in sentence if f.is_sparse()]
+            parts += [csr_matrix(f.features) for f in sentence if f.is_dense()]
             rows.append(hstack(parts) if parts else csr_matrix((1, 0)))
         return vstack(rows).tocsr()
 

@@ -104,3 +104,35 @@ def test_without_a_trained_model_diets_intent_is_kept(tmp_path: Path) -> None:
     message = _message(HOURS, ranking=[("ask_weather", 0.5)])
     vote.process([message])
     assert message.get(INTENT)["name"] == "ask_weather"
+
+
+def _rasas_combination(message: Message) -> csr_matrix:
+    """The sentence features as LinearVote read them before issue 18: Rasa's combined
+    sparse, then combined dense, sentence features of the text."""
+    from scipy.sparse import hstack
+
+    parts = [csr_matrix(f.features) for f in (message.get_sparse_features(TEXT)[1],
+                                              message.get_dense_features(TEXT)[1])
+             if f is not None]
+    return hstack(parts).tocsr()
+
+
+def test_the_features_are_rasas_sentence_features_combined() -> None:
+    from rasa.shared.nlu.constants import FEATURE_TYPE_SEQUENCE
+
+    rng = np.random.default_rng(3)
+    message = Message(data={TEXT: "un musée à Bavay", INTENT: "find_places"})
+    # As the pipeline adds them: dense (spaCy) first, then the sparse featurizers, with
+    # token-level features, and features of another attribute, in between.
+    for origin, sparse, width in (("spacy", False, 4), ("regex", True, 3),
+                                  ("words", True, 5), ("chars", True, 7), ("more", False, 2)):
+        for kind, rows in ((FEATURE_TYPE_SEQUENCE, 4), (FEATURE_TYPE_SENTENCE, 1)):
+            values = rng.integers(0, 3, size=(rows, width)).astype(float)
+            message.add_features(Features(csr_matrix(values) if sparse else values, kind,
+                                          TEXT, origin))
+        message.add_features(Features(csr_matrix(np.ones((1, 2))), FEATURE_TYPE_SENTENCE,
+                                      INTENT, origin))
+    ours = LinearVote._features([message, message])
+    expected = _rasas_combination(message)
+    assert ours.shape == (2, 3 + 5 + 7 + 4 + 2) == (2, expected.shape[1])
+    assert (ours[0] != expected).nnz == 0 and (ours[1] != expected).nnz == 0
