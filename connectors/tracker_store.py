@@ -12,6 +12,12 @@ publish them. The tracker read at the start of the turn is the one saved at its 
 store remembers on it how many of its events are stored (`STORED`), and saves and
 publishes the ones after. A tracker it did not read (a new conversation, a copy) is saved
 Rasa's way.
+
+On a database server (PostgreSQL, issue 19), a read or a save that meets the server
+restarting is tried again during `STORE_RETRY_SECONDS` (connectors/patience.py) instead
+of failing at once: Rasa's `FailSafeTrackerStore` then answered from an empty
+conversation and saved the turn in the process's memory (the message persisted nowhere).
+A save tried again publishes its events to the broker once.
 """
 
 from __future__ import annotations
@@ -28,10 +34,20 @@ from sqlalchemy.orm import sessionmaker
 from sqlalchemy.pool import QueuePool
 
 from connectors import rasa_tuning, timing
+from connectors.patience import caused_by, patiently
 from knowledge.db import sqlite_concurrency
 
 # Attribute of a tracker read from the store: how many of its events the store holds.
 STORED = "_famille_events_stored"
+# Attribute of a tracker being saved: its new events are published already.
+STREAMED = "_famille_events_streamed"
+
+
+def transient(exc: BaseException) -> bool:
+    """A database error that another try may not meet: the server gone or restarting."""
+    if isinstance(exc, sa.exc.DBAPIError) and exc.connection_invalidated:
+        return True
+    return caused_by(exc, (sa.exc.OperationalError, sa.exc.InterfaceError))
 
 
 class WalSQLTrackerStore(SQLTrackerStore):
@@ -59,9 +75,19 @@ class WalSQLTrackerStore(SQLTrackerStore):
             with self.engine.connect():
                 pass  # the file switches to WAL now, before any reader comes
 
+    @property
+    def patient(self) -> bool:
+        """A database server may restart under Rasa (SQLite has its busy timeout)."""
+        return bool(self.engine.dialect.name != "sqlite")
+
     async def _retrieve(self, sender_id: str, fetch_events_from_all_sessions: bool
                         ) -> DialogueStateTracker | None:
-        tracker = await super()._retrieve(sender_id, fetch_events_from_all_sessions)
+        def attempt() -> Any:
+            return super(WalSQLTrackerStore, self)._retrieve(
+                sender_id, fetch_events_from_all_sessions)
+
+        tracker = await (patiently(attempt, transient, "Base des conversations (lecture)")
+                         if self.patient else attempt())
         # Only the latest session's tracker: the one a turn reads, updates and saves.
         if tracker is not None and not fetch_events_from_all_sessions \
                 and rasa_tuning.enabled():
@@ -80,14 +106,30 @@ class WalSQLTrackerStore(SQLTrackerStore):
         return super()._additional_events(session, tracker) if new is None else new
 
     async def stream_events(self, tracker: DialogueStateTracker) -> None:
+        if getattr(tracker, STREAMED, False):
+            return  # a save tried again
         new = self._new_events(tracker) if self.event_broker is not None else None
         if new is None:
             await super().stream_events(tracker)  # no broker, or Rasa's read-back
         else:
             await self._stream_new_events(self.event_broker, list(new), tracker.sender_id)
+        if self.patient:
+            setattr(tracker, STREAMED, True)  # until the end of this save
 
     async def save(self, tracker: DialogueStateTracker) -> None:
-        await super().save(tracker)
+        if not self.patient:
+            await super().save(tracker)
+        else:
+            # Rasa's save publishes, then writes: a write tried again does not publish the
+            # same events again (stream_events marks the tracker).
+            def attempt() -> Any:
+                return super(WalSQLTrackerStore, self).save(tracker)
+
+            try:
+                await patiently(attempt, transient, "Base des conversations (écriture)")
+            finally:
+                if hasattr(tracker, STREAMED):
+                    delattr(tracker, STREAMED)
         if rasa_tuning.enabled():
             setattr(tracker, STORED, len(tracker.events))
 
