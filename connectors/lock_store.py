@@ -7,7 +7,8 @@ turn that already stored its answer fails when releasing its ticket. Here each s
 talks to Redis is tried again during `STORE_RETRY_SECONDS` (connectors/patience.py);
 releasing a ticket that still fails after that is only logged (the answer is stored; the
 ticket expires after TICKET_LOCK_LIFETIME); a lock gone from Redis (restarted without
-its data) gets a new ticket where Rasa raised `LockError`. A message waiting for its turn
+its data), or a ticket that expired while waiting (Rasa then waited for ever), is
+replaced by a new ticket. A message waiting for its turn
 looks every 0.1 s instead of every second, so that the one after a server killed mid-turn
 goes on as soon as the dead server's ticket expires.
 """
@@ -56,9 +57,14 @@ class PatientRedisLockStore(RedisLockStore):
         try:
             while True:
                 lock = await self._redis(lambda: self.get_lock(conversation_id), "read")
-                if not lock:
-                    # Gone: Redis restarted without its data (or the ticket expired).
-                    # Rasa raises LockError (the apology); a new ticket instead.
+                if lock:
+                    lock.remove_expired_tickets()
+                if not lock or all(t.number != ticket for t in lock.tickets):
+                    # Our ticket is gone: Redis restarted without its data, or it expired
+                    # while waiting (behind a server killed mid-turn, whose ticket expired
+                    # just before). Rasa raised LockError for the first and, for the
+                    # second, waited for ever (no ticket left: "now serving" 0). A new
+                    # ticket instead, at the end of the queue.
                     ticket = await self._issue(conversation_id, lock_lifetime)
                     continue
                 if not lock.is_locked(ticket):

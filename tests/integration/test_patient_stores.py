@@ -255,3 +255,27 @@ def test_the_cluster_example_names_the_patient_lock_store(
     store = LockStore.create(read_endpoint_config(str(endpoints), "lock_store"))
     assert isinstance(store, PatientRedisLockStore)
     assert store.red.ping() and store.key_prefix == "mormal:lock:"
+
+
+async def test_a_ticket_expired_while_waiting_behind_a_dead_server_is_replaced(
+        lock_store: PatientRedisLockStore) -> None:
+    """A server killed mid-turn leaves its ticket; the message retried on another server
+    waits behind it, and both tickets expire (the dead one first). Rasa's store then
+    waited for ever ("now serving" 0 with no ticket left); this one takes a new ticket."""
+    lock_store.issue_ticket("c5", 0.3)  # the dead server's ticket, never released
+    await asyncio.wait_for(_hold(lock_store, "c5", lifetime=0.35), timeout=5)
+
+
+async def _hold(store: PatientRedisLockStore, conversation_id: str, lifetime: float) -> None:
+    real_sleep = asyncio.sleep
+
+    async def slow_poll(seconds: float) -> None:
+        await real_sleep(0.5)  # the event loop busy: both tickets expire between looks
+
+    import connectors.lock_store as module
+    module.asyncio.sleep = slow_poll  # type: ignore[assignment]
+    try:
+        async with store.lock(conversation_id, lock_lifetime=lifetime):
+            pass
+    finally:
+        module.asyncio.sleep = real_sleep  # type: ignore[assignment]
