@@ -123,16 +123,6 @@ def telegram(base: str, update: dict[str, Any]) -> tuple[int, str]:
     return status, instance
 
 
-def settled(fake: FakePlatforms, seconds: float = 2.0) -> int:
-    """The number of requests to the fake platforms once none has come for `seconds`."""
-    count, since = -1, time.monotonic()
-    while time.monotonic() - since < seconds:
-        if len(fake.requests) != count:
-            count, since = len(fake.requests), time.monotonic()
-        time.sleep(0.1)
-    return count
-
-
 def test_a_telegram_update_redelivered_to_the_other_instance_is_answered_once(
         cluster: Cluster, fake: FakePlatforms) -> None:
     a, b = cluster.rasa
@@ -141,10 +131,10 @@ def test_a_telegram_update_redelivered_to_the_other_instance_is_answered_once(
     update = telegram_update(chat, "bonjour")
     assert telegram(a, update)[0] == 200
     fake.wait_for(lambda: fake.sent(chat, "telegram"))
-    settled(fake)
+    fake.quiet(2.0)
     answered = len(fake.sent(chat))
     assert telegram(b, update)[0] == 200  # Telegram retries: the same update_id, on B
-    settled(fake, 3.0)
+    fake.quiet(3.0)
     assert len(fake.sent(chat)) == answered
     # B does answer this chat's next update: the silence above was the dedup.
     assert telegram(b, telegram_update(chat, "merci"))[0] == 200

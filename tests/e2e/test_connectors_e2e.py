@@ -9,7 +9,6 @@ import hashlib
 import hmac
 import json
 import sqlite3
-import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -79,11 +78,7 @@ def texts(records: list[Recorded]) -> list[str]:
 
 def quiet(fake: FakePlatforms, seconds: float = 1.5) -> None:
     """Wait until no request has arrived for `seconds` (earlier turns have finished)."""
-    count, since = -1, time.monotonic()
-    while time.monotonic() - since < seconds:
-        if len(fake.requests) != count:
-            count, since = len(fake.requests), time.monotonic()
-        time.sleep(0.2)
+    fake.quiet(seconds)
 
 
 # ------------------------------------------------------------------------- Telegram

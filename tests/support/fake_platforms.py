@@ -86,6 +86,16 @@ class FakePlatforms:
             time.sleep(0.2)
         raise AssertionError(f"nothing after {timeout:.0f} s; received: {self.requests}")
 
+    def quiet(self, seconds: float = 1.5) -> int:
+        """Wait until no request has arrived for `seconds` (earlier turns have finished);
+        how many requests have arrived then."""
+        count, since = -1, time.monotonic()
+        while time.monotonic() - since < seconds:
+            if len(self.requests) != count:
+                count, since = len(self.requests), time.monotonic()
+            time.sleep(0.1)
+        return count
+
     async def _handle(self, request: web.Request) -> web.Response:
         record = Recorded(request.method, request.path, dict(request.headers))
         if request.content_type == "application/json":
