@@ -1,9 +1,9 @@
 """The several-servers layout for tests (tests/cluster/, issue 19): `scripts/run-cluster.sh`
 itself (what `make run-cluster` runs) on free ports of 127.0.0.1, on the real PostgreSQL,
-Redis and RabbitMQ, with databases, a Redis database, a RabbitMQ queue and exchange of its
-own, all removed afterwards; and what the tests read of it (each Rasa server's address and
-pid, HAProxy's administration socket, the tracker store). CLUSTER_RESTART=0: a server a
-test kills stays dead.
+Redis and RabbitMQ, with databases and a RabbitMQ queue and exchange of its own, removed
+afterwards, and Redis database 14 (shared; its keys expire); and what the tests read of it
+(each Rasa server's address and pid, HAProxy's administration socket, the tracker store).
+CLUSTER_RESTART=0: a server a test kills stays dead.
 """
 
 from __future__ import annotations
@@ -109,14 +109,6 @@ async def _drop_broker(queue: str, exchange: str) -> None:
         await channel.exchange_delete(exchange)
 
 
-def _empty_redis() -> None:
-    import redis
-
-    client = redis.Redis.from_url(f"redis://127.0.0.1:6379/{REDIS_DB}")
-    client.flushdb()
-    client.close()
-
-
 def _stop(proc: subprocess.Popen[bytes]) -> None:
     """SIGTERM to run-cluster.sh (which stops what it started), then to its session."""
     if proc.poll() is None:
@@ -190,4 +182,5 @@ def running_cluster(workdir: Path, rasa_instances: int, actions_instances: int,
         _stop(proc)
         _drop_databases(databases)
         asyncio.run(_drop_broker(queue, exchange))
-        _empty_redis()
+        # Redis database 14 is left as it is: its keys expire by themselves, and another
+        # cluster (bench/fault_injection.py) may be using it.
