@@ -225,6 +225,9 @@ def summarise(messages: list[Message], stored: Counter[tuple[str, str]],
             "slow": sum(1 for m, kind in items if kind == NORMAL and m.seconds > slow_s),
             "p95_ms": percentile(ms, 0.95), "max_ms": max(ms, default=float("nan")),
             "recovery_s": recovery(items, w.end, slow_s) if w.key != "none" else 0.0,
+            # slowness aside: until every visitor had a proper answer again
+            "recovery_answers_s": recovery(items, w.end, float("inf"))
+            if w.key != "none" else 0.0,
             "errors": dict(errors.most_common(5)),
             "not_normal": [{**asdict(m), "kind": kind} for m, kind in items
                            if kind != NORMAL][:5000],
@@ -234,16 +237,19 @@ def summarise(messages: list[Message], stored: Counter[tuple[str, str]],
 
 def report(rows: list[dict[str, Any]], slow_s: float,
            print_: Callable[[str], None] = print) -> None:
-    print_(f"\n== Pannes sous charge (tour lent : plus de {slow_s:g} s) ==")
+    print_(f"\n== Pannes sous charge (tour lent : plus de {slow_s:g} s ; rétabli : lents "
+           "compris ; réponses : erreurs et excuses seules) ==")
     print_(f"{'panne':<34}{'durée s':>8}{'tours':>7}{'normaux':>9}{'excuses':>9}"
            f"{'erreurs':>9}{'perdus':>8}{'doublons':>10}{'lents':>7}{'p95 ms':>8}"
-           f"{'max ms':>8}{'rétabli s':>11}")
+           f"{'max ms':>8}{'rétabli s':>11}{'réponses s':>12}")
     for r in rows:
-        rec = r["recovery_s"]
-        rec_text = "jamais" if rec is None else f"{rec:.1f}"
+        rec_text, answers_text = (
+            "jamais" if value is None else f"{value:.1f}"
+            for value in (r["recovery_s"], r["recovery_answers_s"]))
         print_(f"{r['label']:<34}{r['fault_s']:>8.1f}{r['turns']:>7}{r[NORMAL]:>9}"
                f"{r[APOLOGISED]:>9}{r[ERROR]:>9}{r[LOST]:>8}{r['duplicates']:>10}"
-               f"{r['slow']:>7}{r['p95_ms']:>8.0f}{r['max_ms']:>8.0f}{rec_text:>11}")
+               f"{r['slow']:>7}{r['p95_ms']:>8.0f}{r['max_ms']:>8.0f}{rec_text:>11}"
+               f"{answers_text:>12}")
     for r in rows:
         details = [f"{what} × {n}" for what, n in r["errors"].items()]
         if r["how"] or details or r["notes"]:

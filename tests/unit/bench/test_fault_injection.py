@@ -82,6 +82,7 @@ def test_each_turn_counts_once_in_the_fault_it_ended_in() -> None:
     assert kill["errors"] == {"HTTP 502": 1}
     # visitor 0 answered normally at 203.1, visitor 1 (slow turn) at 207.2
     assert kill["recovery_s"] == pytest.approx(7.2)
+    assert kill["recovery_answers_s"] == pytest.approx(3.1)  # the slow turn aside
     assert [m["text"] for m in kill["not_normal"]] == ["plus près"]
 
     assert (redis[fi.NORMAL], redis[fi.APOLOGISED], redis[fi.LOST]) == (2, 1, 1)
@@ -95,10 +96,11 @@ def test_a_visitor_never_answered_normally_again_means_no_recovery() -> None:
             message(1, "s1", "bonjour", 201, 201.2)]
     rows = fi.summarise(msgs, fi.stored_counts([("s1", "bonjour")]), windows()[:2], 2.0)
     assert rows[1]["recovery_s"] is None and rows[1][fi.LOST] == 1
+    assert rows[1]["recovery_answers_s"] is None
     lines: list[str] = []
     fi.report(rows, 2.0, lines.append)
     assert "perdus" in lines[1] and "rétabli s" in lines[1]
-    assert lines[3].split()[-1] == "jamais"
+    assert lines[3].split()[-2:] == ["jamais", "jamais"]
     assert "kill -9 d'un serveur Rasa" in lines[3]
 
 
@@ -107,6 +109,7 @@ def test_no_disturbed_turn_is_a_recovery_of_zero() -> None:
     rows = fi.summarise(msgs, fi.stored_counts([("s0", "bonjour"), ("s0", "encore")]),
                         windows()[:2], 2.0)
     assert rows[1]["recovery_s"] == 0.0 and rows[1][fi.NORMAL] == 2
+    assert rows[1]["recovery_answers_s"] == 0.0
 
 
 async def test_the_load_records_each_reply_and_the_instance() -> None:
