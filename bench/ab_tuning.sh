@@ -8,12 +8,19 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 duration=${1:-45}; warmup=${2:-10}
 mkdir -p var
-stop() { pkill -f "scripts/run-all.sh"; pkill -f "rasa run"; pkill -f "webapp"; sleep 4; }
+# Only the system this script started is stopped (run-all.sh stops its own servers on
+# SIGTERM): other servers on the machine, a test suite's or a cluster's, are left alone.
+system=""
+stop() {
+  if [ -n "$system" ]; then kill "$system" 2>/dev/null; wait "$system" 2>/dev/null; fi
+  system=""; sleep 2
+}
 trap stop EXIT
 for mode in off on; do
   stop
   if [ "$mode" = off ]; then tuning=0; compare=(); else tuning=1; compare=(--compare var/bench-off.json); fi
   RASA_TUNING=$tuning BENCH_TIMING=1 scripts/run-all.sh > "var/run-$mode.log" 2>&1 &
+  system=$!
   echo ">> tuning $mode, $(date -u +%H:%M:%S) UTC, load $(cut -d' ' -f1-3 /proc/loadavg)"
   .venv/bin/python bench/conversation_turns.py --url http://127.0.0.1:5005 --preset all \
     --duration "$duration" --warmup "$warmup" --json "var/bench-$mode.json" "${compare[@]}" \
