@@ -12,10 +12,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
 import time
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
+
+from knowledge.config import DEFAULTS, setting
 
 logger = logging.getLogger(__name__)
 
@@ -27,9 +28,9 @@ LONGEST_PAUSE_S = 0.5
 
 def retry_seconds() -> float:
     try:
-        return max(0.0, float(os.environ.get("STORE_RETRY_SECONDS", "15")))
+        return max(0.0, float(setting("STORE_RETRY_SECONDS")))
     except ValueError:
-        return 15.0
+        return float(DEFAULTS["STORE_RETRY_SECONDS"])
 
 
 def caused_by(exc: BaseException, kinds: tuple[type[BaseException], ...]) -> bool:

@@ -34,6 +34,7 @@ DEFAULTS: Mapping[str, str] = {
     "TRACKER_STORE_DB": str(VAR_DIR / "tracker.sqlite3"),
     "ANALYTICS_DAILY_RETENTION": "1",
     "RASA_PORT": "5005",
+    "STORE_RETRY_SECONDS": "15",
     "WEB_SECURE_COOKIES": "0",
     "WEB_PUBLIC_URL": "http://127.0.0.1:8080",
     "MESSAGING_RETRY_ATTEMPTS": "4",
