@@ -65,17 +65,23 @@ def memory(directory: Path) -> list[dict[str, Any]]:
         try:
             pid = int(pid_file.read_text())
             rss, peak = memory_mb(pid)
-        except (OSError, ValueError):
+            pss = pss_mb(pid)
+        except (OSError, KeyError, ValueError):
             continue
         rows.append({"process": pid_file.stem, "pids": [pid], "rss_mb": rss, "peak_mb": peak,
-                     "pss_mb": pss_mb(pid)})
+                     "pss_mb": pss})
     for service, names in SERVICES.items():
-        pids = processes_named(names)
-        if not pids:
+        read = []
+        for pid in processes_named(names):
+            try:  # a process may end (or be a zombie, without VmRSS) while being read
+                read.append((pid, memory_mb(pid)[0], pss_mb(pid)))
+            except (OSError, KeyError, ValueError):
+                continue
+        if not read:
             continue
-        rss = sum(memory_mb(pid)[0] for pid in pids)
-        rows.append({"process": service, "pids": pids, "rss_mb": rss,
-                     "peak_mb": float("nan"), "pss_mb": sum(pss_mb(pid) for pid in pids)})
+        rows.append({"process": service, "pids": [pid for pid, _, _ in read],
+                     "rss_mb": sum(rss for _, rss, _ in read), "peak_mb": float("nan"),
+                     "pss_mb": sum(pss for _, _, pss in read)})
     return rows
 
 
